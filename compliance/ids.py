@@ -1,0 +1,363 @@
+"""Citizen identity numbers, which are also the social security numbers.
+
+PRC Social Insurance Law Art. 58: "the national personal social security number is the citizen
+identity number". So the social security number (SSN) is simply the normalised 18-character
+identity number, and an invalid identity number has no SSN.
+
+GB 11643-1999 structure (18 characters)::
+
+    RRRRRR YYYYMMDD SSS C
+    region birth    seq check
+
+- the sequence is odd for men and even for women;
+- the check character: weights ``2**(17-i) % 11`` over the first 17 digits,
+  ``check = (12 - sum % 11) % 11``, 10 written ``X``.
+
+First-generation numbers have 15 digits (``RRRRRR YYMMDD SSS``, 20th-century births) and are
+upgraded by inserting ``19`` before the year and appending the check character.
+
+The same check character is used by residence permits for Hong Kong and Macau residents
+(prefix ``81``/``82``), for Taiwan residents (``83``), and by the 2023 foreign permanent
+resident ID card (leading ``9``; its birth date sits in the same place).
+
+Region tables lag behind new districts (python-stdnum's lacks 330112, Lin'an District, 2017),
+so an unknown *province* makes a number invalid while an unknown county is only a warning.
+
+>>> validate('11010519491231002X')
+'11010519491231002X'
+>>> compact('110105491231002')          # 15 digits: 19 inserted, check character added
+'11010519491231002X'
+>>> validate('110105194912310021')
+Traceback (most recent call last):
+    ...
+compliance.ids.InvalidChecksum: The check character should be X, not 1
+>>> validate('1.10105E+17')
+Traceback (most recent call last):
+    ...
+compliance.ids.ExcelMangled: Excel turned this number into scientific notation; digits are lost.
+>>> mask('11010519491231002X')
+'110105********002X'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from stdnum import exceptions as stdnum_exceptions
+from stdnum import numdb
+
+WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)
+CHECK_CHARS = np.array(list("10X98765432"))  # index: sum % 11 -> check character
+PERMIT_PREFIXES = {"81": "hkmo_tw_permit", "82": "hkmo_tw_permit", "83": "hkmo_tw_permit"}
+_SEPARATORS = re.compile(r"[\s\-_/·.]")
+_SCIENTIFIC = re.compile(r"^\d+(?:\.\d*)?E\+?\d+$")
+
+
+class ValidationError(stdnum_exceptions.ValidationError):
+    """The identity number is not valid."""
+
+    code = "id_invalid"
+    message = "The identity number is not valid."
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else self.message
+
+
+class Missing(ValidationError):
+    code = "id_missing"
+    message = "No identity number given."
+
+
+class ExcelMangled(ValidationError, stdnum_exceptions.InvalidFormat):
+    code = "id_scientific"
+    message = "Excel turned this number into scientific notation; digits are lost."
+
+
+class NumberCell(ValidationError, stdnum_exceptions.InvalidFormat):
+    code = "id_number_cell"
+    message = "Stored as a number in Excel: digits after the 15th are lost; re-enter it as text."
+
+
+class InvalidFormat(ValidationError, stdnum_exceptions.InvalidFormat):
+    code = "id_format"
+    message = "Only digits and a final X are allowed."
+
+
+class InvalidLength(ValidationError, stdnum_exceptions.InvalidLength):
+    code = "id_length"
+    message = "An identity number has 18 characters (or 15 digits for the first generation)."
+
+
+class InvalidChecksum(ValidationError, stdnum_exceptions.InvalidChecksum):
+    code = "id_checksum"
+    message = "The check character is wrong."
+
+
+class InvalidBirthDate(ValidationError, stdnum_exceptions.InvalidComponent):
+    code = "id_birth_date"
+    message = "The birth date in the number does not exist."
+
+
+class FutureBirthDate(ValidationError, stdnum_exceptions.InvalidComponent):
+    code = "id_birth_future"
+    message = "The birth date in the number lies in the future."
+
+
+class UnknownProvince(ValidationError, stdnum_exceptions.InvalidComponent):
+    code = "id_province"
+    message = "The first two digits are not a province code."
+
+
+ERRORS: dict[str, type[ValidationError]] = {
+    cls.code: cls
+    for cls in (Missing, ExcelMangled, NumberCell, InvalidFormat, InvalidLength, InvalidChecksum,
+                InvalidBirthDate, FutureBirthDate, UnknownProvince)
+}
+WARNING_UNKNOWN_COUNTY = "id_region_unknown"
+
+# Columns of validate_column(), in order.
+RESULT_COLUMNS = ["ssn", "id_code", "id_problem", "id_warning", "kind", "birth_date", "sex",
+                  "region_code", "region"]
+
+
+@functools.cache
+def _regions() -> tuple[dict[str, str], frozenset[str]]:
+    """Region names by 6-digit code, and the province codes, from python-stdnum's table.
+
+    A county renamed over time is listed with year ranges (``[-2010]崇文区``); the name shown is
+    the last one listed, which is the current or the most recent name.
+    """
+    names: dict[str, str] = {}
+    provinces: set[str] = set()
+    db = numdb.get("cn/loc")
+    for _length, low, _high, props, children in db.prefixes:  # a tree of code prefixes
+        provinces.add(low)
+        province = props.get("province", "")
+        for _c_length, c_low, _c_high, c_props, _ in children:
+            county = c_props.get("county", "").split(",")[-1]
+            county = county.split("]")[-1]
+            code = low + c_low
+            names[code] = province if county == province else province + county
+    provinces.add("83")  # Taiwan residents' residence permits (830000) are not a region in the table
+    return names, frozenset(provinces)
+
+
+def compact(number: object) -> str:
+    """Normalise: strip spaces and dashes, full-width to ASCII, x to X, 15 digits to 18."""
+    text = normalise_column(pd.Series([number], dtype=object)).iloc[0]
+    return text if isinstance(text, str) else ""
+
+
+def calc_check_digit(number: str) -> str:
+    """The check character for the first 17 digits of ``number``.
+
+    >>> calc_check_digit('11010519491231002')
+    'X'
+    """
+    digits = np.frombuffer(number[:17].encode("ascii"), dtype=np.uint8).astype(np.int64) - 48
+    return str(CHECK_CHARS[int(digits @ WEIGHTS) % 11])
+
+
+def validate(number: object, today: dt.date | None = None) -> str:
+    """Return the normalised 18-character number, or raise the precise ValidationError."""
+    result = validate_column(pd.Series([number], dtype=object), today=today).iloc[0]
+    if pd.notna(result["id_code"]):
+        raise ERRORS[result["id_code"]](result["id_problem"])
+    return result["ssn"]
+
+
+def is_valid(number: object) -> bool:
+    """Whether the number is a valid identity number."""
+    try:
+        return bool(validate(number))
+    except ValidationError:
+        return False
+
+
+def mask(number: str | None) -> str:
+    """Hide the birth date and most of the sequence: ``110101********123X``.
+
+    Anything that is not 15 or 18 characters keeps only its first and last two characters.
+    """
+    if not isinstance(number, str) or not number:
+        return ""
+    return mask_column(pd.Series([number], dtype=object)).iloc[0]
+
+
+def mask_column(numbers: pd.Series) -> pd.Series:
+    """Vectorised :func:`mask`: first six and last four characters kept for 15/18-character values."""
+    text = numbers.astype("string").fillna("")
+    length = text.str.len()
+    long_form = text.str[:6] + "********" + text.str[-4:]
+    short_form = text.str[:2] + "*" * 4 + text.str[-2:]
+    out = long_form.where(length >= 15, short_form.where(length >= 5, "*" * 4))
+    return out.where(length > 0, "").astype(object)
+
+
+def normalise_column(values: pd.Series) -> pd.Series:
+    """Normalise a column of raw cells to text as :func:`compact` does; numbers become digits.
+
+    Number cells (an ID that Excel stored as a number) keep their integer digits; the reader
+    flags them separately, because the digits after the 15th are already lost.
+    """
+    text = values.map(_cell_text, na_action="ignore").astype("string")
+    text = text.str.normalize("NFKC").str.replace(_SEPARATORS, "", regex=True).str.upper()
+    text = text.mask(text == "", pd.NA)
+    fifteen = text.str.fullmatch(r"\d{15}").fillna(False)
+    if fifteen.any():
+        upgraded = text[fifteen].str[:6] + "19" + text[fifteen].str[6:]
+        text[fifteen] = upgraded + _check_chars(upgraded)
+    return text
+
+
+def _cell_text(value: object) -> str:
+    """A cell as text: integral floats (Excel number cells) without '.0' or exponent."""
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def _digit_matrix(numbers: pd.Series) -> np.ndarray:
+    """An (n, 17) integer matrix of the first 17 digits of equal-length digit strings."""
+    joined = "".join(numbers.str[:17].tolist()).encode("ascii")
+    return np.frombuffer(joined, dtype=np.uint8).reshape(-1, 17).astype(np.int64) - 48
+
+
+def _check_chars(numbers: pd.Series) -> pd.Series:
+    """Check characters of a column of strings whose first 17 characters are digits."""
+    if numbers.empty:
+        return numbers.astype("string")
+    return pd.Series(CHECK_CHARS[(_digit_matrix(numbers) @ WEIGHTS) % 11], index=numbers.index,
+                     dtype="string")
+
+
+def validate_column(raw: pd.Series, today: dt.date | None = None,
+                    number_cell: pd.Series | None = None) -> pd.DataFrame:
+    """Validate a whole column of identity numbers at once; one result row per input row.
+
+    ``number_cell`` marks cells that a spreadsheet stored as numbers (digits beyond the 15th lost).
+    Checks go cheapest first; each row gets the first problem found, as a stable code
+    (``id_code``, see ``ERRORS``) and a message (``id_problem``) quoting what was wrong.
+    """
+    today = today or dt.date.today()
+    n = len(raw)
+    index = raw.index
+    text = normalise_column(raw)
+    code = pd.Series(pd.NA, index=index, dtype="string")
+    detail = pd.Series(pd.NA, index=index, dtype="string")
+
+    def fail(mask_: pd.Series, error: type[ValidationError], message: pd.Series | str | None = None) -> None:
+        hit = mask_.fillna(False) & code.isna()
+        if hit.any():
+            code[hit] = error.code
+            detail[hit] = message[hit] if isinstance(message, pd.Series) else (message or error.message)
+
+    fail(text.isna(), Missing)
+    if number_cell is not None:
+        long_number = number_cell.fillna(False).astype(bool) & (text.str.len() > 15).fillna(False)
+        fail(long_number, NumberCell)
+    fail(text.str.fullmatch(_SCIENTIFIC.pattern), ExcelMangled)
+    fail(~text.str.fullmatch(r"[0-9X]*").fillna(True), InvalidFormat,
+         "Only digits and a final X are allowed, got " + _quoted(raw.map(_cell_text, na_action="ignore")))
+    length = text.str.len()
+    fail(length != 18, InvalidLength,
+         "Expected 18 characters (or 15 digits), got " + length.astype("string").fillna("0"))
+    fail(~text.str.fullmatch(r"\d{17}[\dX]").fillna(True), InvalidFormat, "X may only be the last character")
+
+    ok = code.isna()
+    cand = text[ok]
+    expected = _check_chars(cand)
+    bad_check = cand.str[17] != expected
+    fail(bad_check.reindex(index, fill_value=False), InvalidChecksum,
+         ("The check character should be " + expected + ", not " + cand.str[17]).reindex(index))
+
+    birth = pd.to_datetime(text.str[6:14], format="%Y%m%d", errors="coerce")
+    ok = code.isna()
+    fail(ok & birth.isna(), InvalidBirthDate,
+         "The birth date " + text.str[6:14].fillna("") + " in the number does not exist")
+    fail(ok & (birth > pd.Timestamp(today)), FutureBirthDate,
+         "The birth date " + text.str[6:14].fillna("") + " lies in the future")
+
+    names, provinces = _regions()
+    foreign = text.str[0] == "9"
+    province = text.str[1:3].where(foreign, text.str[:2])
+    fail(~province.isin(list(provinces)), UnknownProvince,
+         "Unknown province code " + province.fillna(""))
+
+    valid = code.isna()
+    kind = pd.Series("resident", index=index, dtype="string")
+    kind[text.str[:2].isin(list(PERMIT_PREFIXES)).fillna(False)] = "hkmo_tw_permit"
+    kind[foreign.fillna(False)] = "foreign_permanent"
+    region_code = text.str[:6].where(~foreign, text.str[1:3] + "0000")
+    region = region_code.map(names).astype("string")
+    region = region.where(region.notna() | region_code.isna(),
+                          province.map(lambda p: names.get(p + "0000")).astype("string"))
+    unknown_county = valid & region_code.notna() & ~region_code.isin(list(names))
+    warning = pd.Series(pd.NA, index=index, dtype="string")
+    warning[unknown_county.fillna(False)] = (
+        "Region code " + region_code + " is not in the region table (a newer district?); "
+        "the number stays valid")[unknown_county.fillna(False)]
+
+    sequence_odd = (pd.to_numeric(text.str[16], errors="coerce") % 2 == 1).fillna(False)
+    sex = pd.Series(np.where(sequence_odd.to_numpy(bool), "M", "F"), index=index, dtype="string")
+    out = pd.DataFrame({
+        "ssn": text.where(valid),
+        "id_code": code,
+        "id_problem": detail,
+        "id_warning": warning,
+        "kind": kind.where(valid),
+        "birth_date": birth.where(valid).dt.date.astype(object),
+        "sex": sex.where(valid),
+        "region_code": region_code.where(valid),
+        "region": region.where(valid),
+    }, index=index)
+    assert len(out) == n
+    return out
+
+
+def _quoted(values: pd.Series) -> pd.Series:
+    return "'" + values.astype("string").fillna("") + "'"
+
+
+@dataclass
+class IdReport:
+    """Everything ``python -m compliance id`` prints about one number (contract section 7)."""
+
+    input: str
+    valid: bool
+    kind: str | None
+    ssn: str | None
+    birth_date: str | None
+    sex: str | None
+    region_code: str | None
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    region: str | None = None
+
+
+def explain(number: str, today: dt.date | None = None) -> IdReport:
+    """Explain one number: validity with the exact problem, and what it encodes."""
+    row = validate_column(pd.Series([number], dtype=object), today=today).iloc[0]
+
+    def value(key: str) -> str | None:
+        v = row[key]
+        return None if pd.isna(v) else str(v)
+
+    return IdReport(
+        input=number, valid=value("id_code") is None, kind=value("kind"), ssn=value("ssn"),
+        birth_date=value("birth_date"), sex=value("sex"), region_code=value("region_code"),
+        problems=[p for p in [value("id_problem")] if p],
+        warnings=[w for w in [value("id_warning")] if w], region=value("region"))
+
+
+def known_regions() -> Iterable[str]:
+    """The 6-digit region codes the table knows (for generators and tests)."""
+    return _regions()[0].keys()
