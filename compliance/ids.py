@@ -126,6 +126,9 @@ RESULT_COLUMNS = ["ssn", "id_code", "id_problem", "id_warning", "kind", "birth_d
                   "region_code", "region"]
 
 
+_NOT_A_CITY = {"市辖区", "县", "省直辖县级行政区划", "省直辖县级行政单位", "自治区直辖县级行政区划"}
+
+
 @functools.cache
 def _regions() -> tuple[dict[str, str], frozenset[str]]:
     """Region names by 6-digit code, and the province codes, from python-stdnum's table.
@@ -139,12 +142,17 @@ def _regions() -> tuple[dict[str, str], frozenset[str]]:
     for _length, low, _high, props, children in db.prefixes:  # a tree of code prefixes
         provinces.add(low)
         province = props.get("province", "")
-        for _c_length, c_low, _c_high, c_props, _ in children:
-            county = c_props.get("county", "").split(",")[-1]
-            county = county.split("]")[-1]
-            code = low + c_low
-            names[code] = province if county == province else province + county
-    provinces.add("83")  # Taiwan residents' residence permits (830000) are not a region in the table
+        counties = {low + c_low: c_props.get("county", "").split(",")[-1].split("]")[-1]
+                    for _c_length, c_low, _c_high, c_props, _ in children}
+        for code, county in counties.items():
+            city = counties.get(code[:4] + "00", "") if code[4:] != "00" else ""
+            if city in _NOT_A_CITY or city == county:
+                city = ""
+            names[code] = province if code.endswith("0000") else province + city + county
+    # Residence permits of Taiwan residents use 830000, which is no region of the mainland table
+    # (GB/T 2260); Hong Kong and Macau residents' permits use 810000/820000, which it has.
+    provinces.add("83")
+    names["830000"] = "台湾居民居住证"
     return names, frozenset(provinces)
 
 

@@ -1,0 +1,75 @@
+"""Reading the dates people type into rosters.
+
+A roster's date cells arrive as real Excel dates, Excel serial numbers (``45721``), or text:
+``2025-03-05``, ``2025/3/5``, ``2025.3.5``, ``20250305``, ``2025年3月5日`` (full-width digits
+too), sometimes with a time of day. Each distinct value is parsed once (rosters repeat dates
+a lot), vectorised, then spread back over the column.
+
+>>> parse_dates(pd.Series(['2025年3月5日', '20250305', 45721, '2025.3.5', '', '待定'])).tolist()
+[Timestamp('2025-03-05 00:00:00'), Timestamp('2025-03-05 00:00:00'), Timestamp('2025-03-05 00:00:00'), \
+Timestamp('2025-03-05 00:00:00'), NaT, NaT]
+>>> unreadable_dates(pd.Series(['2025年3月5日', '', '待定', '2025-02-30'])).tolist()
+[False, False, True, True]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 1 = 1900-01-01, counting Excel's phantom 1900-02-29
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # anything outside is a typo, not a hire date
+_SERIAL_RANGE = ((pd.Timestamp(FIRST_YEAR, 1, 1) - EXCEL_EPOCH).days,
+                 (pd.Timestamp(LAST_YEAR, 12, 31) - EXCEL_EPOCH).days)
+_YMD = (r"^(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*日?"
+        r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_COMPACT = r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$"
+_SERIAL = r"^\d{1,5}(?:\.\d+)?$"
+
+
+def _parse_distinct(values: pd.Series) -> pd.Series:
+    """Parse a column of distinct non-empty raw cells into datetime64 (NaT when unreadable)."""
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    is_date = values.map(lambda v: isinstance(v, dt.date)).astype(bool)
+    if is_date.any():
+        out[is_date] = pd.to_datetime(values[is_date].map(lambda v: pd.Timestamp(v).normalize()),
+                                      errors="coerce")
+    is_number = values.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
+    is_number = is_number.astype(bool)
+    text = values.where(~is_date & ~is_number).astype("string").str.normalize("NFKC").str.strip()
+    serial = pd.to_numeric(values.where(is_number), errors="coerce")
+    text_serial = text.str.fullmatch(_SERIAL).fillna(False)
+    serial = serial.fillna(pd.to_numeric(text.where(text_serial), errors="coerce").astype("float64"))
+    in_range = serial.between(*_SERIAL_RANGE) & (serial == np.floor(serial))
+    out[in_range] = EXCEL_EPOCH + pd.to_timedelta(serial[in_range], unit="D")
+    for pattern in (_YMD, _COMPACT):
+        parts = text.str.extract(pattern)
+        hit = parts["year"].notna() & out.isna()
+        if hit.any():
+            ymd = parts[hit].astype(int)
+            out[hit] = pd.to_datetime(ymd[["year", "month", "day"]], errors="coerce")
+    out[(out.dt.year < FIRST_YEAR) | (out.dt.year > LAST_YEAR)] = pd.NaT
+    return out
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    return values.isna() | (values.astype("string").str.strip() == "").fillna(True)
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Dates of a column of raw cells as datetime64; blank and unreadable cells become NaT."""
+    values = values.astype(object).where(~_blank(values))
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    parsed = _parse_distinct(pd.Series(distinct, dtype=object)).to_numpy()
+    result = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    known = codes >= 0
+    result[known] = parsed[codes[known]]
+    return pd.Series(result, index=values.index)
+
+
+def unreadable_dates(values: pd.Series, parsed: pd.Series | None = None) -> pd.Series:
+    """True where a cell holds something that is not a readable date (blank is not unreadable)."""
+    parsed = parse_dates(values) if parsed is None else parsed
+    return parsed.isna() & ~_blank(values)

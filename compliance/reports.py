@@ -1,0 +1,136 @@
+"""Writing reports: CSV (UTF-8 with BOM, so Excel shows Chinese), XLSX (formatted), JSON.
+
+No text cell of a CSV or XLSX report may start a formula: values beginning with ``=``, ``+``,
+``-``, ``@``, tab or carriage return get a leading apostrophe (OWASP "CSV injection"), so a
+spreadsheet shows them as text instead of executing them. Numbers and dates are not touched.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = (".csv", ".xlsx", ".json")
+STATUS_FILLS = {  # traffic-light colours of the status column
+    "on_time": "C6EFCE", "late": "FFEB9C", "overdue": "FFC7CE", "pending": "DDEBF7", "invalid": "D9D9D9",
+}
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+PERSONAL_DATA_NOTE = "含个人信息，仅限社保登记核查使用 / Contains personal data: for registration compliance use only"
+
+
+class ReportError(ValueError):
+    """The report cannot be written (unknown format or unwritable path)."""
+
+
+def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would execute get a leading apostrophe."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        text = column.astype("string")
+        risky = text.str.startswith(FORMULA_STARTS).fillna(False)
+        if risky.any():
+            out[name] = column.astype(object).where(~risky, "'" + text)
+    return out
+
+
+def _dates_to_iso(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for name in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[name]):
+            out[name] = out[name].dt.strftime("%Y-%m-%d").astype(object).where(out[name].notna(), None)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    out = escape_formulas(_dates_to_iso(frame))
+    for name in out.columns:
+        if pd.api.types.is_bool_dtype(out[name]):
+            out[name] = np.where(out[name], "true", "false")
+    out.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def write_json(frame: pd.DataFrame, path: Path) -> None:
+    """A list of objects: ISO dates, integers as numbers, ``null`` for empty."""
+    out = _dates_to_iso(frame)
+    text = out.to_json(orient="records", force_ascii=False)
+    path.write_text(json.dumps(json.loads(text), ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _sheet(book: Workbook, title: str, frame: pd.DataFrame, note: str | None = None) -> None:
+    """One formatted sheet: styled, frozen header, autofilter, status colours, widths."""
+    ws = book.create_sheet(title)
+    frame = escape_formulas(frame)
+    columns = list(frame.columns)
+    widths = [max(10, min(40, len(str(c)) + 2)) for c in columns]
+    sample = frame.head(200).astype("string").fillna("")
+    for i, name in enumerate(columns):
+        if len(sample):
+            widths[i] = max(widths[i], min(40, int(sample[name].str.len().max() * 1.6) + 2))
+        ws.column_dimensions[get_column_letter(i + 1)].width = widths[i]
+    ws.freeze_panes = "A2"
+    header = []
+    for name in columns:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(horizontal="center")
+        header.append(cell)
+    ws.append(header)
+    values = frame.astype(object).where(frame.notna(), None)
+    for name in columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[name]):
+            values[name] = frame[name].dt.date.astype(object).where(frame[name].notna(), None)
+    for row in values.itertuples(index=False, name=None):
+        ws.append(row)
+    last = get_column_letter(len(columns))
+    ws.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
+    if "status" in columns:
+        col = get_column_letter(columns.index("status") + 1)
+        for status, colour in STATUS_FILLS.items():
+            ws.conditional_formatting.add(
+                f"{col}2:{col}{len(frame) + 1}",
+                CellIsRule(operator="equal", formula=[f'"{status}"'], fill=PatternFill("solid", bgColor=colour)))
+    if note:
+        ws.append([])
+        ws.append([note])
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path, note: str | None = PERSONAL_DATA_NOTE) -> None:
+    book = Workbook(write_only=True)
+    for title, frame in sheets.items():
+        _sheet(book, title, frame, note)
+    book.save(path)
+
+
+def write(frame: pd.DataFrame, path: str | Path, extra_sheets: dict[str, pd.DataFrame] | None = None,
+          sheet: str = "report") -> None:
+    """Write ``frame`` in the format named by the suffix of ``path``.
+
+    ``extra_sheets`` (such as the problems table) go into further sheets of an XLSX report
+    and are left out of single-table formats.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ReportError(f"{path}: unknown report format '{suffix}' (use .csv, .xlsx or .json)")
+    try:
+        if suffix == ".csv":
+            write_csv(frame, path)
+        elif suffix == ".json":
+            write_json(frame, path)
+        else:
+            write_xlsx({sheet: frame, **(extra_sheets or {})}, path)
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot be written ({exc.strerror or exc})") from exc

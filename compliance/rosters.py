@@ -1,0 +1,257 @@
+"""Reading roster files: .xlsx, .xls, .csv (UTF-8, UTF-8 with BOM, GBK/GB18030).
+
+The header row may sit below title rows; headers come in Chinese or English (shared README
+section 5). Every data row keeps its row number as the user sees it in the spreadsheet, and
+every cell stays as it was typed: dates and ID numbers are judged later, column-wise.
+
+A file that cannot be used at all (missing, unreadable, no recognisable header row) raises
+:class:`RosterError` with one line naming the file; a bad row never stops the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+# field -> recognised headers (shared README section 5); compared after _header_key().
+ALIASES: dict[str, list[str]] = {
+    "employer_id": ["统一社会信用代码", "单位编号", "employer_id", "uscc"],
+    "employer_name": ["单位名称", "用人单位", "employer", "employer_name"],
+    "name": ["姓名", "name"],
+    "id_number": ["身份证号", "身份证号码", "公民身份号码", "证件号码", "id_number", "id"],
+    "hire_date": ["入职日期", "用工日期", "参加工作日期", "hire_date", "start_date"],
+    "registration_date": ["参保日期", "参保登记日期", "社保登记日期", "registration_date"],
+    "card_status": ["社保卡状态", "card_status"],
+    "card_bank": ["发卡银行", "合作银行", "card_bank"],
+    "activation_date": ["激活日期", "社保卡激活日期", "activation_date"],
+    "wage": ["月工资", "工资", "申报工资", "缴费工资", "wage", "monthly_wage"],
+    "ssn": ["社会保障号码", "社保号码", "ssn"],
+}
+FIELDS = list(ALIASES)
+KEY_FIELDS = {"id_number", "ssn", "name", "hire_date"}  # a header row names at least one of these
+HEADER_SEARCH_ROWS = 100
+EXCEL_MAGIC = {b"PK\x03\x04": "xlsx", b"\xd0\xcf\x11\xe0": "xls"}
+
+
+def _header_key(text: object) -> str:
+    """Case-, width- and space-insensitive form of a header; '*' required-field marks dropped."""
+    key = unicodedata.normalize("NFKC", str(text)).lower()
+    return re.sub(r"[\s*_\-:：]", "", key)
+
+
+_LOOKUP = {_header_key(alias): f for f, aliases in ALIASES.items() for alias in aliases}
+
+
+class RosterError(Exception):
+    """The file cannot be used as a roster at all (exit code 2)."""
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letter of a 0-based column index: 0 -> A, 27 -> AB."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass
+class Roster:
+    """The rows of one roster file (or one sheet of a workbook), cells as typed.
+
+    ``frame`` has ``source_file``, ``source_row`` and one column per recognised field; for the
+    fields that are present, ``columns`` says which header and spreadsheet column they came
+    from (for messages such as "入职日期 (column D)"). ``notes`` are file-level remarks that
+    must reach the user (blank rows skipped, duplicate columns, missing columns).
+    """
+
+    source_file: str
+    frame: pd.DataFrame
+    columns: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    number_cells: set[str] = field(default_factory=set)  # fields whose cells may be Excel numbers
+
+
+def find_header(rows: list[list[object]]) -> tuple[int, dict[str, int], list[str]] | None:
+    """The first row that names at least two fields, one of them a key field.
+
+    Returns the row index, field -> column index (first occurrence), and notes on duplicates.
+    """
+    for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        found: dict[str, int] = {}
+        notes: list[str] = []
+        for c, cell in enumerate(row):
+            if cell is None or cell == "":
+                continue
+            f = _LOOKUP.get(_header_key(cell))
+            if f is None:
+                continue
+            if f in found:
+                notes.append(f"column {column_letter(c)} ('{cell}') repeats the {f} column "
+                             f"{column_letter(found[f])}; the first one is used")
+            else:
+                found[f] = c
+        if len(found) >= 2 and KEY_FIELDS & found.keys():
+            return r, found, notes
+    return None
+
+
+def _sniff(path: Path) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    for magic, kind in EXCEL_MAGIC.items():
+        if head.startswith(magic):
+            return kind
+    return "csv"
+
+
+def _decode(raw: bytes) -> tuple[str, str | None]:
+    """The encoding of a CSV's bytes, and a note when some bytes had to be replaced."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            raw.decode(encoding)
+            return encoding, None
+        except UnicodeDecodeError:
+            continue
+    return "gb18030", "some bytes are neither UTF-8 nor GBK; they are shown as '�'"
+
+
+def _blank_rows_note(rows: list[int]) -> str:
+    """'rows 5, 9-11 are blank and were skipped' from a sorted list of row numbers."""
+    spans: list[str] = []
+    start = prev = rows[0]
+    for r in [*rows[1:], None]:
+        if r is not None and r == prev + 1:
+            prev = r
+            continue
+        spans.append(str(start) if start == prev else f"{start}-{prev}")
+        if r is not None:
+            start = prev = r
+    word = "row" if len(rows) == 1 else "rows"
+    verb = "is blank and was" if len(rows) == 1 else "are blank and were"
+    return f"{word} {', '.join(spans)} {verb} skipped"
+
+
+def _frame(source: str, data: pd.DataFrame, first_row: int, found: dict[str, int],
+           header: list[object], notes: list[str]) -> Roster:
+    """Select the recognised columns of ``data`` (rows below the header) and number its rows."""
+    data = data.reset_index(drop=True)
+    frame = pd.DataFrame({f: data[c] if c in data.columns else None for f, c in found.items()})
+    if frame.empty and not found:
+        frame = pd.DataFrame(index=data.index)
+    rows = pd.Series(range(first_row, first_row + len(data)), index=data.index)
+    cells = data.astype("string").apply(lambda col: col.str.strip()) if len(data.columns) else data
+    blank = (cells.isna() | (cells == "")).all(axis=1) if len(data.columns) else pd.Series(True, data.index)
+    # trailing blank lines are the end of the file, not rows a person sees
+    last = blank[~blank].index.max() if (~blank).any() else -1
+    interior_blank = blank & (blank.index < last)
+    if interior_blank.any():
+        notes.append(_blank_rows_note(rows[interior_blank].tolist()))
+    keep = ~blank
+    frame = frame[keep].copy()
+    frame.insert(0, "source_row", rows[keep].astype("int64"))
+    frame.insert(0, "source_file", source)
+    for f in FIELDS:
+        if f not in frame.columns:
+            frame[f] = None
+    if "id_number" not in found and "ssn" in found:
+        frame["id_number"] = frame["ssn"]
+    columns = {f: f"{header[c]} (column {column_letter(c)})" for f, c in found.items()}
+    if "id_number" not in found and "ssn" in found:
+        columns["id_number"] = columns["ssn"]
+    return Roster(source, frame.reset_index(drop=True), columns, notes)
+
+
+def _read_csv(path: Path, source: str) -> list[Roster]:
+    raw = path.read_bytes()
+    encoding, note = _decode(raw)
+    text = raw.decode(encoding, errors="replace")
+    head_lines = text.splitlines()[:HEADER_SEARCH_ROWS]
+    best: tuple[str, tuple[int, dict[str, int], list[str]], list[str]] | None = None
+    for delimiter in (",", "\t", ";", "|"):
+        rows = list(csv.reader(head_lines, delimiter=delimiter))
+        hit = find_header(rows)  # type: ignore[arg-type]
+        if hit and (best is None or len(hit[1]) > len(best[1][1])):
+            best = (delimiter, hit, rows[hit[0]])
+    if best is None:
+        raise RosterError(f"{source}: no header row found in the first {HEADER_SEARCH_ROWS} lines "
+                          "(expected columns such as 姓名, 身份证号, 入职日期)")
+    delimiter, (h, found, notes), header = best
+    if note:
+        notes.insert(0, note)
+    width = max(found.values()) + 1
+    data = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, skiprows=h + 1, dtype=str,
+                       keep_default_na=False, skip_blank_lines=False, index_col=False,
+                       names=list(range(max(width, len(header)))), usecols=sorted(found.values()),
+                       quoting=csv.QUOTE_MINIMAL)
+    return [_frame(source, data, h + 2, found, header, notes)]
+
+
+def _read_workbook(path: Path, source: str) -> list[Roster]:
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for corrupt files
+        raise RosterError(f"{source}: cannot be opened as a spreadsheet ({str(exc).splitlines()[0]})") from exc
+    rosters: list[Roster] = []
+    skipped: list[str] = []
+    names = book.sheet_names
+    for i, sheet_name in enumerate(names):
+        try:
+            rows = book.get_sheet_by_index(i).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise RosterError(f"{source}: sheet '{sheet_name}' cannot be read ({exc})") from exc
+        hit = find_header(rows)
+        if hit is None:
+            if any(any(c not in ("", None) for c in row) for row in rows):
+                skipped.append(f"sheet '{sheet_name}' has no recognisable header row and was not read")
+            continue
+        h, found, notes = hit
+        label = source if len(names) == 1 else f"{source}[{sheet_name}]"
+        data = pd.DataFrame(rows[h + 1:], dtype=object)
+        roster = _frame(label, data, h + 2, found, rows[h], notes)
+        roster.number_cells = {"id_number", "ssn"}
+        rosters.append(roster)
+    if not rosters:
+        raise RosterError(f"{source}: no header row found in the first {HEADER_SEARCH_ROWS} rows of any sheet "
+                          "(expected columns such as 姓名, 身份证号, 入职日期)")
+    rosters[0].notes.extend(skipped)
+    return rosters
+
+
+def read_roster(path: str | Path, employer_id: str | None = None,
+                employer_name: str | None = None) -> list[Roster]:
+    """Read one roster file: one :class:`Roster` per sheet that has a header row.
+
+    ``employer_id``/``employer_name`` fill in the employer for rosters without employer
+    columns (and blank employer cells).
+    """
+    path = Path(path)
+    source = path.name
+    if not path.is_file():
+        raise RosterError(f"{path}: file not found")
+    try:
+        kind = _sniff(path)
+        rosters = _read_csv(path, source) if kind == "csv" else _read_workbook(path, source)
+    except OSError as exc:
+        raise RosterError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    for roster in rosters:
+        frame = roster.frame
+        for f, value in (("employer_id", employer_id), ("employer_name", employer_name)):
+            if value:
+                blank = frame[f].isna() | (frame[f].astype("string").str.strip() == "").fillna(True)
+                frame.loc[blank, f] = value
+    return rosters
+
+
+def read_rosters(paths: list[str | Path], employer_id: str | None = None,
+                 employer_name: str | None = None) -> list[Roster]:
+    """Read several files; the first unusable one raises :class:`RosterError`."""
+    return [r for p in paths for r in read_roster(p, employer_id, employer_name)]
