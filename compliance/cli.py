@@ -19,7 +19,7 @@ import pandas as pd
 from compliance import calendar, ids, reports
 from compliance.employers import EMPLOYER_COLUMNS, summarise
 from compliance.registration import CHECK_COLUMNS, CheckResult, check, status_counts
-from compliance.rosters import RosterError, read_rosters
+from compliance.rosters import RosterError, read_rosters, roster_paths
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -69,7 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_check(args: argparse.Namespace) -> CheckResult:
-    rosters = read_rosters(args.rosters, args.employer_id, args.employer_name)
+    paths, skipped = roster_paths(args.rosters)
+    for note in skipped:
+        print(f"warning: {note}", file=sys.stderr)
+    rosters = read_rosters(paths, args.employer_id, args.employer_name)
     as_of = args.as_of or dt.date.today()
     return check(rosters, as_of, calendar_days=args.calendar_days)
 

@@ -44,7 +44,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -214,14 +214,24 @@ def normalise_column(values: pd.Series) -> pd.Series:
     Number cells (an ID that Excel stored as a number) keep their integer digits; the reader
     flags them separately, because the digits after the 15th are already lost.
     """
-    text = values.map(_cell_text, na_action="ignore").astype("string")
-    text = text.str.normalize("NFKC").str.replace(_SEPARATORS, "", regex=True).str.upper()
+    text = cells_as_text(values)
+    text = text.str.normalize("NFKC").str.replace(_SEPARATORS.pattern, "", regex=True).str.upper()
     text = text.mask(text == "", pd.NA)
     fifteen = text.str.fullmatch(r"\d{15}").fillna(False)
     if fifteen.any():
         upgraded = text[fifteen].str[:6] + "19" + text[fifteen].str[6:]
         text[fifteen] = upgraded + _check_chars(upgraded)
     return text
+
+
+def cells_as_text(values: pd.Series) -> pd.Series:
+    """Raw cells as a string column; number cells written as :func:`_cell_text` does.
+
+    Columns read from CSV are text already and are converted without a per-cell step.
+    """
+    if pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values):
+        return values.astype("string")
+    return values.map(_cell_text, na_action="ignore").astype("string")
 
 
 def _cell_text(value: object) -> str:
@@ -262,11 +272,13 @@ def validate_column(raw: pd.Series, today: dt.date | None = None,
     code = pd.Series(pd.NA, index=index, dtype="string")
     detail = pd.Series(pd.NA, index=index, dtype="string")
 
-    def fail(mask_: pd.Series, error: type[ValidationError], message: pd.Series | str | None = None) -> None:
+    def fail(mask_: pd.Series, error: type[ValidationError],
+             message: Callable[[pd.Series], pd.Series] | str | None = None) -> None:
+        """Give ``error`` to the rows of ``mask_`` that have no problem yet; message built for those only."""
         hit = mask_.fillna(False) & code.isna()
         if hit.any():
             code[hit] = error.code
-            detail[hit] = message[hit] if isinstance(message, pd.Series) else (message or error.message)
+            detail[hit] = message(hit) if callable(message) else (message or error.message)
 
     fail(text.isna(), Missing)
     if number_cell is not None:
@@ -274,10 +286,10 @@ def validate_column(raw: pd.Series, today: dt.date | None = None,
         fail(long_number, NumberCell)
     fail(text.str.fullmatch(_SCIENTIFIC.pattern), ExcelMangled)
     fail(~text.str.fullmatch(r"[0-9X]*").fillna(True), InvalidFormat,
-         "Only digits and a final X are allowed, got " + _quoted(raw.map(_cell_text, na_action="ignore")))
+         lambda hit: "Only digits and a final X are allowed, got " + _quoted(cells_as_text(raw[hit])))
     length = text.str.len()
     fail(length != 18, InvalidLength,
-         "Expected 18 characters (or 15 digits), got " + length.astype("string").fillna("0"))
+         lambda hit: "Expected 18 characters (or 15 digits), got " + length[hit].astype("string"))
     fail(~text.str.fullmatch(r"\d{17}[\dX]").fillna(True), InvalidFormat, "X may only be the last character")
 
     ok = code.isna()
@@ -285,20 +297,19 @@ def validate_column(raw: pd.Series, today: dt.date | None = None,
     expected = _check_chars(cand)
     bad_check = cand.str[17] != expected
     fail(bad_check.reindex(index, fill_value=False), InvalidChecksum,
-         ("The check character should be " + expected + ", not " + cand.str[17]).reindex(index))
+         lambda hit: "The check character should be " + expected[hit] + ", not " + cand.str[17][hit])
 
     birth = pd.to_datetime(text.str[6:14], format="%Y%m%d", errors="coerce")
     ok = code.isna()
     fail(ok & birth.isna(), InvalidBirthDate,
-         "The birth date " + text.str[6:14].fillna("") + " in the number does not exist")
+         lambda hit: "The birth date " + text[hit].str[6:14] + " in the number does not exist")
     fail(ok & (birth > pd.Timestamp(today)), FutureBirthDate,
-         "The birth date " + text.str[6:14].fillna("") + " lies in the future")
+         lambda hit: "The birth date " + text[hit].str[6:14] + " lies in the future")
 
     names, provinces = _regions()
     foreign = text.str[0] == "9"
     province = text.str[1:3].where(foreign, text.str[:2])
-    fail(~province.isin(list(provinces)), UnknownProvince,
-         "Unknown province code " + province.fillna(""))
+    fail(~province.isin(list(provinces)), UnknownProvince, lambda hit: "Unknown province code " + province[hit])
 
     valid = code.isna()
     kind = pd.Series("resident", index=index, dtype="string")
@@ -306,13 +317,12 @@ def validate_column(raw: pd.Series, today: dt.date | None = None,
     kind[foreign.fillna(False)] = "foreign_permanent"
     region_code = text.str[:6].where(~foreign, text.str[1:3] + "0000")
     region = region_code.map(names).astype("string")
-    region = region.where(region.notna() | region_code.isna(),
-                          province.map(lambda p: names.get(p + "0000")).astype("string"))
-    unknown_county = valid & region_code.notna() & ~region_code.isin(list(names))
+    unknown_county = (valid & region_code.notna() & region.isna()).fillna(False)
     warning = pd.Series(pd.NA, index=index, dtype="string")
-    warning[unknown_county.fillna(False)] = (
-        "Region code " + region_code + " is not in the region table (a newer district?); "
-        "the number stays valid")[unknown_county.fillna(False)]
+    if unknown_county.any():
+        region[unknown_county] = (province[unknown_county] + "0000").map(names).astype("string")
+        warning[unknown_county] = ("Region code " + region_code[unknown_county]
+                                   + " is not in the region table (a newer district?); the number stays valid")
 
     sequence_odd = (pd.to_numeric(text.str[16], errors="coerce") % 2 == 1).fillna(False)
     sex = pd.Series(np.where(sequence_odd.to_numpy(bool), "M", "F"), index=index, dtype="string")

@@ -38,7 +38,7 @@ EXTRA_COLUMNS = ["id_code", "id_warning", "kind", "region_code", "card_status", 
 
 def _text(values: pd.Series) -> pd.Series:
     """Cells as stripped text, blank as NA (names, employer fields, card fields)."""
-    text = values.map(ids._cell_text, na_action="ignore").astype("string").str.strip()
+    text = ids.cells_as_text(values).str.strip()
     return text.mask(text == "", pd.NA)
 
 
@@ -134,11 +134,13 @@ def check_roster(roster: Roster, as_of: dt.date, calendar_days: bool = False,
     if "id_number" not in col:
         id_problem = id_problem.mask(id_result["id_code"] == "id_missing",
                                      "the file has no ID number column (身份证号)")
-    masked_id = pd.Series(ids.mask_column(_text(f["id_number"])), index=f.index, dtype="string")
     has_id_problem = id_result["id_code"].notna()
+    has_warning = id_result["id_warning"].notna()
+    either = has_id_problem | has_warning
+    masked_id = pd.Series(pd.NA, index=f.index, dtype="string")
+    masked_id[either] = ids.mask_column(_text(f["id_number"][either]))
     if has_id_problem.any():
         record(has_id_problem, "id_number", id_result["id_code"], id_problem, masked_id)
-    has_warning = id_result["id_warning"].notna()
     if has_warning.any():
         record(has_warning, "id_number", ids.WARNING_UNKNOWN_COUNTY, id_result["id_warning"], masked_id)
 

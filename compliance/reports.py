@@ -7,11 +7,14 @@ spreadsheet shows them as text instead of executing them. Numbers and dates are 
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pyarrow import csv as pa_csv
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.formatting.rule import CellIsRule
@@ -50,16 +53,23 @@ def _dates_to_iso(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[name]):
-            out[name] = out[name].dt.strftime("%Y-%m-%d").astype(object).where(out[name].notna(), None)
+            iso = np.datetime_as_string(out[name].to_numpy().astype("datetime64[D]"), unit="D")
+            out[name] = pd.Series(iso, index=out.index, dtype="string").mask(out[name].isna())
     return out
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """UTF-8 with BOM; written by Arrow's multi-threaded CSV writer (quotes only where needed)."""
     out = escape_formulas(_dates_to_iso(frame))
     for name in out.columns:
         if pd.api.types.is_bool_dtype(out[name]):
             out[name] = np.where(out[name], "true", "false")
-    out.to_csv(path, index=False, encoding="utf-8-sig")
+        elif pd.api.types.is_object_dtype(out[name]):
+            out[name] = out[name].astype("string")
+    table = pa.Table.from_pandas(out, preserve_index=False)
+    with path.open("wb") as fh:
+        fh.write(codecs.BOM_UTF8)
+        pa_csv.write_csv(table, fh, pa_csv.WriteOptions(quoting_style="needed"))
 
 
 def write_json(frame: pd.DataFrame, path: Path) -> None:

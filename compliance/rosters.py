@@ -11,7 +11,6 @@ A file that cannot be used at all (missing, unreadable, no recognisable header r
 from __future__ import annotations
 
 import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ ALIASES: dict[str, list[str]] = {
 FIELDS = list(ALIASES)
 KEY_FIELDS = {"id_number", "ssn", "name", "hire_date"}  # a header row names at least one of these
 HEADER_SEARCH_ROWS = 100
+ROSTER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt")
 EXCEL_MAGIC = {b"PK\x03\x04": "xlsx", b"\xd0\xcf\x11\xe0": "xls"}
 
 
@@ -173,8 +173,8 @@ def _frame(source: str, data: pd.DataFrame, first_row: int, found: dict[str, int
 def _read_csv(path: Path, source: str) -> list[Roster]:
     raw = path.read_bytes()
     encoding, note = _decode(raw)
-    text = raw.decode(encoding, errors="replace")
-    head_lines = text.splitlines()[:HEADER_SEARCH_ROWS]
+    head_lines = raw[:1 << 20].decode(encoding, errors="replace").splitlines()[:HEADER_SEARCH_ROWS]
+    del raw
     best: tuple[str, tuple[int, dict[str, int], list[str]], list[str]] | None = None
     for delimiter in (",", "\t", ";", "|"):
         rows = list(csv.reader(head_lines, delimiter=delimiter))
@@ -188,8 +188,8 @@ def _read_csv(path: Path, source: str) -> list[Roster]:
     if note:
         notes.insert(0, note)
     width = max(found.values()) + 1
-    data = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, skiprows=h + 1, dtype=str,
-                       keep_default_na=False, skip_blank_lines=False, index_col=False,
+    data = pd.read_csv(path, sep=delimiter, header=None, skiprows=h + 1, dtype=str, encoding=encoding,
+                       encoding_errors="replace", keep_default_na=False, skip_blank_lines=False, index_col=False,
                        names=list(range(max(width, len(header)))), usecols=sorted(found.values()),
                        quoting=csv.QUOTE_MINIMAL)
     return [_frame(source, data, h + 2, found, header, notes)]
@@ -249,6 +249,27 @@ def read_roster(path: str | Path, employer_id: str | None = None,
                 blank = frame[f].isna() | (frame[f].astype("string").str.strip() == "").fillna(True)
                 frame.loc[blank, f] = value
     return rosters
+
+
+def roster_paths(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
+    """Split command-line paths into roster files and notes on files that are not rosters.
+
+    A shell glob such as ``sample_uploads/*`` also catches README.md: a file whose suffix is
+    no roster format is left out with a note, not an error. A path that does not exist raises
+    :class:`RosterError`, and so does a list with no roster file at all.
+    """
+    keep: list[Path] = []
+    notes: list[str] = []
+    for p in map(Path, paths):
+        if not p.exists():
+            raise RosterError(f"{p}: file not found")
+        if p.is_file() and p.suffix.lower() not in ROSTER_SUFFIXES:
+            notes.append(f"{p}: skipped, not a roster file ({', '.join(ROSTER_SUFFIXES[:4])})")
+        else:
+            keep.append(p)
+    if not keep:
+        raise RosterError(f"{paths[0] if paths else '(none)'}: no roster file given (.xlsx, .xls or .csv)")
+    return keep, notes
 
 
 def read_rosters(paths: list[str | Path], employer_id: str | None = None,

@@ -1,0 +1,194 @@
+"""The sample rosters through the command line, against the answer key ``sample_uploads/expected.json``.
+
+The answer key is computed by ``scripts/make_samples.py`` from its own data with its own arithmetic
+(shared/README.md sections 2-4), as of 2025-11-20 with the default calendar. These tests call
+``python -m compliance`` exactly as the outside acceptance tests do (section 7).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_uploads"
+EXPECTED: dict[str, Any] = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
+AS_OF = EXPECTED["as_of"]
+FILES = sorted(EXPECTED["files"])
+MULTI = sorted(name for name, e in EXPECTED["files"].items() if e["multi_employer"])
+STATUSES = ("on_time", "late", "overdue", "pending", "invalid")
+_RESULTS: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+
+@pytest.fixture(scope="module")
+def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the command line writes its JSON."""
+    return tmp_path_factory.mktemp("samples")
+
+
+def run_cli(command: str, name: str, out_dir: Path, *extra: str) -> list[dict[str, Any]]:
+    """``python -m compliance COMMAND sample --as-of 2025-11-20 --out x.json``, run once per module."""
+    key = (command, name)
+    if key not in _RESULTS:
+        out = out_dir / f"{command}-{name}.json"
+        args = [command, str(SAMPLES / name), *extra, "--as-of", AS_OF, "--out", str(out)]
+        r = subprocess.run([sys.executable, "-m", "compliance", *args], cwd=ROOT, capture_output=True,
+                           text=True, timeout=600)
+        assert r.returncode == 0, f"compliance {command} {name}: exit {r.returncode}: {r.stderr[-500:]}"
+        _RESULTS[key] = json.loads(out.read_text(encoding="utf-8"))
+    return _RESULTS[key]
+
+
+def check(name: str, out_dir: Path) -> list[dict[str, Any]]:
+    """Rows of ``compliance check`` for one sample, with its extra arguments (the xlsx's employer)."""
+    return run_cli("check", name, out_dir, *EXPECTED["files"][name]["extra_args"])
+
+
+def by_row(name: str, out_dir: Path) -> dict[int, dict[str, Any]]:
+    """Check rows of one sample keyed by source_row."""
+    rows = check(name, out_dir)
+    keyed = {r["source_row"]: r for r in rows}
+    assert len(keyed) == len(rows), "source_row repeated within one file"
+    return keyed
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_status_counts(name: str, out_dir: Path) -> None:
+    """Number of rows, rows per status and rows with an ID problem equal the answer key."""
+    e = EXPECTED["files"][name]
+    rows = check(name, out_dir)
+    assert len(rows) == e["rows"]
+    counts = Counter(r["status"] for r in rows)
+    assert {s: counts.get(s, 0) for s in STATUSES} == e["statuses"]
+    assert sum(bool(r["id_problem"]) for r in rows) == e["id_problems"]
+    assert all(Path(r["source_file"]).name == name for r in rows)
+    assert not any(r["deadline_provisional"] for r in rows), "2024-2025 deadlines are never provisional"
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_rows_match_answer_key(name: str, out_dir: Path) -> None:
+    """Row by row: status, deadline, days late/left, SSN or ID problem, at the row a person sees."""
+    got = by_row(name, out_dir)
+    expected = EXPECTED["files"][name]["rows_detail"]
+    assert sorted(got) == [d["source_row"] for d in expected]
+    for d in expected:
+        r = got[d["source_row"]]
+        where = f"{name} row {d['source_row']} ({d['note'] or d['status']})"
+        assert r["name"] == d["name"], where
+        assert r["status"] == d["status"], where
+        if d["status"] != "invalid":
+            assert r["deadline"] == d["deadline"], where
+        if d["status"] in ("late", "overdue"):
+            assert r["days_late"] == d["days_late"], where
+        if d["status"] == "pending":
+            assert r["days_left"] == d["days_left"], where
+        if d["status"] == "invalid":
+            assert r["problem"], where
+        assert r["ssn"] == d["ssn"], where
+        assert bool(r["id_problem"]) == bool(d["id_problem"]), where
+
+
+@pytest.mark.parametrize("name", MULTI)
+def test_flagged_employers(name: str, out_dir: Path) -> None:
+    """Employers with at least one overdue employee, and only those, are flagged (Art. 58)."""
+    e = EXPECTED["files"][name]
+    rows = run_cli("employers", name, out_dir)
+    assert {r["employer_id"] for r in rows if r["flag_premium_verification"]} == set(e["flagged_employers"])
+    got = {r["employer_id"]: r for r in rows}
+    assert set(got) == set(e["employers"])
+    keys = ("employees", *STATUSES)
+    for eid, want in e["employers"].items():
+        assert {k: got[eid][k] for k in keys} == {k: want[k] for k in keys}, eid
+
+
+def test_xlsx_rows_as_seen_in_excel(out_dir: Path) -> None:
+    """Title row 1, note row 2, header row 3: the first person is row 4; the blank row 24 is skipped."""
+    rows = by_row("hr_roster_2025.xlsx", out_dir)
+    assert min(rows) == 3 + 1
+    assert 24 not in rows
+    assert sorted(rows) == [*range(4, 24), *range(25, 45)]
+
+
+def test_xlsx_employer_from_command_line(out_dir: Path) -> None:
+    """The roster has no employer columns: every row carries the --employer-id/--employer-name given."""
+    args = EXPECTED["files"]["hr_roster_2025.xlsx"]["extra_args"]
+    employer_id = args[args.index("--employer-id") + 1]
+    employer_name = args[args.index("--employer-name") + 1]
+    for r in check("hr_roster_2025.xlsx", out_dir):
+        assert (r["employer_id"], r["employer_name"]) == (employer_id, employer_name)
+
+
+def test_xlsx_fifteen_digit_number_upgraded(out_dir: Path) -> None:
+    """110105680315123 (first generation) becomes 110105 19 680315 123 + check character.
+
+    Worked by hand, weights 2^(17-i) mod 11 = 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2:
+      digits   1 1 0  1 0 5 1 9 6 8 0 3 1  5 1 2 3
+      products 7 9 0  5 0 20 2 9 36 24 0 27 10 25 8 8 6  -> sum 196
+      196 mod 11 = 9; check = (12 - 9) mod 11 = 3     -> 110105196803151233
+    Born 1968-03-15, sequence 123 is odd: male.
+    """
+    r = by_row("hr_roster_2025.xlsx", out_dir)[6]
+    assert r["ssn"] == "110105196803151233"
+    assert r["id_problem"] is None
+    assert r["birth_date"] == "1968-03-15"
+    assert r["sex"] == "M"
+
+
+def test_xlsx_number_cell_id_has_problem_and_no_ssn(out_dir: Path) -> None:
+    """Row 11 holds the ID as a number cell (1.10105199003071E+17): digits are lost, never guessed."""
+    r = by_row("hr_roster_2025.xlsx", out_dir)[11]
+    assert r["id_problem"]
+    assert r["ssn"] is None
+    assert r["status"] == "on_time", "a bad ID does not change the status"
+
+
+def test_xlsx_normalised_ids(out_dir: Path) -> None:
+    """Lowercase x and full-width digits are normalised; a wrong check character is a problem."""
+    rows = by_row("hr_roster_2025.xlsx", out_dir)
+    assert rows[26]["ssn"] == "11010119851128306X" and rows[26]["id_problem"] is None
+    assert rows[35]["ssn"] == "310104197212246770" and rows[35]["id_problem"] is None
+    assert rows[17]["ssn"] is None and rows[17]["id_problem"]
+
+
+def test_xlsx_deadline_edges(out_dir: Path) -> None:
+    """National Day rollover, an adjusted Sunday working day, and the deadline equal to the as-of date."""
+    rows = by_row("hr_roster_2025.xlsx", out_dir)
+    # hire 2025-09-01: +30 = 2025-10-01, holiday to 10-08 -> 2025-10-09; registered 10-09.
+    assert (rows[7]["deadline"], rows[7]["status"]) == ("2025-10-09", "on_time")
+    # hire 2025-08-29: +30 = Sunday 2025-09-28, an adjusted working day; registered 09-29.
+    assert (rows[13]["deadline"], rows[13]["status"], rows[13]["days_late"]) == ("2025-09-28", "late", 1)
+    # hire 2025-10-21: +30 = Thursday 2025-11-20, the as-of date itself.
+    assert (rows[20]["status"], rows[20]["days_left"]) == ("pending", 0)
+    # hire 2025-10-20: deadline Wednesday 2025-11-19.
+    assert (rows[29]["status"], rows[29]["days_late"]) == ("overdue", 1)
+    assert rows[33]["status"] == "invalid" and rows[33]["problem"]  # hire date 待定
+    assert rows[39]["status"] == "invalid" and rows[39]["problem"]  # registration date 不详
+
+
+def test_english_permits_and_registration_after_as_of(out_dir: Path) -> None:
+    """Permits and the foreign permanent resident ID are valid; a future registration counts as none."""
+    rows = by_row("english_roster.csv", out_dir)
+    assert rows[2]["ssn"] == "810000198805120235" and rows[2]["id_problem"] is None
+    assert rows[4]["ssn"] == "83000019790923018X" and rows[4]["id_problem"] is None
+    assert rows[7]["ssn"] == "911840198506120031" and rows[7]["id_problem"] is None
+    assert rows[11]["ssn"] is None and rows[11]["id_problem"]  # 1.10105E+17
+    assert rows[19]["ssn"] is None and rows[19]["id_problem"]  # born 1990-02-30
+    # Registered 2025-11-25, after the as-of date: not yet registered on 2025-11-20.
+    assert (rows[12]["status"], rows[12]["days_late"]) == ("overdue", 10)
+    assert rows[12]["problem"]
+    assert rows[5]["status"] == "on_time"  # registered before the hire date
+    assert rows[8]["status"] == "on_time"  # registered on the deadline, Saturday 2025-02-08 (working day)
+    assert (rows[9]["status"], rows[9]["days_late"]) == ("late", 1)  # one day after the deadline
+
+
+def test_legacy_unknown_county_stays_valid(out_dir: Path) -> None:
+    """330112 (Lin'an District, 2017) with a 1976 birth date: valid, region may be unknown."""
+    r = by_row("legacy_roster.xls", out_dir)[11]
+    assert r["ssn"] == "330112197608140378"
+    assert r["id_problem"] is None
