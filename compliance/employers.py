@@ -8,6 +8,8 @@ premium verification, with a reason a person can read.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from compliance.registration import STATUSES
@@ -48,3 +50,17 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
     out["flag_reason"] = flag_reason(out["overdue"], out["max_days_overdue"])
     out = out.sort_values(["overdue", "max_days_overdue", "employees"], ascending=False, kind="stable")
     return out[EMPLOYER_COLUMNS].reset_index(drop=True)
+
+
+def filter_employers(results: pd.DataFrame, search: str = "",
+                     hired_between: tuple[dt.date, dt.date] | None = None) -> pd.DataFrame:
+    """Rows of employers whose name or ID contains ``search``, hired within the period (inclusive)."""
+    keep = pd.Series(True, index=results.index)
+    if search.strip():
+        needle = search.strip().lower()
+        text = (results["employer_id"].fillna("") + " " + results["employer_name"].fillna("")).str.lower()
+        keep &= text.str.contains(needle, regex=False)
+    if hired_between is not None:
+        start, end = (pd.Timestamp(d) for d in hired_between)
+        keep &= results["hire_date"].between(start, end) | results["hire_date"].isna()
+    return results[keep]

@@ -201,3 +201,10 @@ def status_counts(results: pd.DataFrame) -> dict[str, int]:
     """Rows per status, every status present (zero when none)."""
     counts = results["status"].value_counts()
     return {s: int(counts.get(s, 0)) for s in STATUSES}
+
+
+def needs_action(results: pd.DataFrame) -> pd.DataFrame:
+    """Employees to deal with first: overdue (longest first), then pending (fewest days left)."""
+    overdue = results[results["status"] == "overdue"].sort_values("days_late", ascending=False, kind="stable")
+    pending = results[results["status"] == "pending"].sort_values("days_left", kind="stable")
+    return pd.concat([overdue, pending])

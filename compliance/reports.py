@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -122,6 +123,15 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path, note: str | None = P
     for title, frame in sheets.items():
         _sheet(book, title, frame, note)
     book.save(path)
+
+
+def to_bytes(frame: pd.DataFrame, suffix: str, extra_sheets: dict[str, pd.DataFrame] | None = None,
+             sheet: str = "report") -> bytes:
+    """The report as bytes (for download buttons), in the format of ``suffix``."""
+    with tempfile.TemporaryDirectory(prefix="shebao-") as folder:
+        path = Path(folder) / f"report{suffix}"
+        write(frame, path, extra_sheets, sheet)
+        return path.read_bytes()
 
 
 def write(frame: pd.DataFrame, path: str | Path, extra_sheets: dict[str, pd.DataFrame] | None = None,

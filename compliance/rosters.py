@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -270,6 +271,28 @@ def roster_paths(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
     if not keep:
         raise RosterError(f"{paths[0] if paths else '(none)'}: no roster file given (.xlsx, .xls or .csv)")
     return keep, notes
+
+
+def read_uploads(files: list[tuple[str, bytes]], employer_id: str | None = None,
+                 employer_name: str | None = None) -> tuple[list[Roster], list[str]]:
+    """Read uploaded files (name, content); an unusable file gives an error line, the rest are read.
+
+    Each file is written to a private temporary folder under its own name, so that messages
+    and ``source_file`` show the name the user uploaded.
+    """
+    rosters: list[Roster] = []
+    errors: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="shebao-") as folder:
+        for name, data in files:
+            path = Path(folder) / Path(name).name
+            path.write_bytes(data)
+            try:
+                rosters.extend(read_roster(path, employer_id, employer_name))
+            except RosterError as exc:
+                errors.append(str(exc).replace(str(path), path.name))
+            finally:
+                path.unlink(missing_ok=True)
+    return rosters, errors
 
 
 def read_rosters(paths: list[str | Path], employer_id: str | None = None,

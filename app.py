@@ -1,0 +1,18 @@
+"""shebao-check dashboard: `streamlit run app.py`. Builds the page list; pages live in views/."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from compliance.i18n import LANGS, t
+
+st.set_page_config(page_title="社保登记合规检查 / shebao-check", page_icon="🧾", layout="wide")
+lang = st.sidebar.radio(t("app.language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
+pages = [
+    st.Page("views/hr.py", title=t("page.hr", lang), icon="🏢", url_path="hr", default=True),
+    st.Page("views/inspector.py", title=t("page.inspector", lang), icon="🔎", url_path="inspector"),
+    st.Page("views/cards.py", title=t("page.cards", lang), icon="💳", url_path="cards"),
+    st.Page("views/flexible.py", title=t("page.flexible", lang), icon="🙋", url_path="flexible"),
+]
+st.sidebar.caption(t("app.law", lang))
+st.navigation(pages).run()

@@ -1,0 +1,79 @@
+"""Social security card status, activation guidance and frozen medical-insurance accounts.
+
+Shared README section 6. A new card must be activated before use: at the cooperating bank
+printed on the card (financial function, in person, card + original ID), at a designated
+hospital (first use), at the social security bureau, or through the 12333 hotline; in another
+region where local policy or interconnection allows. When a city has cancelled its old cards
+and the holder's new card is not activated, the medical-insurance personal account is frozen
+until activation.
+
+>>> normalise_status(pd.Series(['已激活', 'issued not activated', '制卡中', 'x', None])).tolist()
+['activated', 'issued_not_activated', 'in_production', 'unknown', <NA>]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+CARD_STATUSES = ["not_applied", "in_production", "issued_not_activated", "activated", "reported_lost",
+                 "cancelled"]
+STATUS_WORDS = {  # as rosters and agency extracts write them
+    "not_applied": ["未申领", "未申请", "not applied", "not_applied"],
+    "in_production": ["制卡中", "在制", "in production", "in_production"],
+    "issued_not_activated": ["已发放未激活", "已发卡未激活", "未激活", "issued not activated",
+                             "issued_not_activated", "issued"],
+    "activated": ["已激活", "已启用", "activated", "active"],
+    "reported_lost": ["挂失", "已挂失", "reported lost", "reported_lost", "lost"],
+    "cancelled": ["注销", "已注销", "cancelled", "canceled"],
+}
+NOT_ACTIVATED = ["not_applied", "in_production", "issued_not_activated"]
+_LOOKUP = {re.sub(r"[\s_]", "", w.lower()): code for code, words in STATUS_WORDS.items() for w in words}
+
+GUIDE_COLUMNS = ["card_status_code", "activation_date", "frozen", "how_to_activate"]
+
+
+def normalise_status(values: pd.Series) -> pd.Series:
+    """Card status words to codes of ``CARD_STATUSES``; unrecognised text is ``unknown``, blank NA."""
+    key = values.astype("string").str.lower().str.replace(r"[\s_]", "", regex=True)
+    codes = key.map(_LOOKUP).astype("string")
+    return codes.mask(codes.isna() & key.notna() & (key != ""), "unknown")
+
+
+def how_to_activate(bank: pd.Series) -> pd.Series:
+    """Activation guidance per person, naming the cooperating bank on the card when known."""
+    where = ("到卡面所印合作银行（" + bank.astype("string") + "）网点").fillna("到卡面所印合作银行网点")
+    return (where + "，携带社保卡和身份证原件当面激活金融功能；或在定点医院首次使用时激活、到社保经办机构"
+            "或拨打12333人工服务激活。异地激活视当地政策及互联互通情况而定。")
+
+
+def card_view(results: pd.DataFrame, as_of: dt.date,
+              old_cards_cancelled: dt.date | None = None) -> pd.DataFrame:
+    """Each person's card situation as of a date.
+
+    ``frozen`` is true when the city's old cards were cancelled on or before ``as_of`` and
+    the new card was not activated by then (status not yet activated, or activated after
+    ``as_of``). Without a cancellation date nothing is frozen.
+    """
+    code = normalise_status(results["card_status"])
+    activated_on = pd.to_datetime(results["activation_date"])
+    as_of_ts = pd.Timestamp(as_of)
+    # an activation date on or before as-of means activated, whatever the status column says
+    code = code.mask(activated_on.notna() & (activated_on <= as_of_ts) & code.isin(NOT_ACTIVATED), "activated")
+    not_active = code.isin(NOT_ACTIVATED) | ((code == "activated") & (activated_on > as_of_ts)).fillna(False)
+    if old_cards_cancelled is not None and pd.Timestamp(old_cards_cancelled) <= as_of_ts:
+        frozen = not_active.fillna(False).astype(bool)
+    else:
+        frozen = pd.Series(False, index=results.index)
+    guide = how_to_activate(results["card_bank"]).where(not_active.fillna(False))
+    return pd.DataFrame({"card_status_code": code, "activation_date": activated_on, "frozen": frozen,
+                         "how_to_activate": guide}, index=results.index)
+
+
+def status_breakdown(codes: pd.Series) -> pd.Series:
+    """People per card status, every status listed (blank status counted as 'missing')."""
+    counts = codes.fillna("missing").value_counts()
+    order = [*CARD_STATUSES, "unknown", "missing"]
+    return counts.reindex(order, fill_value=0).astype("int64")

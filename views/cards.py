@@ -1,0 +1,55 @@
+"""Social security card activation: status breakdown, not activated, frozen accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from compliance.cards import card_view, status_breakdown
+from views.common import checked, display_table, settings, tr, upload_section
+
+SAMPLE = ["hr_roster_2025.xlsx", "english_roster.csv"]
+
+st.title(tr("page.cards"))
+files = upload_section("card", SAMPLE)
+as_of, _ = settings("card")
+c1, c2 = st.columns(2)
+cancelled = c1.toggle(tr("card.cancelled"), key="card-cancelled")
+cancel_date = c2.date_input(tr("card.cancel_date"), value=dt.date.today(), key="card-cancel-date",
+                            disabled=not cancelled)
+result = checked(files, as_of, False)
+if result is not None:
+    results = result.results
+    if results["card_status"].isna().all():
+        st.info(tr("card.no_columns"))
+    else:
+        view = card_view(results, as_of, cancel_date if cancelled else None)
+        people = pd.concat([results[["name", "id_number", "employer_name", "card_bank", "source_file",
+                                     "source_row"]], view], axis=1)
+        breakdown = status_breakdown(view["card_status_code"]).reset_index()
+        breakdown.columns = ["code", "people"]
+        breakdown["status"] = breakdown["code"].map(lambda c: tr(f"card.status.{c}"))
+        st.subheader(tr("card.breakdown"))
+        cols = st.columns(len(breakdown))
+        for col, row in zip(cols, breakdown.itertuples(), strict=True):
+            col.metric(row.status, f"{row.people:,}")
+        st.altair_chart(alt.Chart(breakdown[breakdown["people"] > 0]).mark_bar().encode(
+            x=alt.X("people:Q", title=None), y=alt.Y("status:N", sort="-x", title=None)),
+            width="stretch")
+
+        st.subheader(tr("card.not_activated"))
+        issued = people[people["card_status_code"] == "issued_not_activated"]
+        st.dataframe(display_table(issued[["name", "id_number", "employer_name", "card_bank", "how_to_activate",
+                                           "source_file", "source_row"]]), hide_index=True, key="card-issued")
+        if cancelled:
+            st.subheader(tr("card.frozen"))
+            frozen = people[people["frozen"]]
+            if len(frozen):
+                st.dataframe(display_table(frozen[["name", "id_number", "card_status_code", "card_bank",
+                                                   "how_to_activate", "source_file", "source_row"]]),
+                             hide_index=True, key="card-frozen")
+            else:
+                st.success(tr("card.frozen_none"))

@@ -1,0 +1,130 @@
+"""Widgets and cached loaders shared by the dashboard pages. No rules live here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from compliance import calendar, ids
+from compliance.i18n import column_labels, t
+from compliance.registration import STATUSES, CheckResult, check, status_counts
+from compliance.rosters import read_uploads
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_uploads"
+SAMPLE_EMPLOYER = ("911101055347017256", "商软冠联信息有限公司")  # the employer of hr_roster_2025.xlsx
+STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "overdue": "#c62828", "pending": "#1565c0",
+                  "invalid": "#757575"}
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "zh")
+
+
+def tr(key: str) -> str:
+    return t(key, lang())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def run_check(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_days: bool,
+              employer_id: str | None, employer_name: str | None) -> tuple[CheckResult, list[str]]:
+    """Read and check uploads; cached on file content and settings, so filters do not re-read."""
+    rosters, errors = read_uploads(list(files), employer_id or None, employer_name or None)
+    return check(rosters, as_of, calendar_days=calendar_days), errors
+
+
+def sample_files(names: list[str]) -> tuple[tuple[str, bytes], ...]:
+    return tuple((n, (SAMPLES / n).read_bytes()) for n in names)
+
+
+def upload_section(prefix: str, sample_names: list[str]) -> tuple[tuple[str, bytes], ...]:
+    """File uploader plus a "try the sample" button; returns the files to check."""
+    uploaded = st.file_uploader(tr("upload"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
+                                key=f"{prefix}-upload")
+    col1, col2 = st.columns([1, 3])
+    if col1.button(tr("try_sample"), key=f"{prefix}-sample"):
+        st.session_state[f"{prefix}-use-sample"] = True
+    if uploaded:
+        st.session_state[f"{prefix}-use-sample"] = False
+        return tuple((f.name, f.getvalue()) for f in uploaded)
+    if st.session_state.get(f"{prefix}-use-sample"):
+        col2.caption(tr("using_sample") + ", ".join(sample_names))
+        return sample_files(sample_names)
+    return ()
+
+
+def settings(prefix: str) -> tuple[dt.date, bool]:
+    col1, col2 = st.columns(2)
+    as_of = col1.date_input(tr("as_of"), value=dt.date.today(), key=f"{prefix}-as-of")
+    calendar_days = col2.toggle(tr("calendar_days"), key=f"{prefix}-calendar-days")
+    return as_of, calendar_days
+
+
+def checked(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_days: bool,
+            employer_id: str | None = None, employer_name: str | None = None) -> CheckResult | None:
+    """Run the check with a progress status; show per-file errors and the provisional banner."""
+    if not files:
+        st.info(tr("no_data"))
+        return None
+    with st.status(tr("checking"), expanded=False) as status:
+        for name, data in files:
+            st.write(f"{tr('reading_file')} {name} ({len(data) / 1024:,.0f} KB)")
+        result, errors = run_check(files, as_of, calendar_days, employer_id, employer_name)
+        status.update(label=f"{tr('checked')}: {len(result.results):,} {tr('rows')}", state="complete")
+    for error in errors:
+        st.error(f"{tr('file_error')}: {error}")
+    provisional = result.results.loc[result.results["deadline_provisional"], "deadline"]
+    years = calendar.provisional_years(provisional)
+    if years:
+        st.warning(tr("provisional") + ", ".join(map(str, years)))
+    return result
+
+
+def headline(results: pd.DataFrame) -> None:
+    counts = status_counts(results)
+    for col, status in zip(st.columns(len(STATUSES)), STATUSES, strict=True):
+        col.metric(tr(f"status.{status}"), f"{counts[status]:,}")
+
+
+def display_table(frame: pd.DataFrame, show_full: bool = False) -> pd.DataFrame:
+    """A results table for the screen: IDs masked unless asked, statuses translated, labels."""
+    out = frame.copy()
+    if not show_full:
+        for name in ("id_number", "ssn"):
+            if name in out.columns:
+                out[name] = ids.mask_column(out[name])
+    if "status" in out.columns:
+        out["status"] = out["status"].map(lambda s: tr(f"status.{s}"))
+    for name in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[name]):
+            out[name] = out[name].dt.date
+    return out.rename(columns=column_labels(list(out.columns), lang()))
+
+
+def delay_chart(results: pd.DataFrame) -> alt.Chart | None:
+    """Histogram of days from hire to registration, with the 30-day line."""
+    done = results[results["registration_date"].notna() & results["hire_date"].notna()]
+    if done.empty:
+        return None
+    days = (done["registration_date"] - done["hire_date"]).dt.days.clip(-30, 365)
+    data = pd.DataFrame({"days": days, "status": done["status"]})
+    bars = alt.Chart(data).mark_bar().encode(
+        x=alt.X("days:Q", bin=alt.Bin(step=7), title=tr("hr.delay_chart")),
+        y=alt.Y("count():Q", title=tr("col.employees")),
+        color=alt.Color("status:N", scale=alt.Scale(domain=list(STATUS_COLOURS),
+                                                    range=list(STATUS_COLOURS.values())), legend=None))
+    rule = alt.Chart(pd.DataFrame({"days": [30]})).mark_rule(color="red", strokeWidth=2).encode(x="days:Q")
+    return bars + rule
+
+
+def overdue_by_month_chart(results: pd.DataFrame) -> alt.Chart | None:
+    overdue = results[results["status"] == "overdue"]
+    if overdue.empty:
+        return None
+    data = overdue["hire_date"].dt.to_period("M").astype(str).value_counts().sort_index().reset_index()
+    data.columns = ["month", "overdue"]
+    return alt.Chart(data).mark_bar(color=STATUS_COLOURS["overdue"]).encode(
+        x=alt.X("month:O", title=tr("col.hire_date")), y=alt.Y("overdue:Q", title=tr("status.overdue")))

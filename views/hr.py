@@ -1,0 +1,76 @@
+"""Employer HR: check my roster."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from compliance import reports
+from compliance.registration import CHECK_COLUMNS, needs_action
+from views.common import (
+    SAMPLE_EMPLOYER,
+    checked,
+    delay_chart,
+    display_table,
+    headline,
+    overdue_by_month_chart,
+    settings,
+    tr,
+    upload_section,
+)
+
+SAMPLE = ["hr_roster_2025.xlsx"]
+
+st.title(tr("page.hr"))
+st.caption(tr("app.law"))
+files = upload_section("hr", SAMPLE)
+using_sample = bool(st.session_state.get("hr-use-sample")) and files and files[0][0] == SAMPLE[0]
+as_of, calendar_days = settings("hr")
+with st.expander(tr("employer_id"), expanded=False):
+    employer_id = st.text_input(tr("employer_id"), value=SAMPLE_EMPLOYER[0] if using_sample else "",
+                                key="hr-employer-id")
+    employer_name = st.text_input(tr("employer_name"), value=SAMPLE_EMPLOYER[1] if using_sample else "",
+                                  key="hr-employer-name")
+result = checked(files, as_of, calendar_days, employer_id, employer_name)
+if result is not None:
+    results = result.results
+    headline(results)
+    show_full = st.toggle(tr("show_full"), key="hr-show-full")
+
+    st.subheader(tr("hr.action"))
+    action = needs_action(results)
+    action_cols = ["name", "id_number", "hire_date", "deadline", "status", "days_late", "days_left",
+                   "source_file", "source_row"]
+    if len(action):
+        st.dataframe(display_table(action[action_cols], show_full), hide_index=True, key="hr-action")
+    else:
+        st.success(tr("hr.action_none"))
+
+    left, right = st.columns(2)
+    chart = delay_chart(results)
+    if chart is not None:
+        left.caption(tr("hr.delay_chart"))
+        left.altair_chart(chart, width="stretch")
+    chart = overdue_by_month_chart(results)
+    if chart is not None:
+        right.caption(tr("hr.overdue_chart"))
+        right.altair_chart(chart, width="stretch")
+
+    st.subheader(tr("hr.all"))
+    table_cols = ["source_file", "source_row", "name", "id_number", "ssn", "id_problem", "hire_date",
+                  "registration_date", "deadline", "status", "days_late", "days_left", "problem", "card_status"]
+    st.dataframe(display_table(results[table_cols], show_full), hide_index=True, key="hr-table")
+
+    st.subheader(tr("hr.problems"))
+    if len(result.problems):
+        st.dataframe(display_table(result.problems), hide_index=True, key="hr-problems")
+    else:
+        st.success(tr("hr.problems_none"))
+
+    st.caption(tr("personal_data"))
+    c1, c2 = st.columns(2)
+    c1.download_button(tr("download_xlsx"), on_click="ignore", file_name="registration_check.xlsx",
+                       data=reports.to_bytes(results[CHECK_COLUMNS], ".xlsx", {"problems": result.problems},
+                                             sheet="employees"),
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="hr-dl-xlsx")
+    c2.download_button(tr("download_csv"), on_click="ignore", file_name="registration_check.csv",
+                       data=reports.to_bytes(results[CHECK_COLUMNS], ".csv"), mime="text/csv", key="hr-dl-csv")
