@@ -6,13 +6,13 @@ import streamlit as st
 
 from compliance.i18n import LANGS, t
 
-st.set_page_config(page_title="社保登记合规检查 / shebao-check", page_icon="🧾", layout="wide")
+st.set_page_config(page_title="社保登记合规检查 / shebao-check", page_icon=":material/fact_check:", layout="wide")
 lang = st.sidebar.radio(t("app.language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
 pages = [
-    st.Page("views/hr.py", title=t("page.hr", lang), icon="🏢", url_path="hr", default=True),
-    st.Page("views/inspector.py", title=t("page.inspector", lang), icon="🔎", url_path="inspector"),
-    st.Page("views/cards.py", title=t("page.cards", lang), icon="💳", url_path="cards"),
-    st.Page("views/flexible.py", title=t("page.flexible", lang), icon="🙋", url_path="flexible"),
+    st.Page("views/hr.py", title=t("page.hr", lang), icon=":material/business:", url_path="hr", default=True),
+    st.Page("views/inspector.py", title=t("page.inspector", lang), icon=":material/policy:", url_path="inspector"),
+    st.Page("views/cards.py", title=t("page.cards", lang), icon=":material/credit_card:", url_path="cards"),
+    st.Page("views/flexible.py", title=t("page.flexible", lang), icon=":material/person:", url_path="flexible"),
 ]
 st.sidebar.caption(t("app.law", lang))
 st.navigation(pages).run()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from compliance.registration import STATUSES
@@ -20,11 +21,11 @@ EMPLOYER_COLUMNS = ["employer_id", "employer_name", "employees", "on_time", "lat
 
 def flag_reason(overdue: pd.Series, longest: pd.Series) -> pd.Series:
     """'3 employees unregistered, longest 47 days past deadline' (NA where nothing is overdue)."""
-    noun = overdue.map(lambda n: "employee" if n == 1 else "employees")
-    days = longest.map(lambda n: "day" if n == 1 else "days")
-    reason = (overdue.astype(str) + " " + noun + " unregistered, longest " + longest.astype(str) + " "
-              + days + " past deadline")
-    return reason.where(overdue > 0).astype("string")
+    noun = pd.Series(np.where(overdue == 1, " employee", " employees"), index=overdue.index, dtype="string")
+    days = pd.Series(np.where(longest == 1, " day", " days"), index=longest.index, dtype="string")
+    reason = (overdue.astype("string") + noun + " unregistered, longest " + longest.astype("string") + days
+              + " past deadline")
+    return reason.where(overdue > 0)
 
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:

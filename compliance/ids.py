@@ -195,17 +195,17 @@ def mask(number: str | None) -> str:
     """
     if not isinstance(number, str) or not number:
         return ""
-    return mask_column(pd.Series([number], dtype=object)).iloc[0]
+    return str(mask_column(pd.Series([number], dtype=object)).iloc[0])
 
 
 def mask_column(numbers: pd.Series) -> pd.Series:
-    """Vectorised :func:`mask`: first six and last four characters kept for 15/18-character values."""
+    """Vectorised :func:`mask`: first six and last four characters kept; blank stays missing."""
     text = numbers.astype("string").fillna("")
     length = text.str.len()
     long_form = text.str[:6] + "********" + text.str[-4:]
     short_form = text.str[:2] + "*" * 4 + text.str[-2:]
     out = long_form.where(length >= 15, short_form.where(length >= 5, "*" * 4))
-    return out.where(length > 0, "").astype(object)
+    return out.where(length > 0, None).astype(object)
 
 
 def normalise_column(values: pd.Series) -> pd.Series:

@@ -1,0 +1,134 @@
+"""Streamlit AppTest for every page: the numbers shown equal what compliance computes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from compliance import ids
+from compliance.cards import card_view, status_breakdown
+from compliance.employers import summarise
+from compliance.i18n import t
+from compliance.registration import STATUSES, check, status_counts
+from compliance.rosters import read_rosters
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_uploads"
+PAGES = ["views/hr.py", "views/inspector.py", "views/cards.py", "views/flexible.py"]
+
+
+def app(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    return at.switch_page(page).run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def expected_counts(names: list[str], as_of: dt.date, calendar_days: bool = False, **employer: str) -> dict:
+    rosters = read_rosters([SAMPLES / n for n in names], employer.get("employer_id"), employer.get("employer_name"))
+    return status_counts(check(rosters, as_of, calendar_days=calendar_days).results)
+
+
+def table(at: AppTest, column: str, lang: str = "zh"):
+    """The first data table on the page that has the (translated) column."""
+    label = t(f"col.{column}", lang)
+    for frame in at.dataframe:
+        if label in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with column {label!r}")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_exception(page: str) -> None:
+    at = app(page)
+    assert not at.exception
+    assert at.title[0].value == t(f"page.{Path(page).stem}", "zh")
+
+
+def test_hr_sample_headline_counts_equal_the_engine() -> None:
+    at = app("views/hr.py")
+    at.date_input(key="hr-as-of").set_value(dt.date(2025, 11, 20)).run()
+    at.button(key="hr-sample").click().run()
+    assert not at.exception
+    want = expected_counts(["hr_roster_2025.xlsx"], dt.date(2025, 11, 20))
+    shown = metrics(at)
+    for status in STATUSES:
+        assert shown[t(f"status.{status}", "zh")] == f"{want[status]:,}"
+    # the sample file's own README: 19 on time, 7 late, 6 overdue, 6 pending, 2 invalid
+    assert [want[s] for s in STATUSES] == [19, 7, 6, 6, 2]
+
+
+def test_hr_language_switch_and_calendar_days() -> None:
+    at = app("views/hr.py")
+    at.date_input(key="hr-as-of").set_value(dt.date(2025, 11, 20)).run()
+    at.button(key="hr-sample").click().run()
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == t("page.hr", "en")
+    at.toggle(key="hr-calendar-days").set_value(True).run()
+    want = expected_counts(["hr_roster_2025.xlsx"], dt.date(2025, 11, 20), calendar_days=True)
+    shown = metrics(at)
+    for status in STATUSES:
+        assert shown[t(f"status.{status}", "en")] == f"{want[status]:,}"
+
+
+def test_hr_ids_masked_by_default_and_full_on_request() -> None:
+    at = app("views/hr.py")
+    at.button(key="hr-sample").click().run()
+    shown = table(at, "ssn")
+    masked = shown[t("col.ssn", "zh")].dropna().astype(str)
+    assert len(masked) > 30 and masked.str.fullmatch(r"\d{6}\*{8}[\dX]{4}").all()
+    at.toggle(key="hr-show-full").set_value(True).run()
+    full = table(at, "ssn")[t("col.ssn", "zh")].dropna().astype(str)
+    assert len(full) == len(masked) and full.map(ids.is_valid).all()
+
+
+def test_inspector_flags_equal_the_engine() -> None:
+    names = ["agency_extract_gbk.csv", "english_roster.csv", "legacy_roster.xls"]
+    at = app("views/inspector.py")
+    at.date_input(key="insp-as-of").set_value(dt.date(2025, 11, 20)).run()
+    at.button(key="insp-sample").click().run()
+    assert not at.exception
+    rosters = read_rosters([SAMPLES / n for n in names])
+    summary = summarise(check(rosters, dt.date(2025, 11, 20)).results)
+    assert metrics(at)[t("insp.flagged_count", "zh")] == str(int(summary["flag_premium_verification"].sum()))
+    at.toggle(key="insp-flagged-only").set_value(True).run()
+    shown = table(at, "flag_reason")
+    assert len(shown) == int(summary["flag_premium_verification"].sum()) > 0
+    at.text_input(key="insp-search").input("no such employer at all").run()
+    assert len(table(at, "flag_reason")) == 0
+
+
+def test_cards_breakdown_and_frozen_accounts() -> None:
+    at = app("views/cards.py")
+    at.date_input(key="card-as-of").set_value(dt.date(2025, 11, 20)).run()
+    at.button(key="card-sample").click().run()
+    rosters = read_rosters([SAMPLES / "hr_roster_2025.xlsx", SAMPLES / "english_roster.csv"])
+    results = check(rosters, dt.date(2025, 11, 20)).results
+    view = card_view(results, dt.date(2025, 11, 20), dt.date(2025, 7, 1))
+    breakdown = status_breakdown(view["card_status_code"])
+    shown = metrics(at)
+    assert shown[t("card.status.activated", "zh")] == f"{breakdown['activated']:,}"
+    at.toggle(key="card-cancelled").set_value(True).run()
+    at.date_input(key="card-cancel-date").set_value(dt.date(2025, 7, 1)).run()
+    assert not at.exception
+    assert view["frozen"].sum() > 0
+    assert len(table(at, "how_to_activate").index) >= 0
+    frozen = [f.value for f in at.dataframe if t("col.card_status", "zh") not in f.value.columns
+              and len(f.value) == int(view["frozen"].sum())]
+    assert frozen, "the frozen-accounts table shows one row per frozen account"
+
+
+def test_flexible_worker_id_check() -> None:
+    at = app("views/flexible.py")
+    at.text_input(key="flex-id").input("11010519491231002X").run()
+    shown = metrics(at)
+    assert shown[t("flex.ssn", "zh")] == "110105********002X"
+    assert shown[t("flex.birth", "zh")] == "1949-12-31"
+    at.text_input(key="flex-id").input("110105194912310021").run()
+    assert "X" in at.error[0].value and "1" in at.error[0].value  # "check character should be X, not 1"

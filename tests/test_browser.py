@@ -1,0 +1,89 @@
+"""One real browser test: Debian's Chromium, driven by Playwright, against `streamlit run app.py`.
+
+Uploads a sample roster through the file input and checks the overdue count shown on the page
+against what the engine computes. Set SHEBAO_SCREENSHOTS=1 to refresh docs/screenshot.png.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from compliance.i18n import t
+from compliance.registration import check, status_counts
+from compliance.rosters import read_rosters
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (.ci/run installs it)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start within 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def shoot(page, name: str) -> None:  # noqa: ANN001
+    if os.environ.get("SHEBAO_SCREENSHOTS"):
+        (ROOT / "docs").mkdir(exist_ok=True)
+        page.screenshot(path=str(ROOT / "docs" / name), full_page=True)
+
+
+def test_upload_shows_overdue_count(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    sample = ROOT / "sample_uploads" / "hr_roster_2025.xlsx"
+    as_of = dt.date.today()
+    want = status_counts(check(read_rosters([sample]), as_of).results)["overdue"]
+    assert want > 0
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page.goto(f"{server}/hr", wait_until="domcontentloaded")
+        page.locator('input[type="file"]').first.set_input_files(str(sample))
+        started = time.monotonic()
+        metric = page.locator('[data-testid="stMetric"]').filter(has_text=t("status.overdue", "zh")).first
+        expect(metric.locator('[data-testid="stMetricValue"]')).to_have_text(f"{want:,}", timeout=60_000)
+        elapsed = time.monotonic() - started
+        page.wait_for_timeout(1500)  # let the charts draw before the screenshot
+        page.screenshot(path=str(tmp_path / "hr.png"), full_page=True)
+        shoot(page, "screenshot.png")
+        browser.close()
+    assert elapsed < 60
