@@ -76,7 +76,7 @@ def test_upload_shows_overdue_count(server: str, tmp_path: Path) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        page.goto(f"{server}/hr", wait_until="domcontentloaded")
+        page.goto(server, wait_until="domcontentloaded")  # the HR page is the default page
         page.locator('input[type="file"]').first.set_input_files(str(sample))
         started = time.monotonic()
         metric = page.locator('[data-testid="stMetric"]').filter(has_text=t("status.overdue", "zh")).first
