@@ -203,7 +203,7 @@ INVALID_CASES = [
     # unknown provinces: 00, 19, 99 are no provinces; a leading 9 puts the province at digits 2-3
     (with_check("00000019900101123"), ids.UnknownProvince, "00"),
     (with_check("19010119900101123"), ids.UnknownProvince, "19"),
-    (with_check("99010119900101123"), ids.UnknownProvince, "99"),
+    (with_check("99010119900101123"), ids.UnknownProvince, "90"),       # leading 9: province = digits 2-3
     (with_check("90084019900101123"), ids.UnknownProvince, "00"),       # foreign permanent, province 00
     (with_check("97084019900101123"), ids.UnknownProvince, "70"),       # foreign permanent, province 70
 ]
@@ -219,7 +219,8 @@ def test_each_problem_has_its_class_code_and_message(raw: object, error: type, f
     assert row["id_code"] == STABLE_CODES[error]
     assert fragment in row["id_problem"]
     assert pd.isna(row["ssn"])
-    assert not ids.is_valid(raw)
+    if error is not ids.FutureBirthDate:   # is_valid() judges against the real today
+        assert not ids.is_valid(raw)
 
 
 def test_leap_day_is_a_valid_birth_date() -> None:
