@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -65,7 +66,60 @@ def build_parser() -> argparse.ArgumentParser:
                        description="The Art. 58 registration deadline of a hire date.")
     p.add_argument("hire_date", type=_date, metavar="HIRE_DATE")
     p.add_argument("--calendar-days", action="store_true", help="hire date + 30 calendar days, no rollover")
+    _store_commands(sub)
     return parser
+
+
+def _db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="URL", help="SQLAlchemy URL (default: $SHEBAO_DB, else the SQLite file)")
+
+
+def _store_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("upload", help="store rosters in the database",
+                       description="Store rosters (one transaction per file; the same content again adds nothing).")
+    p.add_argument("rosters", nargs="+", metavar="ROSTER")
+    p.add_argument("--employer-id", help="employer for rosters without an employer column (USCC)")
+    p.add_argument("--employer-name", help="employer name for rosters without an employer column")
+    _db_arg(p)
+    p = sub.add_parser("import-registry", help="store the agency's registration extract",
+                       description="Store registration extracts (ssn, employer_id, registration_date, card columns).")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    _db_arg(p)
+    p = sub.add_parser("history", help="list stored uploads", description="One line per distinct uploaded content.")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    _db_arg(p)
+    p = sub.add_parser("crosscheck", help="rosters against the agency registry",
+                       description="Findings: not_in_registry, date_mismatch, roster_date_missing, not_in_roster, "
+                                   "multiple_employers.")
+    p.add_argument("--employer", metavar="EMPLOYER_ID", help="only this employer")
+    p.add_argument("--out", required=True, metavar="FILE", help="report file: .csv, .xlsx or .json")
+    _db_arg(p)
+    p = sub.add_parser("worksheet", help="premium verification worksheet of an employer (Art. 58, Art. 86)",
+                       description="Premiums due for the employer's overdue employees, month by month, with "
+                                   "the Art. 86 late fee.")
+    p.add_argument("employer_id", metavar="EMPLOYER_ID")
+    p.add_argument("--as-of", type=_date, required=True)
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--city", help="a city of compliance/params (e.g. beijing)")
+    group.add_argument("--params", metavar="FILE.toml", help="a parameter file of the same form")
+    p.add_argument("--out", required=True, metavar="FILE")
+    _db_arg(p)
+    p = sub.add_parser("cases", help="list inspectors' cases", description="Cases and their states.")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    _db_arg(p)
+    p = sub.add_parser("case", help="open a case or move it to its next state",
+                       description="open EMPLOYER_ID --note TEXT | move CASE_ID STATE --note TEXT | show CASE_ID")
+    p.add_argument("action", choices=["open", "move", "show"])
+    p.add_argument("target", help="employer ID (open) or case number (move, show)")
+    p.add_argument("state", nargs="?", choices=store_states(), help="next state (move)")
+    p.add_argument("--note", default="", help="dated note kept with the case")
+    _db_arg(p)
+
+
+def store_states() -> list[str]:
+    from compliance.store import CASE_STATES
+
+    return CASE_STATES
 
 
 def _run_check(args: argparse.Namespace) -> CheckResult:
@@ -137,7 +191,125 @@ def cmd_deadline(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "employers": cmd_employers, "id": cmd_id, "deadline": cmd_deadline}
+def _json_out(frame: pd.DataFrame) -> str:
+    out = frame.copy()
+    for name in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[name]):
+            out[name] = out[name].dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object).where(out[name].notna(), None)
+    return json.dumps(json.loads(out.to_json(orient="records", force_ascii=False)), ensure_ascii=False, indent=1)
+
+
+def cmd_upload(args: argparse.Namespace) -> int:
+    from compliance import store
+
+    engine = store.connect(args.db)
+    paths, skipped = roster_paths(args.rosters)
+    for note in skipped:
+        print(f"warning: {note}", file=sys.stderr)
+    for path in paths:
+        o = store.store_roster(engine, path, employer_id=args.employer_id, employer_name=args.employer_name)
+        if o.duplicate:
+            print(f"{o.file_name}: already stored (same content, sha256 {o.sha256[:12]}…); nothing added")
+        else:
+            print(f"{o.file_name}: {o.rows} rows read, {o.stored} stored, {o.errors} with a problem")
+    return EXIT_OK
+
+
+def cmd_import_registry(args: argparse.Namespace) -> int:
+    from compliance import store
+
+    engine = store.connect(args.db)
+    for path in args.files:
+        if not Path(path).is_file():
+            raise RosterError(f"{path}: file not found")
+        o = store.import_registry(engine, path)
+        if o.duplicate:
+            print(f"{o.file_name}: already imported (same content, sha256 {o.sha256[:12]}…); nothing added")
+        else:
+            print(f"{o.file_name}: {o.stored} registration records stored, {o.errors} rows rejected")
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from compliance import store
+
+    frame = store.history(store.connect(args.db))
+    if args.json:
+        print(_json_out(frame))
+    else:
+        print(frame.to_string(index=False) if len(frame) else "nothing stored yet")
+    return EXIT_OK
+
+
+def cmd_crosscheck(args: argparse.Namespace) -> int:
+    from compliance import store
+    from compliance.crosscheck import crosscheck
+
+    engine = store.connect(args.db)
+    findings = crosscheck(store.load_employments(engine, args.employer),
+                          store.load_registrations(engine, args.employer), store.upload_names(engine))
+    reports.write(findings, args.out, sheet="crosscheck")
+    counts = findings["finding"].value_counts()
+    summary = ", ".join(f"{k} {v}" for k, v in counts.items()) or "no findings"
+    print(f"{len(findings)} findings ({summary}) -> {args.out}")
+    return EXIT_OK
+
+
+def cmd_worksheet(args: argparse.Namespace) -> int:
+    from compliance import premiums, store
+    from compliance.crosscheck import stored_check
+
+    params = premiums.load_params(args.city, args.params)
+    engine = store.connect(args.db)
+    results = stored_check(store.load_employments(engine, args.employer_id),
+                           store.load_registrations(engine, args.employer_id), store.employer_names(engine), args.as_of)
+    overdue = results[(results["status"] == "overdue") & results["ssn"].notna()]
+    sheet = premiums.worksheet(overdue, args.as_of, params)
+    totals = premiums.totals(sheet)
+    reports.write(sheet, args.out, extra_sheets={"totals": totals}, sheet="worksheet")
+    total = float(totals["total"].sum()) if len(totals) else 0.0
+    fee = float(totals["late_fee"].sum()) if len(totals) else 0.0
+    print(f"{args.employer_id}: {overdue['ssn'].nunique()} overdue employees, {len(sheet)} contribution months, "
+          f"premiums {total:,.2f} yuan + late fee {fee:,.2f} yuan ({params.city}) -> {args.out}")
+    return EXIT_OK
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from compliance import store
+
+    frame = store.list_cases(store.connect(args.db))
+    if args.json:
+        print(_json_out(frame))
+    else:
+        print(frame.to_string(index=False) if len(frame) else "no cases")
+    return EXIT_OK
+
+
+def cmd_case(args: argparse.Namespace) -> int:
+    from compliance import store
+
+    engine = store.connect(args.db)
+    if args.action == "open":
+        case_id = store.open_case(engine, args.target, args.note or "flagged for premium verification")
+        print(f"case {case_id} open for {args.target}")
+        return EXIT_OK
+    try:
+        case_id = int(args.target)
+    except ValueError:
+        raise store.StoreError(f"'{args.target}' is not a case number") from None
+    if args.action == "move":
+        if not args.state:
+            raise store.StoreError("name the next state: notified, rectified or closed")
+        store.move_case(engine, case_id, args.state, args.note)
+        print(f"case {case_id} -> {args.state}")
+    else:
+        print(store.case_history(engine, case_id).to_string(index=False))
+    return EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "employers": cmd_employers, "id": cmd_id, "deadline": cmd_deadline,
+            "upload": cmd_upload, "import-registry": cmd_import_registry, "history": cmd_history,
+            "crosscheck": cmd_crosscheck, "worksheet": cmd_worksheet, "cases": cmd_cases, "case": cmd_case}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -147,3 +319,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (RosterError, reports.ReportError, calendar.NoticeFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    except Exception as exc:  # library errors of the store and premiums become one line too
+        from compliance.premiums import ParamsError
+        from compliance.store import StoreError
+
+        if isinstance(exc, ParamsError | StoreError):
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_UNUSABLE
+        raise

@@ -264,7 +264,9 @@ def roster_paths(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
     for p in map(Path, paths):
         if not p.exists():
             raise RosterError(f"{p}: file not found")
-        if p.is_file() and p.suffix.lower() not in ROSTER_SUFFIXES:
+        if p.is_dir():
+            notes.append(f"{p}: skipped, a folder")
+        elif p.suffix.lower() not in ROSTER_SUFFIXES:
             notes.append(f"{p}: skipped, not a roster file ({', '.join(ROSTER_SUFFIXES[:4])})")
         else:
             keep.append(p)

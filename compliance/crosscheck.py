@@ -1,0 +1,127 @@
+"""Cross-checking stored rosters against the agency's registration records (shared README section 8).
+
+The agency's records are the truth rosters are checked against. For an employer that appears in
+any imported registry extract, the registry decides whether and when a person was registered
+(no record = not registered); for any other employer, the roster's date stands. Only rows
+with a valid ID number (= social security number, Art. 58) take part. All joins are pandas
+merges over whole columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from compliance.registration import check_roster
+from compliance.rosters import Roster
+
+CROSSCHECK_COLUMNS = ["finding", "employer_id", "ssn", "name", "roster_registration_date",
+                      "registry_registration_date", "source_file", "source_row", "detail"]
+FINDINGS = ["not_in_registry", "date_mismatch", "roster_date_missing", "not_in_roster", "multiple_employers"]
+
+
+def latest_employments(employments: pd.DataFrame) -> pd.DataFrame:
+    """One row per (employer, person): the one from the newest upload (highest id)."""
+    return employments.sort_values("id").drop_duplicates(["employer_id", "ssn"], keep="last")
+
+
+def _iso(dates: pd.Series) -> pd.Series:
+    return dates.dt.strftime("%Y-%m-%d").astype("string")
+
+
+def crosscheck(employments: pd.DataFrame, registrations: pd.DataFrame,
+               registry_files: dict[int, str] | None = None) -> pd.DataFrame:
+    """Every finding, in the contract's columns, ordered by finding then employer then row.
+
+    ``employments``: stored roster rows (employer_id, ssn, name, registration_date, source_file,
+    source_row, id); ``registrations``: the registry (employer_id, ssn, registration_date,
+    upload_id, source_row); ``registry_files``: upload id → file name, for evidence rows.
+    """
+    roster = latest_employments(employments)
+    in_registry = set(registrations["employer_id"])
+    merged = roster.merge(registrations[["employer_id", "ssn", "registration_date"]], on=["employer_id", "ssn"],
+                          how="left", suffixes=("_roster", "_registry"), indicator=True)
+    covered = merged["employer_id"].isin(in_registry)
+    has_roster_date = merged["registration_date_roster"].notna()
+    has_registry_date = merged["registration_date_registry"].notna()
+    no_record = merged["_merge"] == "left_only"
+    parts: list[pd.DataFrame] = []
+
+    def add(mask: pd.Series, finding: str, detail: pd.Series | str) -> None:
+        rows = merged[mask]
+        parts.append(pd.DataFrame({
+            "finding": finding, "employer_id": rows["employer_id"], "ssn": rows["ssn"], "name": rows["name"],
+            "roster_registration_date": _iso(rows["registration_date_roster"]),
+            "registry_registration_date": _iso(rows["registration_date_registry"]),
+            "source_file": rows["source_file"], "source_row": rows["source_row"],
+            "detail": detail[mask] if isinstance(detail, pd.Series) else detail}))
+
+    add(covered & has_roster_date & no_record, "not_in_registry",
+        "the roster gives a registration date; the registry has no record for this employer and person")
+    differ = has_roster_date & has_registry_date & \
+        (merged["registration_date_roster"] != merged["registration_date_registry"])
+    days = (merged["registration_date_roster"] - merged["registration_date_registry"]).dt.days
+    add(differ, "date_mismatch",
+        "the roster's date differs from the registry's by " + days.abs().astype("Int64").astype("string") + " days")
+    add(~has_roster_date & has_registry_date, "roster_date_missing",
+        "the roster leaves the registration date blank; the registry has one")
+
+    # people the registry has registered with an employer whose stored rosters do not list them
+    rostered_employers = set(roster["employer_id"])
+    reg = registrations[registrations["employer_id"].isin(rostered_employers)]
+    reg = reg.merge(roster[["employer_id", "ssn"]], on=["employer_id", "ssn"], how="left", indicator=True)
+    missing = reg[reg["_merge"] == "left_only"]
+    names = roster.drop_duplicates("ssn").set_index("ssn")["name"]
+    files = pd.Series(registry_files or {}, dtype="string")
+    parts.append(pd.DataFrame({
+        "finding": "not_in_roster", "employer_id": missing["employer_id"], "ssn": missing["ssn"],
+        "name": missing["ssn"].map(names), "roster_registration_date": pd.NA,
+        "registry_registration_date": _iso(missing["registration_date"]),
+        "source_file": missing["upload_id"].map(files) if "upload_id" in missing else pd.NA,
+        "source_row": missing["source_row"],
+        "detail": "registered by this employer in the registry, but not on any of its stored rosters"}))
+
+    # the same person on stored rosters of two or more employers: one row per employer
+    per_person = roster.groupby("ssn")["employer_id"].transform("nunique")
+    multi = roster[per_person >= 2]
+    others = multi.groupby("ssn")["employer_id"].agg(lambda s: ", ".join(sorted(s)))
+    parts.append(pd.DataFrame({
+        "finding": "multiple_employers", "employer_id": multi["employer_id"], "ssn": multi["ssn"],
+        "name": multi["name"], "roster_registration_date": _iso(multi["registration_date"]),
+        "registry_registration_date": pd.NA, "source_file": multi["source_file"], "source_row": multi["source_row"],
+        "detail": "on the rosters of " + multi["ssn"].map(others)}))
+
+    out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else \
+        pd.DataFrame(columns=CROSSCHECK_COLUMNS)
+    out["order"] = out["finding"].map({f: i for i, f in enumerate(FINDINGS)})
+    out = out.sort_values(["order", "employer_id", "source_row"], kind="stable").drop(columns="order")
+    out["source_row"] = out["source_row"].astype("Int64")
+    return out[CROSSCHECK_COLUMNS].reset_index(drop=True)
+
+
+def effective_registration(employments: pd.DataFrame, registrations: pd.DataFrame) -> pd.Series:
+    """Registration date per stored employment under "which date is true" (same index).
+
+    Employer in the registry: the registry's date for that person, or none. Otherwise: the roster's.
+    """
+    in_registry = employments["employer_id"].isin(set(registrations["employer_id"]))
+    registry = employments[["employer_id", "ssn"]].merge(
+        registrations[["employer_id", "ssn", "registration_date"]], on=["employer_id", "ssn"], how="left")
+    registry.index = employments.index
+    return employments["registration_date"].where(~in_registry, registry["registration_date"])
+
+
+def stored_check(employments: pd.DataFrame, registrations: pd.DataFrame, names: dict[str, str],
+                 as_of: dt.date, calendar_days: bool = False) -> pd.DataFrame:
+    """Status of every stored employment as of a date, registration dates as the registry decides."""
+    latest = latest_employments(employments).reset_index(drop=True)
+    frame = pd.DataFrame({
+        "source_file": latest["source_file"], "source_row": latest["source_row"],
+        "employer_id": latest["employer_id"], "employer_name": latest["employer_id"].map(names),
+        "name": latest["name"], "id_number": latest["ssn"], "hire_date": latest["hire_date"],
+        "registration_date": effective_registration(latest, registrations),
+        "card_status": latest["card_status"], "card_bank": None, "activation_date": None,
+        "wage": latest["wage"], "ssn": latest["ssn"]}).astype(object)
+    roster = Roster("store", frame)
+    return check_roster(roster, as_of, calendar_days).results
