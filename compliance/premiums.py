@@ -162,7 +162,7 @@ def worksheet(overdue: pd.DataFrame, as_of: dt.date, params: Params) -> pd.DataF
     out["employer_amount"] = employer_total / 100
     out["employee_amount"] = employee_total / 100
     out["total"] = total_fen / 100
-    out["due_date"] = due.dt.date
+    out["due_date"] = due
     out["days_late"] = days_late
     out["late_fee"] = _half_up(total_fen * LATE_FEE_PER_DAY[0] * days_late, LATE_FEE_PER_DAY[1]) / 100
     return out[columns]

@@ -1,0 +1,296 @@
+"""The store, cross-check, worksheet and cases on a real SQLite file and a real PostgreSQL.
+
+The PostgreSQL cluster is a throwaway one started with Debian's initdb/pg_ctl in a temp dir
+(.ci/run installs the `postgresql` package and sets SHEBAO_REQUIRE_PG=1 so it cannot be skipped).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from db_fixtures import db_url, pg_cluster  # noqa: F401  (fixtures)
+
+from compliance import cli, premiums, store
+from compliance.crosscheck import CROSSCHECK_COLUMNS, crosscheck, stored_check
+from compliance.ids import calc_check_digit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def person(body17: str) -> str:
+    return body17 + calc_check_digit(body17)
+
+
+# Hand-made people; check characters from GB 11643 (compliance.ids is tested on its own).
+A = person("11010519900307101")  # on both employers' rosters
+B = person("11010519850612202")
+C = person("31010419920101303")
+D = person("44030519880808404")  # only in the registry
+E = person("51010719950505505")
+EMP1, EMP2, EMP3 = "911101000000000001", "911101000000000002", "911101000000000003"
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8-sig") -> Path:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+ROSTER_HEADER = ["统一社会信用代码", "单位名称", "姓名", "身份证号", "入职日期", "参保日期", "月工资"]
+
+
+@pytest.fixture
+def roster1(tmp_path: Path) -> Path:
+    return write_csv(tmp_path / "roster1.csv", ROSTER_HEADER, [
+        [EMP1, "甲公司", "张三", A, "2025-09-03", "", "9000"],         # registry: none → overdue
+        [EMP1, "甲公司", "李四", B, "2025-01-10", "2025-01-20", ""],    # registry agrees
+        [EMP1, "甲公司", "王五", C, "2025-02-10", "2025-02-20", ""],    # registry says 2025-03-01
+        [EMP1, "甲公司", "赵六", E, "2025-03-01", "", ""],              # registry has 2025-03-05
+        [EMP1, "甲公司", "坏号", "110105194912310021", "2025-03-01", "", ""],  # bad check char: not stored
+    ])
+
+
+@pytest.fixture
+def roster2(tmp_path: Path) -> Path:
+    return write_csv(tmp_path / "roster2.csv", ROSTER_HEADER, [
+        [EMP2, "乙公司", "张三", A, "2025-06-01", "2025-06-05", ""],
+        [EMP3, "丙公司", "钱七", C, "2025-06-01", "", ""],  # employer not in the registry: roster date stands
+    ])
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Path:
+    return write_csv(tmp_path / "registry.csv", ["社会保障号码", "统一社会信用代码", "参保登记日期", "社保卡状态"], [
+        [B, EMP1, "2025-01-20", "已激活"],
+        [C, EMP1, "2025-03-01", "已发放未激活"],
+        [E, EMP1, "2025-03-05", ""],
+        [D, EMP1, "2025-04-01", "制卡中"],
+        [A, EMP2, "2025-06-05", ""],
+    ])
+
+
+def test_default_url_is_a_sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SHEBAO_DB", raising=False)
+    assert store.database_url().startswith("sqlite:///")
+    assert store.database_url().endswith("data/shebao.sqlite")
+    monkeypatch.setenv("SHEBAO_DB", "sqlite:////tmp/elsewhere.sqlite")
+    assert store.database_url() == "sqlite:////tmp/elsewhere.sqlite"
+    assert store.database_url("postgresql+psycopg://x/y") == "postgresql+psycopg://x/y"
+
+
+def test_migrations_create_every_table(db_url: str) -> None:
+    engine = store.connect(db_url)
+    tables = set(sa.inspect(engine).get_table_names())
+    assert {"uploads", "employers", "people", "employments", "registrations", "card_records", "audit_log",
+            "cases", "case_notes", "alembic_version"} <= tables
+    store.migrate(engine)  # a second run is a no-op
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0002"
+
+
+def test_upgrade_from_previous_revision_keeps_data(db_url: str, roster1: Path) -> None:
+    engine = store.connect(db_url, upgrade=False)
+    store.migrate(engine, "0001")
+    assert "cases" not in sa.inspect(engine).get_table_names()
+    store.store_roster(engine, roster1, uploaded_by="tester")
+    store.migrate(engine)
+    assert "cases" in sa.inspect(engine).get_table_names()
+    assert len(store.load_employments(engine)) == 4
+
+
+def test_upload_is_idempotent_and_counts_rows(db_url: str, roster1: Path) -> None:
+    engine = store.connect(db_url)
+    first = store.store_roster(engine, roster1, uploaded_by="hr1")
+    assert (first.duplicate, first.rows, first.stored, first.errors) == (False, 5, 4, 1)
+    again = store.store_roster(engine, roster1, uploaded_by="hr1")
+    assert again.duplicate and again.stored == 0 and again.upload_id == first.upload_id
+    assert len(store.load_employments(engine)) == 4
+    hist = store.history(engine)
+    assert hist[["kind", "file_name", "rows", "errors", "uploaded_by"]].values.tolist() == [
+        ["roster", "roster1.csv", 5, 1, "hr1"]]
+    assert hist["sha256"][0] == store.sha256_of(roster1.read_bytes())
+
+
+def test_failed_upload_leaves_nothing(db_url: str, roster1: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = store.connect(db_url)
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full halfway")
+
+    monkeypatch.setattr(store, "audit", boom)  # fails after employments were inserted
+    with pytest.raises(RuntimeError):
+        store.store_roster(engine, roster1)
+    with engine.connect() as conn:
+        for table in (store.uploads, store.employments, store.people, store.employers):
+            assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
+
+
+def test_later_registry_extract_replaces_earlier_record(db_url: str, registry: Path, tmp_path: Path) -> None:
+    engine = store.connect(db_url)
+    store.import_registry(engine, registry)
+    later = write_csv(tmp_path / "registry_later.csv", ["ssn", "employer_id", "registration_date"],
+                      [[C, EMP1, "2025-02-18"]])
+    outcome = store.import_registry(engine, later)
+    assert outcome.stored == 1 and not outcome.duplicate
+    regs = store.load_registrations(engine)
+    assert len(regs) == 5
+    assert regs.loc[regs["ssn"] == C, "registration_date"].dt.date.tolist() == [dt.date(2025, 2, 18)]
+    assert store.import_registry(engine, later).duplicate
+
+
+def test_crosscheck_findings(db_url: str, roster1: Path, roster2: Path, registry: Path) -> None:
+    engine = store.connect(db_url)
+    store.store_roster(engine, roster1)
+    store.store_roster(engine, roster2)
+    store.import_registry(engine, registry)
+    found = crosscheck(store.load_employments(engine), store.load_registrations(engine), store.upload_names(engine))
+    assert list(found.columns) == CROSSCHECK_COLUMNS
+    got = sorted(zip(found["finding"], found["employer_id"], found["ssn"], strict=True))
+    assert got == sorted([
+        ("date_mismatch", EMP1, C),           # roster 2025-02-20, registry 2025-03-01
+        ("roster_date_missing", EMP1, E),     # roster blank, registry 2025-03-05
+        ("not_in_roster", EMP1, D),           # registered by EMP1, not on its roster
+        ("multiple_employers", EMP1, A),      # A on EMP1's and EMP2's rosters
+        ("multiple_employers", EMP2, A),
+        ("multiple_employers", EMP1, C),      # C on EMP1's and EMP3's rosters
+        ("multiple_employers", EMP3, C),
+    ])
+    mismatch = found[found["finding"] == "date_mismatch"].iloc[0]
+    assert (mismatch["roster_registration_date"], mismatch["registry_registration_date"]) == ("2025-02-20",
+                                                                                                "2025-03-01")
+    assert "9 days" in mismatch["detail"]  # 2025-03-01 − 2025-02-20 = 9 days
+    missing = found[found["finding"] == "not_in_roster"].iloc[0]
+    assert (missing["source_file"], missing["source_row"]) == ("registry.csv", 5)  # header row 1, D on row 5
+
+
+def test_not_in_registry(db_url: str, roster1: Path, tmp_path: Path) -> None:
+    engine = store.connect(db_url)
+    store.store_roster(engine, roster1)
+    store.import_registry(engine, write_csv(tmp_path / "r.csv", ["ssn", "employer_id", "registration_date"],
+                                            [[C, EMP1, "2025-02-20"]]))
+    found = crosscheck(store.load_employments(engine), store.load_registrations(engine))
+    # B gives a roster date, EMP1 is in the registry, B has no record there
+    assert found.loc[found["finding"] == "not_in_registry", "ssn"].tolist() == [B]
+
+
+def test_registry_decides_the_status(db_url: str, roster1: Path, roster2: Path, registry: Path) -> None:
+    engine = store.connect(db_url)
+    store.store_roster(engine, roster1)
+    store.store_roster(engine, roster2)
+    store.import_registry(engine, registry)
+    results = stored_check(store.load_employments(engine), store.load_registrations(engine),
+                           store.employer_names(engine), dt.date(2025, 11, 20)).set_index(["employer_id", "ssn"])
+    # E: roster blank, registry 2025-03-05; hire 2025-03-01 + 30 = 03-31 (Mon) → on time
+    assert results.loc[(EMP1, E), "status"] == "on_time"
+    # C at EMP1: registry 2025-03-01, hire 02-10 + 30 = 03-12 (Wed) → on time
+    assert results.loc[(EMP1, C), "status"] == "on_time"
+    # C at EMP3 (no registry records): roster blank; hire 06-01 + 30 = 07-01 → overdue 142 days on 11-20
+    assert results.loc[(EMP3, C), "status"] == "overdue"
+    assert results.loc[(EMP3, C), "days_late"] == 142
+    # A at EMP1: registry has nothing → overdue
+    assert results.loc[(EMP1, A), "status"] == "overdue"
+
+
+def test_worksheet_figures_by_hand(db_url: str, roster1: Path, registry: Path, tmp_path: Path) -> None:
+    engine = store.connect(db_url)
+    store.store_roster(engine, roster1)
+    store.import_registry(engine, registry)
+    out = tmp_path / "ws.json"
+    assert cli.main(["worksheet", EMP1, "--as-of", "2025-11-20", "--city", "beijing", "--out", str(out),
+                     "--db", db_url]) == 0
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    # Only A is overdue: hired 2025-09-03, deadline 10-03 → National Day → 10-09; not registered by 11-20.
+    # Months 2025-09 and 2025-10 (through the month before the as-of month). Wage 9,000 within
+    # Beijing 2025-07..2026-06 bounds [7,162, 35,811], so base = 9,000.
+    # pension 9000×16% = 1,440.00 / 9000×8% = 720.00; medical 9000×9.8% = 882.00 / 9000×2% + 3 = 183.00;
+    # unemployment 45.00 / 45.00; work injury 9000×0.2% = 18.00 / 0.
+    # employer 1440 + 882 + 45 + 18 = 2,385.00; employee 720 + 183 + 45 = 948.00; total 3,333.00.
+    # September is due 2025-10-15: 16 + 20 = 36 days late → 3333 × 0.0005 × 36 = 59.994 → 59.99.
+    # October is due 2025-11-15: 5 days late → 3333 × 0.0005 × 5 = 8.3325 → 8.33.
+    assert [(r["ssn"], r["month"]) for r in rows] == [(A, "2025-09"), (A, "2025-10")]
+    for r, due, days, fee in zip(rows, ["2025-10-15", "2025-11-15"], [36, 5], [59.99, 8.33], strict=True):
+        assert (r["base"], r["employer_amount"], r["employee_amount"], r["total"]) == (9000, 2385, 948, 3333)
+        assert (r["pension_employer"], r["medical_employee"], r["work_injury_employer"]) == (1440, 183, 18)
+        assert (r["due_date"], r["days_late"], r["late_fee"]) == (due, days, fee)
+    assert list(rows[0])[:11] == premiums.WORKSHEET_COLUMNS
+
+
+def test_worksheet_refuses_months_without_parameters(db_url: str, roster1: Path, capsys) -> None:
+    engine = store.connect(db_url)
+    store.store_roster(engine, roster1)
+    code = cli.main(["worksheet", EMP1, "--as-of", "2025-11-20", "--city", "shanghai", "--out", "/tmp/x.json",
+                     "--db", db_url])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "上海市" in err and "2025-09" in err
+
+
+def test_cases_move_one_step_at_a_time_and_are_audited(db_url: str) -> None:
+    engine = store.connect(db_url)
+    case_id = store.open_case(engine, EMP1, "3 employees unregistered", by="inspector1")
+    assert store.open_case(engine, EMP1, "again") == case_id  # one open case per employer
+    with pytest.raises(store.StoreError):
+        store.move_case(engine, case_id, "closed")
+    for state in ("notified", "rectified", "closed"):
+        store.move_case(engine, case_id, state, note=f"now {state}", by="inspector1")
+    assert store.list_cases(engine)["state"].tolist() == ["closed"]
+    assert store.case_history(engine, case_id)["state"].tolist() == ["open", "notified", "rectified", "closed"]
+    actions = store.audit_entries(engine, EMP1)["action"].tolist()
+    assert actions == ["case_open", "case_notified", "case_rectified", "case_closed"]
+    assert store.open_case(engine, EMP1, "new problem") != case_id  # closed cases do not block a new one
+
+
+def test_history_json_contract(db_url: str, roster1: Path, registry: Path, capsys) -> None:
+    assert cli.main(["upload", str(roster1), "--db", db_url]) == 0
+    assert cli.main(["upload", str(roster1), "--db", db_url]) == 0
+    assert "already stored" in capsys.readouterr().out
+    assert cli.main(["import-registry", str(registry), "--db", db_url]) == 0
+    capsys.readouterr()
+    assert cli.main(["history", "--json", "--db", db_url]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    assert [list(e) for e in entries] == [["kind", "file_name", "sha256", "uploaded_at", "uploaded_by", "rows",
+                                          "errors"]] * 2
+    assert [(e["kind"], e["file_name"], e["rows"]) for e in entries] == [("roster", "roster1.csv", 5),
+                                                                         ("registry", "registry.csv", 5)]
+
+
+UPLOAD_SCRIPT = """
+import sys
+from compliance import store
+engine = store.connect(sys.argv[1])
+print(store.store_roster(engine, sys.argv[2]).duplicate)
+"""
+
+
+def test_concurrent_uploads_from_two_processes(db_url: str, tmp_path: Path, roster1: Path, roster2: Path) -> None:
+    store.connect(db_url)  # migrate once, as the first start of the app does
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-c", UPLOAD_SCRIPT, db_url, str(p)], env=env, cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for p in (roster1, roster2, roster1, roster2)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [o[1][-500:] for o in outputs]
+    duplicates = sorted(o[0].strip() for o in outputs)
+    assert duplicates == ["False", "False", "True", "True"]  # each file stored once, nothing lost
+    engine = store.connect(db_url)
+    assert len(store.history(engine)) == 2
+    assert len(store.load_employments(engine)) == 4 + 2
+
+
+def test_records_keep_python_types(db_url: str, roster1: Path) -> None:
+    engine = store.connect(db_url)
+    store.store_roster(engine, roster1)
+    frame = store.load_employments(engine, EMP1)
+    assert pd.api.types.is_datetime64_any_dtype(frame["hire_date"])
+    assert frame.loc[frame["ssn"] == A, "wage"].tolist() == [9000.0]
