@@ -17,7 +17,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from db_fixtures import db_url, pg_cluster  # noqa: F401  (fixtures)
 
 from compliance import cli, premiums, store
 from compliance.crosscheck import CROSSCHECK_COLUMNS, crosscheck, stored_check
