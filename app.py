@@ -11,6 +11,7 @@ lang = st.sidebar.radio(t("app.language"), list(LANGS), format_func=LANGS.get, k
 pages = [
     st.Page("views/hr.py", title=t("page.hr", lang), icon=":material/business:", url_path="hr", default=True),
     st.Page("views/inspector.py", title=t("page.inspector", lang), icon=":material/policy:", url_path="inspector"),
+    st.Page("views/agency.py", title=t("page.agency", lang), icon=":material/database:", url_path="agency"),
     st.Page("views/cards.py", title=t("page.cards", lang), icon=":material/credit_card:", url_path="cards"),
     st.Page("views/flexible.py", title=t("page.flexible", lang), icon=":material/person:", url_path="flexible"),
 ]

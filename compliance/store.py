@@ -360,6 +360,19 @@ def import_registry(engine: Engine, path: str | Path, uploaded_by: str | None = 
     return outcome
 
 
+def store_upload(engine: Engine, kind: str, name: str, data: bytes, uploaded_by: str | None = None,
+                 **options: object) -> UploadOutcome:
+    """Store uploaded bytes (dashboard) as a roster or a registry extract, under the uploaded name."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="shebao-") as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(data)
+        if kind == "registry":
+            return import_registry(engine, path, uploaded_by)
+        return store_roster(engine, path, uploaded_by, **options)  # type: ignore[arg-type]
+
+
 def history(engine: Engine) -> pd.DataFrame:
     """One row per distinct uploaded content, oldest first."""
     query = sa.select(uploads.c.kind, uploads.c.file_name, uploads.c.sha256, uploads.c.uploaded_at,

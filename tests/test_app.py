@@ -132,3 +132,29 @@ def test_flexible_worker_id_check() -> None:
     assert shown[t("flex.birth", "zh")] == "1949-12-31"
     at.text_input(key="flex-id").input("110105194912310021").run()
     assert "X" in at.error[0].value and "1" in at.error[0].value  # "check character should be X, not 1"
+
+
+def test_agency_page_stores_crosschecks_and_moves_a_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from compliance import store
+
+    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    monkeypatch.setenv("SHEBAO_DB", url)
+    at = app("views/agency.py")
+    assert at.info and not at.exception  # empty store: says what to do
+    at.button(key="agency-sample").click().run()
+    at.date_input(key="agency-as-of").set_value(dt.date(2025, 11, 20)).run()
+    assert not at.exception
+    # the sample registry's README plants: 1 not_in_registry, 2 date_mismatch, 1 roster_date_missing,
+    # 2 not_in_roster
+    shown = metrics(at)
+    assert [shown[f] for f in ("not_in_registry", "date_mismatch", "roster_date_missing", "not_in_roster")] == \
+        ["1", "2", "1", "2"]
+    engine = store.connect(url)
+    assert len(store.history(engine)) == 2
+    at.button(key="agency-open-case").click().run()
+    at.selectbox(key="agency-next-state").set_value("notified").run()
+    at.text_input(key="agency-note").input("letter sent").run()
+    at.button(key="agency-move").click().run()
+    assert not at.exception and not at.error
+    assert store.list_cases(engine)["state"].tolist() == ["notified"]
+    assert store.case_history(engine, 1)["note"].tolist()[-1] == "letter sent"

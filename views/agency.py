@@ -1,0 +1,119 @@
+"""Inspector: the store — registry import, cross-check, premium worksheet, cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from compliance import premiums, reports, store
+from compliance.crosscheck import FINDINGS, crosscheck, stored_check
+from views.common import SAMPLES, display_table, tr
+
+
+@st.cache_resource
+def engine():
+    return store.connect()
+
+
+eng = engine()
+st.title(tr("page.agency"))
+
+with st.expander(tr("agency.store"), expanded=False):
+    rosters = st.file_uploader(tr("agency.rosters"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
+                               key="agency-roster-upload")
+    registry = st.file_uploader(tr("agency.registry"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
+                                key="agency-registry-upload")
+    c1, c2 = st.columns(2)
+    files = [("roster", f.name, f.getvalue()) for f in rosters or []] + \
+        [("registry", f.name, f.getvalue()) for f in registry or []]
+    if c2.button(tr("try_sample"), key="agency-sample"):
+        files = [("roster", "agency_extract_gbk.csv", (SAMPLES / "agency_extract_gbk.csv").read_bytes()),
+                 ("registry", "agency_registry_2025.csv",
+                  (SAMPLES / "registry" / "agency_registry_2025.csv").read_bytes())]
+    if files and (c1.button(tr("agency.store"), key="agency-store") or st.session_state.get("agency-sample")):
+        progress = st.progress(0.0)
+        for i, (kind, name, data) in enumerate(files):
+            try:
+                outcome = store.store_upload(eng, kind, name, data)
+            except Exception as exc:  # one bad file must not stop the others
+                st.error(f"{tr('file_error')}: {exc}")
+            else:
+                if outcome.duplicate:
+                    st.info(f"{name}: {tr('agency.duplicate')}")
+                else:
+                    st.success(f"{name}: {tr('agency.stored')} {outcome.stored:,} / {outcome.rows:,}")
+            progress.progress((i + 1) / len(files))
+
+hist = store.history(eng)
+if hist.empty:
+    st.info(tr("agency.empty"))
+    st.stop()
+with st.expander(tr("agency.history")):
+    st.dataframe(hist, hide_index=True)
+
+employments = store.load_employments(eng)
+registrations = store.load_registrations(eng)
+names = store.employer_names(eng)
+
+st.subheader(tr("agency.crosscheck"))
+findings = crosscheck(employments, registrations, store.upload_names(eng))
+chosen = st.multiselect(tr("agency.finding_filter"), FINDINGS, default=FINDINGS, key="agency-findings")
+shown = findings[findings["finding"].isin(chosen)]
+counts = findings["finding"].value_counts()
+for col, finding in zip(st.columns(len(FINDINGS)), FINDINGS, strict=True):
+    col.metric(finding, int(counts.get(finding, 0)))
+st.dataframe(display_table(shown), hide_index=True, key="agency-findings-table")
+st.download_button(tr("agency.download_findings"), on_click="ignore", file_name="crosscheck.xlsx",
+                   data=reports.to_bytes(shown, ".xlsx", sheet="crosscheck"), key="agency-dl-findings")
+
+st.subheader(tr("agency.worksheet"))
+c1, c2, c3 = st.columns(3)
+as_of = c1.date_input(tr("as_of"), value=dt.date.today(), key="agency-as-of")
+results = stored_check(employments, registrations, names, as_of)
+flagged = sorted(results.loc[results["status"] == "overdue", "employer_id"].dropna().unique())
+if not flagged:
+    st.info(tr("agency.no_flagged"))
+else:
+    employer = c2.selectbox(tr("agency.employer"), flagged, format_func=lambda e: f"{names.get(e, '')} {e}",
+                            key="agency-employer")
+    city = c3.selectbox(tr("agency.city"), premiums.cities(), key="agency-city")
+    overdue = results[(results["status"] == "overdue") & (results["employer_id"] == employer)
+                      & results["ssn"].notna()]
+    try:
+        sheet = premiums.worksheet(overdue, as_of, premiums.load_params(city))
+    except premiums.ParamsError as exc:
+        st.error(str(exc))
+    else:
+        totals = premiums.totals(sheet)
+        if len(totals):
+            t = totals.iloc[0]
+            m = st.columns(4)
+            m[0].metric(tr("col.employees"), int(t["employees"]))
+            m[1].metric(tr("col.total"), f"{t['total']:,.2f}")
+            m[2].metric(tr("col.late_fee"), f"{t['late_fee']:,.2f}")
+            m[3].metric(tr("agency.totals"), f"{t['total_with_late_fee']:,.2f}")
+        st.dataframe(display_table(sheet), hide_index=True, key="agency-worksheet")
+        st.download_button(tr("agency.download_worksheet"), on_click="ignore", file_name=f"worksheet_{employer}.xlsx",
+                           data=reports.to_bytes(sheet, ".xlsx", {"totals": totals}, sheet="worksheet"),
+                           key="agency-dl-worksheet")
+    if st.button(tr("agency.open_case"), key="agency-open-case"):
+        unregistered = int(overdue["ssn"].nunique())
+        store.open_case(eng, employer, f"{unregistered} employees unregistered as of {as_of}")
+
+st.subheader(tr("agency.cases"))
+case_list = store.list_cases(eng)
+st.dataframe(display_table(case_list), hide_index=True, key="agency-cases")
+if len(case_list):
+    c1, c2, c3 = st.columns([1, 1, 2])
+    case_id = c1.selectbox(tr("agency.case"), case_list["id"].tolist(), key="agency-case")
+    state = c2.selectbox(tr("agency.next_state"), store.CASE_STATES[1:], key="agency-next-state")
+    note = c3.text_input(tr("agency.note"), key="agency-note")
+    if st.button(tr("agency.move_case"), key="agency-move"):
+        try:
+            store.move_case(eng, int(case_id), state, note)
+            st.rerun()
+        except store.StoreError as exc:
+            st.error(str(exc))
+    st.caption(tr("agency.case_history"))
+    st.dataframe(store.case_history(eng, int(case_id)), hide_index=True, key="agency-case-history")
