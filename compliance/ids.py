@@ -56,7 +56,7 @@ WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)
 CHECK_CHARS = np.array(list("10X98765432"))  # index: sum % 11 -> check character
 PERMIT_PREFIXES = {"81": "hkmo_tw_permit", "82": "hkmo_tw_permit", "83": "hkmo_tw_permit"}
 _SEPARATORS = re.compile(r"[\s\-_/·.]")
-_SCIENTIFIC = re.compile(r"^\d+(?:\.\d*)?E\+?\d+$")
+_SCIENTIFIC = re.compile(r"^[0-9]+(?:\.[0-9]*)?E\+?[0-9]+$")
 
 
 class ValidationError(stdnum_exceptions.ValidationError):
@@ -191,7 +191,8 @@ def is_valid(number: object) -> bool:
 def mask(number: str | None) -> str:
     """Hide the birth date and most of the sequence: ``110101********123X``.
 
-    Anything that is not 15 or 18 characters keeps only its first and last two characters.
+    Values shorter than 15 characters keep only their first and last two characters (four
+    stars for anything shorter than five).
     """
     if not isinstance(number, str) or not number:
         return ""
@@ -208,16 +209,26 @@ def mask_column(numbers: pd.Series) -> pd.Series:
     return out.where(length > 0, None).astype(object)
 
 
+def _clean_column(values: pd.Series) -> pd.Series:
+    """Cells as text without separators, full-width folded to ASCII, upper case; blank is NA."""
+    text = cells_as_text(values)
+    text = text.str.normalize("NFKC").str.replace(_SEPARATORS.pattern, "", regex=True).str.upper()
+    return text.mask(text == "", pd.NA)
+
+
 def normalise_column(values: pd.Series) -> pd.Series:
     """Normalise a column of raw cells to text as :func:`compact` does; numbers become digits.
 
     Number cells (an ID that Excel stored as a number) keep their integer digits; the reader
     flags them separately, because the digits after the 15th are already lost.
     """
-    text = cells_as_text(values)
-    text = text.str.normalize("NFKC").str.replace(_SEPARATORS.pattern, "", regex=True).str.upper()
-    text = text.mask(text == "", pd.NA)
-    fifteen = text.str.fullmatch(r"\d{15}").fillna(False)
+    return _upgrade_fifteen(_clean_column(values))
+
+
+def _upgrade_fifteen(text: pd.Series) -> pd.Series:
+    """First-generation 15-digit numbers to 18: '19' before the year, check character appended."""
+    text = text.copy()
+    fifteen = text.str.fullmatch(r"[0-9]{15}").fillna(False)
     if fifteen.any():
         upgraded = text[fifteen].str[:6] + "19" + text[fifteen].str[6:]
         text[fifteen] = upgraded + _check_chars(upgraded)
@@ -267,8 +278,13 @@ def validate_column(raw: pd.Series, today: dt.date | None = None,
     """
     today = today or dt.date.today()
     n = len(raw)
+    original_index = raw.index
+    raw = raw.reset_index(drop=True)  # positions, so that repeated labels cannot misalign masks
+    if number_cell is not None:
+        number_cell = number_cell.reset_index(drop=True)
     index = raw.index
-    text = normalise_column(raw)
+    cleaned = _clean_column(raw)
+    text = _upgrade_fifteen(cleaned)
     code = pd.Series(pd.NA, index=index, dtype="string")
     detail = pd.Series(pd.NA, index=index, dtype="string")
 
@@ -282,7 +298,8 @@ def validate_column(raw: pd.Series, today: dt.date | None = None,
 
     fail(text.isna(), Missing)
     if number_cell is not None:
-        long_number = number_cell.fillna(False).astype(bool) & (text.str.len() > 15).fillna(False)
+        # Excel keeps 15 significant digits: a 15-digit number cell is whole, a longer one is not
+        long_number = number_cell.fillna(False).astype(bool) & (cleaned.str.len() > 15).fillna(False)
         fail(long_number, NumberCell)
     fail(text.str.fullmatch(_SCIENTIFIC.pattern), ExcelMangled)
     fail(~text.str.fullmatch(r"[0-9X]*").fillna(True), InvalidFormat,
@@ -290,7 +307,7 @@ def validate_column(raw: pd.Series, today: dt.date | None = None,
     length = text.str.len()
     fail(length != 18, InvalidLength,
          lambda hit: "Expected 18 characters (or 15 digits), got " + length[hit].astype("string"))
-    fail(~text.str.fullmatch(r"\d{17}[\dX]").fillna(True), InvalidFormat, "X may only be the last character")
+    fail(~text.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(True), InvalidFormat, "X may only be the last character")
 
     ok = code.isna()
     cand = text[ok]
@@ -338,6 +355,7 @@ def validate_column(raw: pd.Series, today: dt.date | None = None,
         "region": region.where(valid),
     }, index=index)
     assert len(out) == n
+    out.index = original_index
     return out
 
 

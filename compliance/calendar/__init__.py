@@ -58,30 +58,43 @@ class Deadline(NamedTuple):
     provisional: bool
 
 
-@functools.cache
-def _load_notices(dirs: tuple[Path, ...]) -> dict[int, Notice]:
-    notices: dict[int, Notice] = {}
-    for folder in reversed(dirs):  # earlier folders win
+def _signature() -> tuple[tuple[str, int, int], ...]:
+    """The notice files in force, with modification time and size: the key of every cache here.
+
+    A file an operator adds, edits or removes while the dashboard runs changes the key, so the
+    next deadline uses it without a restart.
+    """
+    extra = os.environ.get("SHEBAO_CALENDAR_DIR")
+    dirs = ((Path(extra),) if extra else ()) + (NOTICE_DIR,)
+    files = []
+    for rank, folder in enumerate(dirs):
         for path in sorted(folder.glob("*.toml")):
-            try:
-                data = tomllib.loads(path.read_text(encoding="utf-8"))
-                notice = Notice(int(data["year"]), str(data.get("source", path.name)),
-                                frozenset(data.get("holidays", [])), frozenset(data.get("workdays", [])))
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                raise NoticeFileError(f"{path}: not a holiday notice file ({exc})") from exc
-            wrong = [d for d in notice.holidays | notice.workdays
-                     if not isinstance(d, dt.date) or d.year != notice.year]
-            if wrong:
-                raise NoticeFileError(f"{path}: dates outside {notice.year} or not dates: {wrong[:3]}")
-            notices[notice.year] = notice
+            stat = path.stat()
+            files.append((f"{rank}:{path}", stat.st_mtime_ns, stat.st_size))
+    return tuple(files)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_notices(signature: tuple[tuple[str, int, int], ...]) -> dict[int, Notice]:
+    notices: dict[int, Notice] = {}
+    for key, _mtime, _size in reversed(signature):  # earlier folders win
+        path = Path(key.split(":", 1)[1])
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            notice = Notice(int(data["year"]), str(data.get("source", path.name)),
+                            frozenset(data.get("holidays", [])), frozenset(data.get("workdays", [])))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise NoticeFileError(f"{path}: not a holiday notice file ({exc})") from exc
+        wrong = [d for d in notice.holidays | notice.workdays if type(d) is not dt.date or d.year != notice.year]
+        if wrong:
+            raise NoticeFileError(f"{path}: dates outside {notice.year} or not dates: {wrong[:3]}")
+        notices[notice.year] = notice
     return notices
 
 
 def notices() -> dict[int, Notice]:
     """Notice files in force, by year (``SHEBAO_CALENDAR_DIR`` first, then the package's)."""
-    extra = os.environ.get("SHEBAO_CALENDAR_DIR")
-    dirs = ((Path(extra),) if extra else ()) + (NOTICE_DIR,)
-    return _load_notices(dirs)
+    return _load_notices(_signature())
 
 
 def _library_years() -> range:
@@ -98,8 +111,8 @@ def year_source(year: int) -> str:
     return "provisional"
 
 
-@functools.cache
-def _year_days(year: int, dirs_key: tuple[int, ...]) -> tuple[np.ndarray, bool]:
+@functools.lru_cache(maxsize=256)
+def _year_days(year: int, signature: tuple[tuple[str, int, int], ...]) -> tuple[np.ndarray, bool]:
     """Working-day flags for every day of ``year`` and whether the year is provisional."""
     days = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
     weekend = days.day_of_week >= 5
@@ -119,7 +132,7 @@ def _year_days(year: int, dirs_key: tuple[int, ...]) -> tuple[np.ndarray, bool]:
 
 def _span(first: dt.date, last: dt.date) -> tuple[pd.Timestamp, np.ndarray, np.ndarray]:
     """Working-day and provisional flags for every day from ``first``'s year to ``last``'s."""
-    key = tuple(sorted(notices()))
+    key = _signature()
     work, prov = [], []
     for year in range(first.year, last.year + 1):
         w, p = _year_days(year, key)
