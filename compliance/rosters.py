@@ -11,9 +11,11 @@ A file that cannot be used at all (missing, unreadable, no recognisable header r
 from __future__ import annotations
 
 import csv
+import os
 import re
 import tempfile
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +40,24 @@ FIELDS = list(ALIASES)
 KEY_FIELDS = {"id_number", "ssn", "name", "hire_date"}  # a header row names at least one of these
 HEADER_SEARCH_ROWS = 100
 ROSTER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one uploaded file may be; beyond these it is refused with a message, never half-read.
+
+    They bound the time and memory a hostile or broken file can cost (docs/security.md). The
+    file-size limit can be set with ``SHEBAO_MAX_FILE_MB``.
+    """
+
+    max_bytes: int = int(float(os.environ.get("SHEBAO_MAX_FILE_MB", "150")) * 2**20)
+    max_rows: int = 2_000_000
+    max_columns: int = 1_000
+    max_unzipped_bytes: int = 2**30  # all XML parts of an .xlsx together
+    max_zip_ratio: int = 200  # uncompressed / compressed; real workbooks stay far below
+
+
+LIMITS = Limits()
 EXCEL_MAGIC = {b"PK\x03\x04": "xlsx", b"\xd0\xcf\x11\xe0": "xls"}
 
 
@@ -173,6 +193,11 @@ def _frame(source: str, data: pd.DataFrame, first_row: int, found: dict[str, int
 
 def _read_csv(path: Path, source: str) -> list[Roster]:
     raw = path.read_bytes()
+    if b"\x00" in raw[:8192]:
+        raise RosterError(f"{source}: not a text file (binary content); expected .xlsx, .xls or a CSV text file")
+    lines = raw.count(b"\n")
+    if lines > LIMITS.max_rows + HEADER_SEARCH_ROWS:
+        raise RosterError(f"{source}: {lines:,} lines; the limit is {LIMITS.max_rows:,} rows per file")
     encoding, note = _decode(raw)
     head_lines = raw[:1 << 20].decode(encoding, errors="replace").splitlines()[:HEADER_SEARCH_ROWS]
     del raw
@@ -196,7 +221,23 @@ def _read_csv(path: Path, source: str) -> list[Roster]:
     return [_frame(source, data, h + 2, found, header, notes)]
 
 
-def _read_workbook(path: Path, source: str) -> list[Roster]:
+def _check_zip(path: Path, source: str) -> None:
+    """Refuse a truncated .xlsx or a zip bomb before any XML is expanded."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise RosterError(f"{source}: damaged or truncated .xlsx (not a complete zip archive)") from exc
+    unpacked = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if unpacked > LIMITS.max_unzipped_bytes or unpacked / packed > LIMITS.max_zip_ratio:
+        raise RosterError(f"{source}: refused: it would expand to {unpacked / 2**20:,.0f} MB "
+                          f"({unpacked / packed:,.0f}× its size), which looks like a zip bomb")
+
+
+def _read_workbook(path: Path, source: str, kind: str) -> list[Roster]:
+    if kind == "xlsx":
+        _check_zip(path, source)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for corrupt files
@@ -206,7 +247,14 @@ def _read_workbook(path: Path, source: str) -> list[Roster]:
     names = book.sheet_names
     for i, sheet_name in enumerate(names):
         try:
-            rows = book.get_sheet_by_index(i).to_python(skip_empty_area=False)
+            sheet = book.get_sheet_by_index(i)
+            height, width = max(sheet.height, sheet.total_height), max(sheet.width, sheet.total_width)
+            if width > LIMITS.max_columns or height > LIMITS.max_rows:
+                raise RosterError(f"{source}: sheet '{sheet_name}' has {height:,} rows × {width:,} columns; "
+                                  f"the limits are {LIMITS.max_rows:,} rows and {LIMITS.max_columns:,} columns")
+            rows = sheet.to_python(skip_empty_area=False)
+        except RosterError:
+            raise
         except Exception as exc:
             raise RosterError(f"{source}: sheet '{sheet_name}' cannot be read ({exc})") from exc
         hit = find_header(rows)
@@ -238,9 +286,14 @@ def read_roster(path: str | Path, employer_id: str | None = None,
     source = path.name
     if not path.is_file():
         raise RosterError(f"{path}: file not found")
+    size = path.stat().st_size
+    if size > LIMITS.max_bytes:
+        raise RosterError(f"{source}: {size / 2**20:,.0f} MB; the limit is {LIMITS.max_bytes / 2**20:,.0f} MB per file")
+    if size == 0:
+        raise RosterError(f"{source}: the file is empty")
     try:
         kind = _sniff(path)
-        rosters = _read_csv(path, source) if kind == "csv" else _read_workbook(path, source)
+        rosters = _read_csv(path, source) if kind == "csv" else _read_workbook(path, source, kind)
     except OSError as exc:
         raise RosterError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     for roster in rosters:
