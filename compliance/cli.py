@@ -114,6 +114,22 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("state", nargs="?", choices=store_states(), help="next state (move)")
     p.add_argument("--note", default="", help="dated note kept with the case")
     _db_arg(p)
+    p = sub.add_parser("user", help="manage dashboard users (section 9)",
+                       description="add USERNAME --role hr|inspector|admin [--employer USCC]... | list | disable "
+                                   "USERNAME. The password is read from standard input, never from the command line.")
+    users = p.add_subparsers(dest="user_command", required=True)
+    q = users.add_parser("add", help="create a user; the password comes from standard input or a prompt")
+    q.add_argument("username")
+    q.add_argument("--role", required=True, choices=["hr", "inspector", "admin"])
+    q.add_argument("--employer", action="append", default=[], metavar="USCC",
+                   help="an employer the hr user may see (repeatable; check character verified)")
+    _db_arg(q)
+    q = users.add_parser("list", help="list users")
+    q.add_argument("--json", action="store_true")
+    _db_arg(q)
+    q = users.add_parser("disable", help="disable a user (kept for the audit log)")
+    q.add_argument("username")
+    _db_arg(q)
 
 
 def store_states() -> list[str]:
@@ -307,7 +323,39 @@ def cmd_case(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "employers": cmd_employers, "id": cmd_id, "deadline": cmd_deadline,
+def _read_password() -> str:
+    """One line from standard input when it is not a terminal, else a prompt, twice."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password again: "):
+        raise UsageError("the two passwords differ")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from compliance import accounts, store
+
+    engine = store.connect(args.db)
+    if args.user_command == "add":
+        accounts.add_user(engine, args.username, args.role, _read_password(), args.employer)
+        print(f"user {args.username} ({args.role}) added")
+    elif args.user_command == "disable":
+        accounts.disable_user(engine, args.username)
+        print(f"user {args.username} disabled")
+    else:
+        rows = accounts.list_users(engine)
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=1))
+        for r in [] if args.json else rows:
+            state = " (disabled)" if r["disabled"] else ""
+            print(f"{r['username']:<20} {r['role']:<10} {', '.join(r['employers'])}{state}")
+    return EXIT_OK
+
+
+COMMANDS = {"user": cmd_user, "check": cmd_check, "employers": cmd_employers, "id": cmd_id, "deadline": cmd_deadline,
             "upload": cmd_upload, "import-registry": cmd_import_registry, "history": cmd_history,
             "crosscheck": cmd_crosscheck, "worksheet": cmd_worksheet, "cases": cmd_cases, "case": cmd_case}
 
@@ -320,10 +368,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     except Exception as exc:  # library errors of the store and premiums become one line too
+        from compliance.accounts import AccountError
         from compliance.premiums import ParamsError
         from compliance.store import StoreError
 
-        if isinstance(exc, ParamsError | StoreError):
+        if isinstance(exc, ParamsError | StoreError | AccountError | UsageError):
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_UNUSABLE
         raise

@@ -196,3 +196,31 @@ TEXT.update({
     "col.state": ("状态", "State"),
     "col.reason": ("原因", "Reason"),
 })
+
+TEXT.update({
+    "auth.title": ("请登录", "Please sign in"),
+    "auth.username": ("用户名 / Username", "用户名 / Username"),
+    "auth.password": ("密码 / Password", "密码 / Password"),
+    "auth.submit": ("登录 / Sign in", "登录 / Sign in"),
+    "auth.sign_out": ("退出登录", "Sign out"),
+    "auth.signed_in_as": ("当前用户：", "Signed in as "),
+    "auth.wrong_role": ("本页面供以下角色使用：", "This page is for: "),
+    "auth.change_password": ("首次登录请设置新密码", "Set a new password before you go on"),
+    "auth.new_password": ("新密码（至少10位）", "New password (10 characters or more)"),
+    "auth.new_password_again": ("再次输入新密码", "New password again"),
+    "auth.passwords_differ": ("两次输入的密码不一致", "The two passwords differ"),
+    "auth.save_password": ("保存新密码", "Save the new password"),
+    "auth.set_aside": ("行属于其他单位，已排除（不显示、不保存）", "rows belong to other employers and were set aside "
+                                                       "(neither shown nor stored)"),
+    "auth.your_employer": ("本单位", "Your employer"),
+    "role.hr": ("用人单位人事", "Employer HR"),
+    "role.inspector": ("稽核人员", "Inspector"),
+    "role.admin": ("管理员", "Administrator"),
+    "page.admin": ("管理员：用户", "Admin: users"),
+    "admin.users": ("用户", "Users"),
+    "admin.add": ("新增用户", "Add a user"),
+    "admin.role": ("角色", "Role"),
+    "admin.employers": ("所属单位统一社会信用代码（人事角色，逗号分隔）", "Employer USCCs (HR role, comma-separated)"),
+    "admin.disable": ("停用用户", "Disable a user"),
+    "admin.done": ("已完成", "Done"),
+})

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from compliance import ids
+from compliance import accounts, ids, store
 from compliance.cards import card_view, status_breakdown
 from compliance.employers import summarise
 from compliance.i18n import t
@@ -17,12 +17,36 @@ from compliance.rosters import read_rosters
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_uploads"
-PAGES = ["views/hr.py", "views/inspector.py", "views/cards.py", "views/flexible.py"]
+PAGES = {"views/hr.py": "hr", "views/inspector.py": "insp", "views/cards.py": "insp", "views/flexible.py": None,
+         "views/agency.py": "insp", "views/admin.py": "boss"}
+PASSWORD = "correct horse battery staple"
+SAMPLE_EMPLOYER = "911101055347017256"  # hr_roster_2025.xlsx belongs to this employer (sample_uploads/README.md)
 
 
-def app(page: str) -> AppTest:
+@pytest.fixture(autouse=True)
+def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every app test on its own SQLite store with one user per role."""
+    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    monkeypatch.setenv("SHEBAO_DB", url)
+    engine = store.connect(url)
+    accounts.add_user(engine, "hr", "hr", PASSWORD, [SAMPLE_EMPLOYER])
+    accounts.add_user(engine, "insp", "inspector", PASSWORD)
+    accounts.add_user(engine, "boss", "admin", PASSWORD)
+    return url
+
+
+def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    at.text_input(key="auth-username").input(username)
+    at.text_input(key="auth-password").input(password)
+    next(b for b in at.button if b.label == "登录 / Sign in").click()
+    return at.run()
+
+
+def app(page: str, user: str | None = "default") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    return at.switch_page(page).run()
+    at.switch_page(page).run()
+    user = PAGES[page] if user == "default" else user
+    return sign_in(at, user) if user else at
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -43,11 +67,62 @@ def table(at: AppTest, column: str, lang: str = "zh"):
     raise AssertionError(f"no table with column {label!r}")
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", list(PAGES))
 def test_every_page_runs_without_exception(page: str) -> None:
     at = app(page)
     assert not at.exception
     assert at.title[0].value == t(f"page.{Path(page).stem}", "zh")
+
+
+@pytest.mark.parametrize("page", [p for p, role in PAGES.items() if role])
+def test_pages_ask_for_sign_in_with_the_contract_labels(page: str) -> None:
+    at = app(page, user=None)
+    assert [i.label for i in at.text_input] == ["用户名 / Username", "密码 / Password"]
+    assert "登录 / Sign in" in [b.label for b in at.button]
+    assert not at.dataframe and not at.metric  # nothing shown before sign-in
+
+
+def test_wrong_username_and_wrong_password_get_the_same_message() -> None:
+    at = app("views/hr.py", user=None)
+    sign_in(at, "hr", "wrong password!")
+    wrong_password = [e.value for e in at.error]
+    at = app("views/hr.py", user=None)
+    sign_in(at, "nobody-here", PASSWORD)
+    assert [e.value for e in at.error] == wrong_password == [accounts.SIGN_IN_FAILED]
+
+
+@pytest.mark.parametrize(("page", "user"), [("views/inspector.py", "hr"), ("views/agency.py", "hr"),
+                                            ("views/hr.py", "insp"), ("views/admin.py", "insp")])
+def test_pages_for_other_roles_say_so_and_show_nothing(page: str, user: str) -> None:
+    at = app(page, user)
+    assert at.warning and t("auth.wrong_role", "zh") in at.warning[0].value
+    assert not at.dataframe and not at.metric and not at.file_uploader
+
+
+def test_hr_sees_only_its_employer_and_views_are_audited(app_store: str) -> None:
+    at = app("views/hr.py")
+    at.button(key="hr-sample").click().run()
+    # the sample roster's rows all belong to the HR user's employer
+    assert not at.warning
+    engine = store.connect(app_store)
+    views = store.audit_entries(engine)
+    views = views[views["action"] == "view"]
+    assert views[["actor", "employer_id"]].values.tolist() == [["hr", SAMPLE_EMPLOYER]]
+
+
+def test_hr_scope_sets_aside_other_employers_rows() -> None:
+    # agency_extract_gbk.csv holds 123 rows of 5 employers; 30 belong to 914403057569602043
+    # (sample_uploads/README.md)
+    result = check(read_rosters([SAMPLES / "agency_extract_gbk.csv"]), dt.date(2025, 11, 20))
+    user = accounts.User("hr-x", "hr", frozenset({"914403057569602043"}))
+    scoped, set_aside = accounts.scope_results(result, user)
+    assert (len(scoped.results), set_aside) == (30, 93)
+    assert set(scoped.results["employer_id"]) == {"914403057569602043"}
+    kept = set(zip(scoped.results["source_file"], scoped.results["source_row"], strict=True))
+    assert all((f, r) in kept for f, r in scoped.problems.dropna(subset=["source_row"])[
+        ["source_file", "source_row"]].itertuples(index=False))
+    admin = accounts.User("boss", "admin")
+    assert len(accounts.scope_results(result, admin)[0].results) == 0  # admins see no personal data
 
 
 def test_hr_sample_headline_counts_equal_the_engine() -> None:

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (.ci/run installs it)")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no Debian chromium (.ci/run installs it)")
 
 
 def free_port() -> int:
@@ -36,13 +36,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+PASSWORD = "correct horse battery staple"
+SAMPLE_EMPLOYER = "911101055347017256"  # hr_roster_2025.xlsx belongs to this employer
+
+
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from compliance import accounts, store
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'app.sqlite'}"
+    accounts.add_user(store.connect(url), "hr", "hr", PASSWORD, [SAMPLE_EMPLOYER])
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "SHEBAO_DB": url})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -60,7 +68,7 @@ def server() -> Iterator[str]:
     proc.wait(timeout=20)
 
 
-def shoot(page, name: str) -> None:  # noqa: ANN001
+def shoot(page, name: str) -> None:
     if os.environ.get("SHEBAO_SCREENSHOTS"):
         (ROOT / "docs").mkdir(exist_ok=True)
         page.screenshot(path=str(ROOT / "docs" / name), full_page=True)
@@ -77,6 +85,9 @@ def test_upload_shows_overdue_count(server: str, tmp_path: Path) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         page.goto(server, wait_until="domcontentloaded")  # the HR page is the default page
+        page.get_by_label("用户名 / Username").fill("hr")
+        page.get_by_label("密码 / Password").fill(PASSWORD)
+        page.get_by_role("button", name="登录 / Sign in").click()
         page.locator('input[type="file"]').first.set_input_files(str(sample))
         started = time.monotonic()
         metric = page.locator('[data-testid="stMetric"]').filter(has_text=t("status.overdue", "zh")).first

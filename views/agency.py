@@ -8,16 +8,11 @@ import streamlit as st
 
 from compliance import premiums, reports, store
 from compliance.crosscheck import FINDINGS, crosscheck, stored_check
-from views.common import SAMPLES, display_table, tr
+from views.common import SAMPLES, audit_once, display_table, engine, require_role, tr
 
-
-@st.cache_resource
-def engine():
-    return store.connect()
-
-
-eng = engine()
 st.title(tr("page.agency"))
+user = require_role("inspector")
+eng = engine()
 
 with st.expander(tr("agency.store"), expanded=False):
     rosters = st.file_uploader(tr("agency.rosters"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
@@ -35,7 +30,7 @@ with st.expander(tr("agency.store"), expanded=False):
         progress = st.progress(0.0)
         for i, (kind, name, data) in enumerate(files):
             try:
-                outcome = store.store_upload(eng, kind, name, data)
+                outcome = store.store_upload(eng, kind, name, data, uploaded_by=user.username)
             except Exception as exc:  # one bad file must not stop the others
                 st.error(f"{tr('file_error')}: {exc}")
             else:
@@ -55,6 +50,7 @@ with st.expander(tr("agency.history")):
 employments = store.load_employments(eng)
 registrations = store.load_registrations(eng)
 names = store.employer_names(eng)
+audit_once(user, sorted(names), "agency store", (len(hist), hist["sha256"].iloc[-1]))
 
 st.subheader(tr("agency.crosscheck"))
 findings = crosscheck(employments, registrations, store.upload_names(eng))
@@ -99,7 +95,7 @@ else:
                            key="agency-dl-worksheet")
     if st.button(tr("agency.open_case"), key="agency-open-case"):
         unregistered = int(overdue["ssn"].nunique())
-        store.open_case(eng, employer, f"{unregistered} employees unregistered as of {as_of}")
+        store.open_case(eng, employer, f"{unregistered} employees unregistered as of {as_of}", by=user.username)
 
 st.subheader(tr("agency.cases"))
 case_list = store.list_cases(eng)
@@ -111,7 +107,7 @@ if len(case_list):
     note = c3.text_input(tr("agency.note"), key="agency-note")
     if st.button(tr("agency.move_case"), key="agency-move"):
         try:
-            store.move_case(eng, int(case_id), state, note)
+            store.move_case(eng, int(case_id), state, note, by=user.username)
             st.rerun()
         except store.StoreError as exc:
             st.error(str(exc))

@@ -9,20 +9,24 @@ import pandas as pd
 import streamlit as st
 
 from compliance.cards import card_view, status_breakdown
-from views.common import checked, display_table, settings, tr, upload_section
+from views.common import audit_once, checked, display_table, require_role, scope_to_user, settings, tr, upload_section
 
 SAMPLE = ["hr_roster_2025.xlsx", "english_roster.csv"]
 
 st.title(tr("page.cards"))
+user = require_role("hr", "inspector")
 files = upload_section("card", SAMPLE)
 as_of, _ = settings("card")
 c1, c2 = st.columns(2)
 cancelled = c1.toggle(tr("card.cancelled"), key="card-cancelled")
 cancel_date = c2.date_input(tr("card.cancel_date"), value=dt.date.today(), key="card-cancel-date",
                             disabled=not cancelled)
-result = checked(files, as_of, False)
+own = sorted(user.employers)  # HR: rosters without employer columns belong to the user's first employer
+result = checked(files, as_of, False, own[0] if own else None)
 if result is not None:
+    result = scope_to_user(result, user)
     results = result.results
+    audit_once(user, results["employer_id"].dropna().unique().tolist(), "card activation", (files, as_of))
     if results["card_status"].isna().all():
         st.info(tr("card.no_columns"))
     else:

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from compliance import calendar, ids
+from compliance import accounts, calendar, ids, store
 from compliance.i18n import column_labels, t
 from compliance.registration import STATUSES, CheckResult, check, status_counts
 from compliance.rosters import read_uploads
@@ -18,6 +18,92 @@ SAMPLES = Path(__file__).resolve().parent.parent / "sample_uploads"
 SAMPLE_EMPLOYER = ("911101055347017256", "商软冠联信息有限公司")  # the employer of hr_roster_2025.xlsx
 STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "overdue": "#c62828", "pending": "#1565c0",
                   "invalid": "#757575"}
+
+
+@st.cache_resource
+def engine_for(url: str):
+    """One engine per database URL, migrated on first use; a first admin is created if none exists."""
+    eng = store.connect(url)
+    password = accounts.ensure_first_admin(eng)
+    if password:  # printed once on the server's console, never stored in clear or logged
+        print(f"shebao-check first start: user 'admin', one-time password: {password}", flush=True)
+    return eng
+
+
+def engine():
+    """The store named by SHEBAO_DB, else the default SQLite file."""
+    return engine_for(store.database_url())
+
+
+def current_user() -> accounts.User | None:
+    return st.session_state.get("user")
+
+
+def sign_in_form() -> None:
+    """The sign-in form of shared README section 9 (labels are fixed, in both languages)."""
+    st.subheader(tr("auth.title"))
+    with st.form("auth-form"):
+        username = st.text_input(t("auth.username"), key="auth-username")
+        password = st.text_input(t("auth.password"), type="password", key="auth-password")
+        submitted = st.form_submit_button(t("auth.submit"))
+    if submitted:
+        try:
+            st.session_state["user"] = accounts.authenticate(engine(), username, password)
+        except accounts.SignInError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()
+
+
+def change_password_form(user: accounts.User) -> None:
+    st.subheader(tr("auth.change_password"))
+    with st.form("auth-change"):
+        first = st.text_input(tr("auth.new_password"), type="password", key="auth-new-password")
+        second = st.text_input(tr("auth.new_password_again"), type="password", key="auth-new-password-2")
+        submitted = st.form_submit_button(tr("auth.save_password"))
+    if submitted:
+        if first != second:
+            st.error(tr("auth.passwords_differ"))
+            return
+        try:
+            accounts.set_password(engine(), user.username, first)
+        except accounts.AccountError as exc:
+            st.error(str(exc))
+            return
+        st.session_state["user"] = accounts.User(user.username, user.role, user.employers, False)
+        st.rerun()
+
+
+def require_role(*roles: str) -> accounts.User:
+    """Stop the page unless a user with one of ``roles`` is signed in (sign-in form otherwise)."""
+    user = current_user()
+    if user is None:
+        sign_in_form()
+        st.stop()
+    if user.must_change_password:
+        change_password_form(user)
+        st.stop()
+    if user.role not in roles:
+        st.warning(tr("auth.wrong_role") + ", ".join(tr(f"role.{r}") for r in roles))
+        st.stop()
+    return user
+
+
+def scope_to_user(result: CheckResult, user: accounts.User) -> CheckResult:
+    """HR sees only its employers' rows; the page says how many rows were set aside and why."""
+    scoped, set_aside = accounts.scope_results(result, user)
+    if set_aside:
+        st.warning(f"{set_aside:,} {tr('auth.set_aside')}")
+    return scoped
+
+
+def audit_once(user: accounts.User, employer_ids: list[str], what: str, data_key: object) -> None:
+    """Audit a view of personal data once per session and data shown (who, which employer, when)."""
+    seen = st.session_state.setdefault("audited", set())
+    key = (what, hash(data_key))
+    if key not in seen:
+        accounts.audit_view(engine(), user, employer_ids, what)
+        seen.add(key)
 
 
 def lang() -> str:

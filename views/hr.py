@@ -8,11 +8,14 @@ from compliance import reports
 from compliance.registration import CHECK_COLUMNS, needs_action
 from views.common import (
     SAMPLE_EMPLOYER,
+    audit_once,
     checked,
     delay_chart,
     display_table,
     headline,
     overdue_by_month_chart,
+    require_role,
+    scope_to_user,
     settings,
     tr,
     upload_section,
@@ -22,16 +25,21 @@ SAMPLE = ["hr_roster_2025.xlsx"]
 
 st.title(tr("page.hr"))
 st.caption(tr("app.law"))
+user = require_role("hr")
 files = upload_section("hr", SAMPLE)
 using_sample = bool(st.session_state.get("hr-use-sample")) and files and files[0][0] == SAMPLE[0]
 as_of, calendar_days = settings("hr")
 with st.expander(tr("employer_id"), expanded=False):
-    employer_id = st.text_input(tr("employer_id"), value=SAMPLE_EMPLOYER[0] if using_sample else "",
-                                key="hr-employer-id")
+    own = sorted(user.employers)
+    default = SAMPLE_EMPLOYER[0] if using_sample and SAMPLE_EMPLOYER[0] in own else own[0]
+    employer_id = st.selectbox(tr("employer_id"), own, index=own.index(default), key="hr-employer-id")
     employer_name = st.text_input(tr("employer_name"), value=SAMPLE_EMPLOYER[1] if using_sample else "",
                                   key="hr-employer-name")
 result = checked(files, as_of, calendar_days, employer_id, employer_name)
 if result is not None:
+    result = scope_to_user(result, user)
+    audit_once(user, result.results["employer_id"].dropna().unique().tolist(), "hr roster check",
+               (files, as_of, calendar_days))
     results = result.results
     headline(results)
     show_full = st.toggle(tr("show_full"), key="hr-show-full")

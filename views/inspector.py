@@ -8,17 +8,30 @@ import streamlit as st
 from compliance import reports
 from compliance.employers import EMPLOYER_COLUMNS, filter_employers, summarise
 from compliance.registration import CHECK_COLUMNS
-from views.common import STATUS_COLOURS, checked, display_table, headline, settings, tr, upload_section
+from views.common import (
+    STATUS_COLOURS,
+    audit_once,
+    checked,
+    display_table,
+    headline,
+    require_role,
+    settings,
+    tr,
+    upload_section,
+)
 
 SAMPLE = ["agency_extract_gbk.csv", "english_roster.csv", "legacy_roster.xls"]
 
 st.title(tr("page.inspector"))
 st.caption(tr("app.law"))
+user = require_role("inspector")
 files = upload_section("insp", SAMPLE)
 as_of, calendar_days = settings("insp")
 result = checked(files, as_of, calendar_days)
 if result is not None:
     results = result.results
+    audit_once(user, results["employer_id"].dropna().unique().tolist(), "inspector employers",
+               (files, as_of, calendar_days))
     headline(results)
     c1, c2, c3 = st.columns([1, 1, 2])
     flagged_only = c1.toggle(tr("insp.flagged_only"), key="insp-flagged-only")
