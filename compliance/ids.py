@@ -302,8 +302,10 @@ def validate_column(raw: pd.Series, today: dt.date | None = None,
         long_number = number_cell.fillna(False).astype(bool) & (cleaned.str.len() > 15).fillna(False)
         fail(long_number, NumberCell)
     fail(text.str.fullmatch(_SCIENTIFIC.pattern), ExcelMangled)
+    # the message names the offending characters only: an ID number never goes into a message
     fail(~text.str.fullmatch(r"[0-9X]*").fillna(True), InvalidFormat,
-         lambda hit: "Only digits and a final X are allowed, got " + _quoted(cells_as_text(raw[hit])))
+         lambda hit: "Only digits and a final X are allowed; found " + _quoted(
+             text[hit].str.replace(r"[0-9X]", "", regex=True).str[:10]))
     length = text.str.len()
     fail(length != 18, InvalidLength,
          lambda hit: "Expected 18 characters (or 15 digits), got " + length[hit].astype("string"))
