@@ -186,7 +186,7 @@ INVALID_CASES = [
     ("1.10105E+17", ids.ExcelMangled, "scientific notation"),
     ("1.10105e+17", ids.ExcelMangled, "scientific notation"),
     ("4.40305E+17", ids.ExcelMangled, "digits are lost"),
-    ("11010519491231002A", ids.InvalidFormat, "'11010519491231002A'"),
+    ("11010519491231002A", ids.InvalidFormat, "found 'A'"),  # names the bad character, never the number
     ("身份证11010519491231002X", ids.InvalidFormat, "Only digits"),
     ("1101051949X231002X", ids.InvalidFormat, "X may only be the last"),
     ("1101051949123100", ids.InvalidLength, "got 16"),
