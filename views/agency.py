@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import streamlit as st
 
@@ -61,7 +62,7 @@ for col, finding in zip(st.columns(len(FINDINGS)), FINDINGS, strict=True):
     col.metric(finding, int(counts.get(finding, 0)))
 st.dataframe(display_table(shown), hide_index=True, key="agency-findings-table")
 st.download_button(tr("agency.download_findings"), on_click="ignore", file_name="crosscheck.xlsx",
-                   data=reports.to_bytes(shown, ".xlsx", sheet="crosscheck"), key="agency-dl-findings")
+                   data=partial(reports.to_bytes, shown, ".xlsx", sheet="crosscheck"), key="agency-dl-findings")
 
 st.subheader(tr("agency.worksheet"))
 c1, c2, c3 = st.columns(3)
@@ -91,7 +92,7 @@ else:
             m[3].metric(tr("agency.totals"), f"{t['total_with_late_fee']:,.2f}")
         st.dataframe(display_table(sheet), hide_index=True, key="agency-worksheet")
         st.download_button(tr("agency.download_worksheet"), on_click="ignore", file_name=f"worksheet_{employer}.xlsx",
-                           data=reports.to_bytes(sheet, ".xlsx", {"totals": totals}, sheet="worksheet"),
+                           data=partial(reports.to_bytes, sheet, ".xlsx", {"totals": totals}, sheet="worksheet"),
                            key="agency-dl-worksheet")
     if st.button(tr("agency.open_case"), key="agency-open-case"):
         unregistered = int(overdue["ssn"].nunique())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from compliance import reports
@@ -77,8 +79,8 @@ if result is not None:
     st.caption(tr("personal_data"))
     c1, c2 = st.columns(2)
     c1.download_button(tr("download_xlsx"), on_click="ignore", file_name="registration_check.xlsx",
-                       data=reports.to_bytes(results[CHECK_COLUMNS], ".xlsx", {"problems": result.problems},
+                       data=partial(reports.to_bytes, results[CHECK_COLUMNS], ".xlsx", {"problems": result.problems},
                                              sheet="employees"),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="hr-dl-xlsx")
     c2.download_button(tr("download_csv"), on_click="ignore", file_name="registration_check.csv",
-                       data=reports.to_bytes(results[CHECK_COLUMNS], ".csv"), mime="text/csv", key="hr-dl-csv")
+                       data=partial(reports.to_bytes, results[CHECK_COLUMNS], ".csv"), mime="text/csv", key="hr-dl-csv")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import altair as alt
 import streamlit as st
 
@@ -67,7 +69,7 @@ if result is not None:
             width="stretch")
 
     st.download_button(tr("download_flagged"), on_click="ignore", file_name="flagged_employers.xlsx",
-                       data=reports.to_bytes(flagged[EMPLOYER_COLUMNS], ".xlsx", sheet="flagged"),
+                       data=partial(reports.to_bytes, flagged[EMPLOYER_COLUMNS], ".xlsx", sheet="flagged"),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="insp-dl-flagged")
 
@@ -82,5 +84,5 @@ if result is not None:
                 "days_left", "problem", "source_file", "source_row"]
         st.dataframe(display_table(rows[cols]), hide_index=True, key="insp-employees")
         st.download_button(tr("download_xlsx"), on_click="ignore", file_name=f"employer_{chosen}.xlsx",
-                           data=reports.to_bytes(rows[CHECK_COLUMNS], ".xlsx", sheet="employees"),
+                           data=partial(reports.to_bytes, rows[CHECK_COLUMNS], ".xlsx", sheet="employees"),
                            key="insp-dl-employer")
