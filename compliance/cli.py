@@ -2,7 +2,8 @@
 
 Each command parses its arguments, calls the library, and turns a library error into one
 line on stderr and an exit code: 0 success, 1 findings reported as failure (an invalid ID
-number), 2 unusable input (missing file, no header row, bad date argument).
+number), 2 unusable input (missing file, no header row, bad date argument), 3 an internal error
+(one line, no traceback unless SHEBAO_DEBUG=1, since a traceback could quote personal data).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +24,7 @@ from compliance.employers import EMPLOYER_COLUMNS, summarise
 from compliance.registration import CHECK_COLUMNS, CheckResult, check, status_counts
 from compliance.rosters import RosterError, read_rosters, roster_paths
 
-EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class UsageError(Exception):
@@ -60,11 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     _roster_args(p)
     p = sub.add_parser("id", help="explain one identity number",
                        description="Validate an identity number and show what it encodes. Exit 1 when invalid.")
-    p.add_argument("number")
+    p.add_argument("number", help="the ID number (18 or 15 characters; spaces, dashes, full-width allowed)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p = sub.add_parser("deadline", help="registration deadline of a hire date",
                        description="The Art. 58 registration deadline of a hire date.")
-    p.add_argument("hire_date", type=_date, metavar="HIRE_DATE")
+    p.add_argument("hire_date", type=_date, metavar="HIRE_DATE", help="the date of employment (YYYY-MM-DD)")
     p.add_argument("--calendar-days", action="store_true", help="hire date + 30 calendar days, no rollover")
     _store_commands(sub)
     return parser
@@ -97,12 +99,12 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("worksheet", help="premium verification worksheet of an employer (Art. 58, Art. 86)",
                        description="Premiums due for the employer's overdue employees, month by month, with "
                                    "the Art. 86 late fee.")
-    p.add_argument("employer_id", metavar="EMPLOYER_ID")
-    p.add_argument("--as-of", type=_date, required=True)
+    p.add_argument("employer_id", metavar="EMPLOYER_ID", help="the employer's USCC as stored")
+    p.add_argument("--as-of", type=_date, required=True, help="verify as of this date (YYYY-MM-DD)")
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--city", help="a city of compliance/params (e.g. beijing)")
     group.add_argument("--params", metavar="FILE.toml", help="a parameter file of the same form")
-    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--out", required=True, metavar="FILE", help="worksheet file: .csv, .xlsx or .json")
     _db_arg(p)
     p = sub.add_parser("cases", help="list inspectors' cases", description="Cases and their states.")
     p.add_argument("--json", action="store_true", help="print a JSON list")
@@ -375,4 +377,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, ParamsError | StoreError | AccountError | UsageError):
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_UNUSABLE
-        raise
+        if os.environ.get("SHEBAO_DEBUG"):
+            raise
+        # no traceback by default: it could quote cell values, ID numbers among them
+        print(f"internal error ({type(exc).__name__}); run again with SHEBAO_DEBUG=1 for details",
+              file=sys.stderr)
+        return EXIT_INTERNAL

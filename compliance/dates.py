@@ -20,33 +20,37 @@ import numpy as np
 import pandas as pd
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 1 = 1900-01-01, counting Excel's phantom 1900-02-29
-FIRST_YEAR, LAST_YEAR = 1900, 2100  # anything outside is a typo, not a hire date
-_SERIAL_RANGE = ((pd.Timestamp(FIRST_YEAR, 1, 1) - EXCEL_EPOCH).days,
-                 (pd.Timestamp(LAST_YEAR, 12, 31) - EXCEL_EPOCH).days)
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # anything outside is a typo or a placeholder, not a hire date
+# Serial numbers are read from 10000 (1927-05-18) on: a smaller number in a date column is a
+# year typed alone (2025) or a typo, and Excel's phantom 1900-02-29 makes serials below 61 ambiguous.
+_SERIAL_RANGE = (10_000, (pd.Timestamp(LAST_YEAR, 12, 31) - EXCEL_EPOCH).days)
 _YMD = (r"^(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*日?"
         r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _COMPACT = r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$"
-_SERIAL = r"^\d{1,5}(?:\.\d+)?$"
+_SERIAL = r"^\d{5}(?:\.\d+)?$"
 
 
 def _parse_distinct(values: pd.Series) -> pd.Series:
     """Parse a column of distinct non-empty raw cells into datetime64 (NaT when unreadable)."""
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     is_date = values.map(lambda v: isinstance(v, dt.date)).astype(bool)
-    if is_date.any():
-        out[is_date] = pd.to_datetime(values[is_date].map(lambda v: pd.Timestamp(v).normalize()),
-                                      errors="coerce")
+    if is_date.any():  # date cells outside the plausible years (9999-12-31 placeholders) stay unreadable
+        plausible = values[is_date].map(lambda v: FIRST_YEAR <= v.year <= LAST_YEAR).astype(bool)
+        cells = values[is_date][plausible]
+        out[cells.index] = pd.to_datetime(cells.map(lambda v: pd.Timestamp(v.year, v.month, v.day)))
     is_number = values.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
     is_number = is_number.astype(bool)
     text = values.where(~is_date & ~is_number).astype("string").str.normalize("NFKC").str.strip()
     serial = pd.to_numeric(values.where(is_number), errors="coerce")
     text_serial = text.str.fullmatch(_SERIAL).fillna(False)
     serial = serial.fillna(pd.to_numeric(text.where(text_serial), errors="coerce").astype("float64"))
-    in_range = serial.between(*_SERIAL_RANGE) & (serial == np.floor(serial))
+    serial = np.floor(serial)  # the fraction is the time of day
+    in_range = serial.between(*_SERIAL_RANGE)
     out[in_range] = EXCEL_EPOCH + pd.to_timedelta(serial[in_range], unit="D")
     for pattern in (_YMD, _COMPACT):
         parts = text.str.extract(pattern)
-        hit = parts["year"].notna() & out.isna()
+        year = pd.to_numeric(parts["year"], errors="coerce")
+        hit = year.between(FIRST_YEAR, LAST_YEAR).fillna(False) & out.isna()
         if hit.any():
             ymd = parts[hit].astype(int)
             out[hit] = pd.to_datetime(ymd[["year", "month", "day"]], errors="coerce")

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -80,10 +81,24 @@ def write_json(frame: pd.DataFrame, path: Path) -> None:
     path.write_text(json.dumps(json.loads(text), ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+def _xml_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Control characters that XML (and so .xlsx) cannot hold are replaced by '\ufffd'."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+            text = column.astype("string")
+            bad = text.str.contains(ILLEGAL_CHARACTERS_RE.pattern, regex=True).fillna(False)
+            if bad.any():
+                out[name] = column.astype(object).where(
+                    ~bad, text.str.replace(ILLEGAL_CHARACTERS_RE.pattern, "\ufffd", regex=True))
+    return out
+
+
 def _sheet(book: Workbook, title: str, frame: pd.DataFrame, note: str | None = None) -> None:
     """One formatted sheet: styled, frozen header, autofilter, status colours, widths."""
     ws = book.create_sheet(title)
-    frame = escape_formulas(frame)
+    frame = _xml_safe(escape_formulas(frame))
     columns = list(frame.columns)
     widths = [max(10, min(40, len(str(c)) + 2)) for c in columns]
     sample = frame.head(200).astype("string").fillna("")

@@ -55,6 +55,7 @@ class Limits:
     max_columns: int = 1_000
     max_unzipped_bytes: int = 2**30  # all XML parts of an .xlsx together
     max_zip_ratio: int = 200  # uncompressed / compressed; real workbooks stay far below
+    max_cells: int = 30_000_000  # rows × columns of a sheet: the reader allocates the whole rectangle
 
 
 LIMITS = Limits()
@@ -135,14 +136,29 @@ def _sniff(path: Path) -> str:
 
 
 def _decode(raw: bytes) -> tuple[str, str | None]:
-    """The encoding of a CSV's bytes, and a note when some bytes had to be replaced."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            raw.decode(encoding)
-            return encoding, None
-        except UnicodeDecodeError:
-            continue
-    return "gb18030", "some bytes are neither UTF-8 nor GBK; they are shown as '�'"
+    """The encoding of a CSV's bytes, and a note when some bytes had to be replaced.
+
+    Clean UTF-8 first, then clean GB18030 (a superset of GBK). A file that is neither is judged
+    by its content: UTF-8 text with a stray bad byte still has more valid multi-byte UTF-8
+    characters than broken ones; GBK text read as UTF-8 has almost none (its byte pairs rarely
+    form valid UTF-8).
+    """
+    try:
+        raw.decode("utf-8-sig")
+        return "utf-8-sig", None
+    except UnicodeDecodeError:
+        pass
+    as_utf8 = raw.decode("utf-8-sig", errors="replace")
+    broken = as_utf8.count("\ufffd")
+    # extra bytes of the valid multi-byte characters (CJK: 2 each; every U+FFFD accounts for 2)
+    valid_multibyte = (len(as_utf8.encode("utf-8")) - len(as_utf8) - 2 * broken) // 2
+    if valid_multibyte >= 2 * broken:
+        return "utf-8-sig", f"{broken} invalid UTF-8 byte sequence(s) are shown as '�'"
+    try:
+        raw.decode("gb18030")
+        return "gb18030", None
+    except UnicodeDecodeError:
+        return "gb18030", "some bytes are neither UTF-8 nor GBK; they are shown as '�'"
 
 
 def _blank_rows_note(rows: list[int]) -> str:
@@ -165,6 +181,8 @@ def _frame(source: str, data: pd.DataFrame, first_row: int, found: dict[str, int
            header: list[object], notes: list[str]) -> Roster:
     """Select the recognised columns of ``data`` (rows below the header) and number its rows."""
     data = data.reset_index(drop=True)
+    if data.empty:  # a header and no data rows
+        data = pd.DataFrame(columns=range(len(header)), dtype=object)
     frame = pd.DataFrame({f: data[c] if c in data.columns else None for f, c in found.items()})
     if frame.empty and not found:
         frame = pd.DataFrame(index=data.index)
@@ -185,7 +203,7 @@ def _frame(source: str, data: pd.DataFrame, first_row: int, found: dict[str, int
             frame[f] = None
     if "id_number" not in found and "ssn" in found:
         frame["id_number"] = frame["ssn"]
-    columns = {f: f"{header[c]} (column {column_letter(c)})" for f, c in found.items()}
+    columns = {f: f"{str(header[c]).strip()} (column {column_letter(c)})" for f, c in found.items()}
     if "id_number" not in found and "ssn" in found:
         columns["id_number"] = columns["ssn"]
     return Roster(source, frame.reset_index(drop=True), columns, notes)
@@ -199,7 +217,8 @@ def _read_csv(path: Path, source: str) -> list[Roster]:
     if lines > LIMITS.max_rows + HEADER_SEARCH_ROWS:
         raise RosterError(f"{source}: {lines:,} lines; the limit is {LIMITS.max_rows:,} rows per file")
     encoding, note = _decode(raw)
-    head_lines = raw[:1 << 20].decode(encoding, errors="replace").splitlines()[:HEADER_SEARCH_ROWS]
+    # only CR/LF end a line, as for pandas below (str.splitlines would also split at \v, \f, U+2028)
+    head_lines = re.split(r"\r\n|\n|\r", raw[:1 << 20].decode(encoding, errors="replace"))[:HEADER_SEARCH_ROWS]
     del raw
     best: tuple[str, tuple[int, dict[str, int], list[str]], list[str]] | None = None
     for delimiter in (",", "\t", ";", "|"):
@@ -214,11 +233,24 @@ def _read_csv(path: Path, source: str) -> list[Roster]:
     if note:
         notes.insert(0, note)
     width = max(found.values()) + 1
-    data = pd.read_csv(path, sep=delimiter, header=None, skiprows=h + 1, dtype=str, encoding=encoding,
-                       encoding_errors="replace", keep_default_na=False, skip_blank_lines=False, index_col=False,
-                       names=list(range(max(width, len(header)))), usecols=sorted(found.values()),
-                       quoting=csv.QUOTE_MINIMAL)
+    try:
+        data = _read_csv_body(path, delimiter, h, encoding, max(width, len(header)))
+    except pd.errors.ParserError as exc:
+        first = str(exc).splitlines()[0]
+        if "EOF inside string" in first:
+            found_row = re.search(r"row (\d+)", first)
+            where = f" near line {h + 2 + int(found_row.group(1))}" if found_row else ""
+            raise RosterError(f"{source}: malformed CSV: a quote opened{where} is never closed") from exc
+        raise RosterError(f"{source}: malformed CSV ({first})") from exc
     return [_frame(source, data, h + 2, found, header, notes)]
+
+
+def _read_csv_body(path: Path, delimiter: str, h: int, encoding: str, width: int) -> pd.DataFrame:
+    """Every row below the header, every column, as text (nothing is skipped as blank here)."""
+    return pd.read_csv(path, sep=delimiter, header=None, skiprows=h + 1, dtype=str, encoding=encoding,
+                       encoding_errors="replace", keep_default_na=False, skip_blank_lines=False, index_col=False,
+                       names=list(range(width)), usecols=list(range(width)),  # fields past the header: ignored
+                       quoting=csv.QUOTE_MINIMAL)
 
 
 def _check_zip(path: Path, source: str) -> None:
@@ -235,9 +267,47 @@ def _check_zip(path: Path, source: str) -> None:
                           f"({unpacked / packed:,.0f}× its size), which looks like a zip bomb")
 
 
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def _xlsx_extent(path: Path) -> tuple[int, int]:
+    """Upper bounds of the last row and column any sheet uses, read from the cell references.
+
+    The spreadsheet reader allocates rows × columns cells at once, so a few-KB file with one cell
+    at XFD1048576 would ask for hundreds of GB. Only unusual references are parsed (columns of
+    two or three letters, rows of six or more digits): a normal roster costs one C-speed scan.
+    """
+    wide = re.compile(rb'<c r="([A-Z]{2,3})[0-9]')
+    tall = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{6,})')
+    max_row, max_col = 99_999, 26
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
+                continue
+            with archive.open(info) as part:
+                tail = b""
+                while chunk := part.read(1 << 24):
+                    block = tail + chunk
+                    max_col = max([max_col, *(_column_number(m) for m in set(wide.findall(block)))])
+                    rows = tall.findall(block)
+                    if rows:
+                        max_row = max(max_row, max(int(r) for r in set(rows)))
+                    tail = block[-40:]
+    return max_row, max_col
+
+
 def _read_workbook(path: Path, source: str, kind: str) -> list[Roster]:
     if kind == "xlsx":
         _check_zip(path, source)
+        rows, columns = _xlsx_extent(path)
+        if columns > LIMITS.max_columns or rows > LIMITS.max_rows or rows * columns > LIMITS.max_cells:
+            raise RosterError(f"{source}: a sheet reaches row {rows:,} and column {column_letter(columns - 1)}; "
+                              f"the limits are {LIMITS.max_rows:,} rows, {LIMITS.max_columns:,} columns and "
+                              f"{LIMITS.max_cells:,} cells per sheet")
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for corrupt files
@@ -338,16 +408,39 @@ def read_uploads(files: list[tuple[str, bytes]], employer_id: str | None = None,
     rosters: list[Roster] = []
     errors: list[str] = []
     with tempfile.TemporaryDirectory(prefix="shebao-") as folder:
-        for name, data in files:
-            path = Path(folder) / Path(name).name
-            path.write_bytes(data)
+        for i, (name, data) in enumerate(files):
+            shown = display_name(name)
+            # stored under a safe name of ours; the user's name is put back for messages and rows
+            path = Path(folder) / f"upload{i}{Path(shown).suffix.lower()[:8]}"
             try:
-                rosters.extend(read_roster(path, employer_id, employer_name))
+                path.write_bytes(data)
+                read = read_roster(path, employer_id, employer_name)
             except RosterError as exc:
-                errors.append(str(exc).replace(str(path), path.name))
+                errors.append(str(exc).replace(str(path), shown).replace(path.name, shown))
+                continue
+            except Exception as exc:  # one file must never stop the others; no cell values in the message
+                errors.append(f"{shown}: cannot be read ({type(exc).__name__})")
+                continue
             finally:
                 path.unlink(missing_ok=True)
+            for roster in read:
+                label = roster.source_file.replace(path.name, shown)
+                roster.source_file = label
+                roster.frame["source_file"] = label
+            rosters.extend(read)
     return rosters, errors
+
+
+def display_name(name: str) -> str:
+    """An uploaded file's name as it may be shown: no folders, no control characters, at most 120 characters."""
+    base = re.split(r"[\\/]", str(name))[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip() or "upload"
+    if base in {".", ".."}:
+        base = "upload"
+    if len(base) > 120:
+        stem, suffix = base[:-len(Path(base).suffix) or None], Path(base).suffix[:8]
+        base = stem[:120 - len(suffix)] + suffix
+    return base
 
 
 def read_rosters(paths: list[str | Path], employer_id: str | None = None,

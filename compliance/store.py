@@ -28,7 +28,7 @@ from compliance import ids
 from compliance.cards import normalise_status
 from compliance.dates import parse_dates
 from compliance.registration import check
-from compliance.rosters import Roster, read_roster
+from compliance.rosters import Roster, RosterError, display_name, read_roster
 
 DEFAULT_DB_PATH = Path(os.environ.get("SHEBAO_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 DEFAULT_DB_FILE = DEFAULT_DB_PATH / "shebao.sqlite"
@@ -154,7 +154,9 @@ def _sqlite_begin(conn) -> None:
 @functools.cache
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 60})
+        # a connection per checkout: SQLite connections are cheap, and a fixed pool would make
+        # many simultaneous dashboard sessions wait for a free connection and time out
+        engine = sa.create_engine(url, connect_args={"timeout": 60}, poolclass=sa.pool.NullPool)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin)
     else:
@@ -259,31 +261,33 @@ def _begin_upload(conn: sa.Connection, kind: str, file_name: str, digest: str, b
 
 def store_roster(engine: Engine, path: str | Path, uploaded_by: str | None = None,
                  employer_id: str | None = None, employer_name: str | None = None,
-                 allowed_employers: set[str] | None = None) -> UploadOutcome:
+                 allowed_employers: set[str] | None = None, file_name: str | None = None) -> UploadOutcome:
     """Store one roster file in one transaction (nothing on failure, nothing twice).
 
     ``allowed_employers`` (an HR user's employers) sets aside rows of other employers: they
     are neither stored nor counted as stored.
     """
     path = Path(path)
+    name = file_name or path.name
     data = path.read_bytes()
     digest = sha256_of(data)
     by = uploaded_by or current_user()
     with engine.connect() as conn:
         found = _existing(conn, "roster", digest)
     if found is not None:
-        return UploadOutcome(path.name, digest, True, found.rows, found.errors, 0, found.id)
+        return UploadOutcome(name, digest, True, found.rows, found.errors, 0, found.id)
     rosters = read_roster(path, employer_id, employer_name)
     results = check(rosters, dt.date.today()).results
+    results["source_file"] = results["source_file"].str.replace(path.name, name, regex=False)
     valid = results["ssn"].notna() & results["employer_id"].notna()
     if allowed_employers is not None:
         valid &= results["employer_id"].isin(list(allowed_employers))
     good = results[valid]
     with_problem = results["id_problem"].notna() | results["problem"].notna() | (results["status"] == "invalid")
-    outcome = UploadOutcome(path.name, digest, False, len(results), int(with_problem.sum()), len(good))
+    outcome = UploadOutcome(name, digest, False, len(results), int(with_problem.sum()), len(good))
     try:
         with engine.begin() as conn:
-            upload_id = _begin_upload(conn, "roster", path.name, digest, by, len(results), outcome.errors)
+            upload_id = _begin_upload(conn, "roster", name, digest, by, len(results), outcome.errors)
             _upsert(conn, employers, _records(
                 good.groupby("employer_id", as_index=False)["employer_name"].last()
                 .rename(columns={"employer_name": "name"})), ["employer_id"])
@@ -294,13 +298,13 @@ def store_roster(engine: Engine, path: str | Path, uploaded_by: str | None = Non
                          "source_file", "source_row"]].assign(upload_id=upload_id)
             for start in range(0, len(rows), _BATCH):
                 conn.execute(employments.insert(), _records(rows.iloc[start:start + _BATCH]))
-            audit(conn, by, "upload_roster", None, f"{path.name}: {len(good)} rows stored, {outcome.errors} not")
+            audit(conn, by, "upload_roster", None, f"{name}: {len(good)} rows stored, {outcome.errors} not")
     except sa.exc.IntegrityError:
         with engine.connect() as conn:  # the same file arrived from another process meanwhile
             found = _existing(conn, "roster", digest)
         if found is None:
             raise
-        return UploadOutcome(path.name, digest, True, found.rows, found.errors, 0, found.id)
+        return UploadOutcome(name, digest, True, found.rows, found.errors, 0, found.id)
     outcome.upload_id = upload_id
     return outcome
 
@@ -324,24 +328,26 @@ def read_registry(path: Path) -> tuple[pd.DataFrame, int]:
     return out[good], int((~good).sum())
 
 
-def import_registry(engine: Engine, path: str | Path, uploaded_by: str | None = None) -> UploadOutcome:
+def import_registry(engine: Engine, path: str | Path, uploaded_by: str | None = None,
+                    file_name: str | None = None) -> UploadOutcome:
     """Store one agency registration extract in one transaction.
 
     The record for the same (employer, person) in a later extract replaces the earlier one.
     """
     path = Path(path)
+    name = file_name or path.name
     digest = sha256_of(path.read_bytes())
     by = uploaded_by or current_user()
     with engine.connect() as conn:
         found = _existing(conn, "registry", digest)
     if found is not None:
-        return UploadOutcome(path.name, digest, True, found.rows, found.errors, 0, found.id)
+        return UploadOutcome(name, digest, True, found.rows, found.errors, 0, found.id)
     good, bad = read_registry(path)
     good = good.drop_duplicates(["employer_id", "ssn"], keep="last")
-    outcome = UploadOutcome(path.name, digest, False, len(good) + bad, bad, len(good))
+    outcome = UploadOutcome(name, digest, False, len(good) + bad, bad, len(good))
     try:
         with engine.begin() as conn:
-            upload_id = _begin_upload(conn, "registry", path.name, digest, by, outcome.rows, bad)
+            upload_id = _begin_upload(conn, "registry", name, digest, by, outcome.rows, bad)
             _upsert(conn, registrations, _records(
                 good[["employer_id", "ssn", "registration_date", "source_row"]].assign(upload_id=upload_id)),
                 ["employer_id", "ssn"])
@@ -349,13 +355,13 @@ def import_registry(engine: Engine, path: str | Path, uploaded_by: str | None = 
             _upsert(conn, card_records, _records(
                 cards.drop_duplicates("ssn", keep="last")[["ssn", "card_status", "card_bank", "activation_date"]]
                 .assign(upload_id=upload_id)), ["ssn"])
-            audit(conn, by, "import_registry", None, f"{path.name}: {len(good)} records, {bad} rejected")
+            audit(conn, by, "import_registry", None, f"{name}: {len(good)} records, {bad} rejected")
     except sa.exc.IntegrityError:
         with engine.connect() as conn:
             found = _existing(conn, "registry", digest)
         if found is None:
             raise
-        return UploadOutcome(path.name, digest, True, found.rows, found.errors, 0, found.id)
+        return UploadOutcome(name, digest, True, found.rows, found.errors, 0, found.id)
     outcome.upload_id = upload_id
     return outcome
 
@@ -365,12 +371,16 @@ def store_upload(engine: Engine, kind: str, name: str, data: bytes, uploaded_by:
     """Store uploaded bytes (dashboard) as a roster or a registry extract, under the uploaded name."""
     import tempfile
 
+    shown = display_name(name)
     with tempfile.TemporaryDirectory(prefix="shebao-") as folder:
-        path = Path(folder) / Path(name).name
+        path = Path(folder) / f"upload{Path(shown).suffix.lower()[:8]}"
         path.write_bytes(data)
-        if kind == "registry":
-            return import_registry(engine, path, uploaded_by)
-        return store_roster(engine, path, uploaded_by, **options)  # type: ignore[arg-type]
+        try:
+            if kind == "registry":
+                return import_registry(engine, path, uploaded_by, file_name=shown)
+            return store_roster(engine, path, uploaded_by, file_name=shown, **options)  # type: ignore[arg-type]
+        except RosterError as exc:
+            raise RosterError(str(exc).replace(str(path), shown).replace(path.name, shown)) from exc
 
 
 def history(engine: Engine) -> pd.DataFrame:

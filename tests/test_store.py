@@ -95,7 +95,7 @@ def test_migrations_create_every_table(db_url: str) -> None:
             "cases", "case_notes", "alembic_version"} <= tables
     store.migrate(engine)  # a second run is a no-op
     with engine.connect() as conn:
-        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0002"
+        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0003"
 
 
 def test_upgrade_from_previous_revision_keeps_data(db_url: str, roster1: Path) -> None:
