@@ -11,12 +11,16 @@ A file that cannot be used at all (missing, unreadable, no recognisable header r
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import os
 import re
+import resource
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pandas as pd
@@ -56,6 +60,8 @@ class Limits:
     max_unzipped_bytes: int = 2**30  # all XML parts of an .xlsx together
     max_zip_ratio: int = 200  # uncompressed / compressed; real workbooks stay far below
     max_cells: int = 30_000_000  # rows × columns of a sheet: the reader allocates the whole rectangle
+    max_seconds: int = 120  # reading one workbook
+    reader_memory: int = 4 * 2**30  # address space the spreadsheet reader may add
 
 
 LIMITS = Limits()
@@ -219,6 +225,7 @@ def _read_csv(path: Path, source: str) -> list[Roster]:
     encoding, note = _decode(raw)
     # only CR/LF end a line, as for pandas below (str.splitlines would also split at \v, \f, U+2028)
     head_lines = re.split(r"\r\n|\n|\r", raw[:1 << 20].decode(encoding, errors="replace"))[:HEADER_SEARCH_ROWS]
+    head_lines = [line[:10_000] for line in head_lines]  # a header is short; csv refuses fields over 128 KB
     del raw
     best: tuple[str, tuple[int, dict[str, int], list[str]], list[str]] | None = None
     for delimiter in (",", "\t", ";", "|"):
@@ -239,18 +246,37 @@ def _read_csv(path: Path, source: str) -> list[Roster]:
         first = str(exc).splitlines()[0]
         if "EOF inside string" in first:
             found_row = re.search(r"row (\d+)", first)
-            where = f" near line {h + 2 + int(found_row.group(1))}" if found_row else ""
+            # pandas counts rows from the top of the file, 0-based, skipped title rows included
+            where = f" on line {int(found_row.group(1)) + 1}" if found_row else ""
             raise RosterError(f"{source}: malformed CSV: a quote opened{where} is never closed") from exc
         raise RosterError(f"{source}: malformed CSV ({first})") from exc
     return [_frame(source, data, h + 2, found, header, notes)]
 
 
 def _read_csv_body(path: Path, delimiter: str, h: int, encoding: str, width: int) -> pd.DataFrame:
-    """Every row below the header, every column, as text (nothing is skipped as blank here)."""
-    return pd.read_csv(path, sep=delimiter, header=None, skiprows=h + 1, dtype=str, encoding=encoding,
-                       encoding_errors="replace", keep_default_na=False, skip_blank_lines=False, index_col=False,
-                       names=list(range(width)), usecols=list(range(width)),  # fields past the header: ignored
-                       quoting=csv.QUOTE_MINIMAL)
+    """Every row below the header, every column, as text (nothing is skipped as blank here).
+
+    Rows may be shorter than the header (a trailing empty field left out) or longer (a total
+    line with an extra field): the table is widened to the widest row, within the column limit.
+    """
+    columns = width
+    while True:
+        try:
+            return pd.read_csv(path, sep=delimiter, header=None, skiprows=h + 1, dtype=str, encoding=encoding,
+                               encoding_errors="replace", keep_default_na=False, skip_blank_lines=False,
+                               index_col=False, names=list(range(columns)), quoting=csv.QUOTE_MINIMAL)
+        except pd.errors.ParserError as exc:
+            wider = re.search(r"Expected \d+ fields in line \d+, saw (\d+)", str(exc))
+            if wider is None or int(wider.group(1)) <= columns:
+                raise
+            columns = int(wider.group(1))
+            if columns > LIMITS.max_columns:
+                raise RosterError(f"{path.name}: a row has {columns:,} fields; the limit is "
+                                  f"{LIMITS.max_columns:,} columns") from exc
+
+
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, zlib.error, EOFError, OSError,
+               ValueError, RuntimeError)
 
 
 def _check_zip(path: Path, source: str) -> None:
@@ -258,8 +284,8 @@ def _check_zip(path: Path, source: str) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-    except zipfile.BadZipFile as exc:
-        raise RosterError(f"{source}: damaged or truncated .xlsx (not a complete zip archive)") from exc
+    except _ZIP_ERRORS as exc:
+        raise RosterError(f"{source}: damaged or truncated .xlsx (not a readable zip archive)") from exc
     unpacked = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if unpacked > LIMITS.max_unzipped_bytes or unpacked / packed > LIMITS.max_zip_ratio:
@@ -274,66 +300,138 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _xlsx_extent(path: Path) -> tuple[int, int]:
+# a cell reference (an r attribute in any position of any element: only cells have letters in it)
+# naming a column of two or three letters, or a row of six or more digits; rows that say so too.
+# A literal first character keeps the scan at memchr speed. What slips past (spaces around '=',
+# cells without references) is caught by the isolated reader's memory cap.
+_WIDE = re.compile(rb'r=["\']([A-Z]{2,3})[0-9]')
+_TALL = re.compile(rb'r=["\'][A-Z]{0,3}([0-9]{6,})')
+
+
+def _xlsx_extent(path: Path, source: str) -> tuple[int, int]:
     """Upper bounds of the last row and column any sheet uses, read from the cell references.
 
     The spreadsheet reader allocates rows × columns cells at once, so a few-KB file with one cell
     at XFD1048576 would ask for hundreds of GB. Only unusual references are parsed (columns of
     two or three letters, rows of six or more digits): a normal roster costs one C-speed scan.
+    The XML actually expanded is counted too, whatever the zip headers claim. (Cells without a
+    reference cannot be placed this way; the isolated reader below catches what this misses.)
     """
-    wide = re.compile(rb'<c r="([A-Z]{2,3})[0-9]')
-    tall = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{6,})')
-    max_row, max_col = 99_999, 26
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
-                continue
-            with archive.open(info) as part:
-                tail = b""
-                while chunk := part.read(1 << 24):
-                    block = tail + chunk
-                    max_col = max([max_col, *(_column_number(m) for m in set(wide.findall(block)))])
-                    rows = tall.findall(block)
-                    if rows:
-                        max_row = max(max_row, max(int(r) for r in set(rows)))
-                    tail = block[-40:]
+    max_row, max_col, expanded = 99_999, 26, 0
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
+                    continue
+                with archive.open(info) as part:
+                    tail = b""
+                    while chunk := part.read(1 << 24):
+                        expanded += len(chunk)
+                        if expanded > LIMITS.max_unzipped_bytes:
+                            raise RosterError(f"{source}: refused: its sheets expand beyond "
+                                              f"{LIMITS.max_unzipped_bytes / 2**20:,.0f} MB (a zip bomb?)")
+                        block = tail + chunk
+                        max_col = max([max_col, *(_column_number(m) for m in set(_WIDE.findall(block)))])
+                        rows = _TALL.findall(block)
+                        if rows:
+                            max_row = max(max_row, max(int(r) for r in set(rows)))
+                        tail = block[-16:]
+    except _ZIP_ERRORS as exc:
+        raise RosterError(f"{source}: damaged .xlsx: its zip data does not match its headers (a part is larger "
+                          "than its declared size, or corrupt)") from exc
     return max_row, max_col
+
+
+def _load_sheets(path: str) -> list[tuple[str, list[list[object]] | None, tuple[int, int]]]:
+    """Every sheet's cells (None when over the limits) and its size: the part that runs isolated."""
+    book = CalamineWorkbook.from_path(path)
+    sheets = []
+    for i, name in enumerate(book.sheet_names):
+        sheet = book.get_sheet_by_index(i)
+        size = (max(sheet.height, sheet.total_height), max(sheet.width, sheet.total_width))
+        too_big = size[1] > LIMITS.max_columns or size[0] > LIMITS.max_rows
+        sheets.append((name, None if too_big else sheet.to_python(skip_empty_area=False), size))
+    return sheets
+
+
+def _isolated_child(conn: Connection, path: str, address_space: int) -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)  # a native abort's message and backtrace are not the user's business
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            address_space = min(address_space, hard)  # an outer cap (a test, a container) stays in force
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, hard))
+        conn.send(("ok", _load_sheets(path)))
+    except BaseException as exc:  # the reader's panics are BaseExceptions; nothing may escape the child
+        conn.send(("error", str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+    finally:
+        conn.close()
+        os._exit(0)
+
+
+def _vm_size() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _read_sheets_isolated(path: Path, source: str) -> list[tuple[str, list[list[object]] | None, tuple[int, int]]]:
+    """Run the spreadsheet reader in a forked child with a memory cap and a time limit.
+
+    The reader is native code: a crafted or corrupt workbook can make it abort the whole process
+    (a failed allocation, a panic). In a child, that ends the child only; the user gets one line
+    and the dashboard keeps serving everyone else.
+    """
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_isolated_child, args=(send, str(path), _vm_size() + LIMITS.reader_memory),
+                        daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(LIMITS.max_seconds):
+            raise RosterError(f"{source}: reading took longer than {LIMITS.max_seconds} s and was stopped")
+        status, payload = receive.recv()
+    except (EOFError, OSError) as exc:
+        raise RosterError(f"{source}: the spreadsheet reader stopped on this file: damaged, or over the reader's "
+                          f"limits ({LIMITS.reader_memory / 2**30:.0f} GB of memory)") from exc
+    finally:
+        receive.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    if status != "ok":
+        raise RosterError(f"{source}: cannot be opened as a spreadsheet ({payload})")
+    return payload
 
 
 def _read_workbook(path: Path, source: str, kind: str) -> list[Roster]:
     if kind == "xlsx":
         _check_zip(path, source)
-        rows, columns = _xlsx_extent(path)
+        rows, columns = _xlsx_extent(path, source)
         if columns > LIMITS.max_columns or rows > LIMITS.max_rows or rows * columns > LIMITS.max_cells:
             raise RosterError(f"{source}: a sheet reaches row {rows:,} and column {column_letter(columns - 1)}; "
                               f"the limits are {LIMITS.max_rows:,} rows, {LIMITS.max_columns:,} columns and "
                               f"{LIMITS.max_cells:,} cells per sheet")
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for corrupt files
-        raise RosterError(f"{source}: cannot be opened as a spreadsheet ({str(exc).splitlines()[0]})") from exc
     rosters: list[Roster] = []
     skipped: list[str] = []
-    names = book.sheet_names
-    for i, sheet_name in enumerate(names):
-        try:
-            sheet = book.get_sheet_by_index(i)
-            height, width = max(sheet.height, sheet.total_height), max(sheet.width, sheet.total_width)
-            if width > LIMITS.max_columns or height > LIMITS.max_rows:
-                raise RosterError(f"{source}: sheet '{sheet_name}' has {height:,} rows × {width:,} columns; "
-                                  f"the limits are {LIMITS.max_rows:,} rows and {LIMITS.max_columns:,} columns")
-            rows = sheet.to_python(skip_empty_area=False)
-        except RosterError:
-            raise
-        except Exception as exc:
-            raise RosterError(f"{source}: sheet '{sheet_name}' cannot be read ({exc})") from exc
+    sheets = _read_sheets_isolated(path, source)
+    for sheet_name, rows, (height, width) in sheets:
+        if rows is None:
+            raise RosterError(f"{source}: sheet '{sheet_name}' has {height:,} rows × {width:,} columns; "
+                              f"the limits are {LIMITS.max_rows:,} rows and {LIMITS.max_columns:,} columns")
         hit = find_header(rows)
         if hit is None:
             if any(any(c not in ("", None) for c in row) for row in rows):
                 skipped.append(f"sheet '{sheet_name}' has no recognisable header row and was not read")
             continue
         h, found, notes = hit
-        label = source if len(names) == 1 else f"{source}[{sheet_name}]"
+        label = source if len(sheets) == 1 else f"{source}[{sheet_name}]"
         data = pd.DataFrame(rows[h + 1:], dtype=object)
         roster = _frame(label, data, h + 2, found, rows[h], notes)
         roster.number_cells = {"id_number", "ssn"}

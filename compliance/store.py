@@ -17,6 +17,7 @@ import functools
 import getpass
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -259,6 +260,36 @@ def _begin_upload(conn: sa.Connection, kind: str, file_name: str, digest: str, b
     return int(result.inserted_primary_key[0])
 
 
+def _store_once(engine: Engine, kind: str, path: Path, name: str, by: str,
+                prepare: Callable[[], tuple[int, int, pd.DataFrame]],
+                write: Callable[[sa.Connection, int, pd.DataFrame], str]) -> UploadOutcome:
+    """Store one file at most once (by SHA-256), in one transaction; shared by rosters and registries.
+
+    ``prepare`` reads and checks the file outside the transaction: (rows read, rows with a
+    problem, rows to store). ``write`` stores those rows under the new upload's id and returns the
+    audit detail. The same content from another process at the same moment ends as a duplicate.
+    """
+    digest = sha256_of(path.read_bytes())
+
+    def duplicate() -> UploadOutcome | None:
+        with engine.connect() as conn:
+            found = _existing(conn, kind, digest)
+        return None if found is None else UploadOutcome(name, digest, True, found.rows, found.errors, 0, found.id)
+
+    if (known := duplicate()) is not None:
+        return known
+    rows, errors, good = prepare()
+    try:
+        with engine.begin() as conn:
+            upload_id = _begin_upload(conn, kind, name, digest, by, rows, errors)
+            audit(conn, by, f"upload_{kind}", None, f"{name}: {write(conn, upload_id, good)}")
+    except sa.exc.IntegrityError:
+        if (known := duplicate()) is None:
+            raise
+        return known
+    return UploadOutcome(name, digest, False, rows, errors, len(good), upload_id)
+
+
 def store_roster(engine: Engine, path: str | Path, uploaded_by: str | None = None,
                  employer_id: str | None = None, employer_name: str | None = None,
                  allowed_employers: set[str] | None = None, file_name: str | None = None) -> UploadOutcome:
@@ -269,44 +300,28 @@ def store_roster(engine: Engine, path: str | Path, uploaded_by: str | None = Non
     """
     path = Path(path)
     name = file_name or path.name
-    data = path.read_bytes()
-    digest = sha256_of(data)
-    by = uploaded_by or current_user()
-    with engine.connect() as conn:
-        found = _existing(conn, "roster", digest)
-    if found is not None:
-        return UploadOutcome(name, digest, True, found.rows, found.errors, 0, found.id)
-    rosters = read_roster(path, employer_id, employer_name)
-    results = check(rosters, dt.date.today()).results
-    results["source_file"] = results["source_file"].str.replace(path.name, name, regex=False)
-    valid = results["ssn"].notna() & results["employer_id"].notna()
-    if allowed_employers is not None:
-        valid &= results["employer_id"].isin(list(allowed_employers))
-    good = results[valid]
-    with_problem = results["id_problem"].notna() | results["problem"].notna() | (results["status"] == "invalid")
-    outcome = UploadOutcome(name, digest, False, len(results), int(with_problem.sum()), len(good))
-    try:
-        with engine.begin() as conn:
-            upload_id = _begin_upload(conn, "roster", name, digest, by, len(results), outcome.errors)
-            _upsert(conn, employers, _records(
-                good.groupby("employer_id", as_index=False)["employer_name"].last()
-                .rename(columns={"employer_name": "name"})), ["employer_id"])
-            _upsert(conn, people, _records(
-                good.drop_duplicates("ssn", keep="last")[["ssn", "name", "birth_date", "sex", "region_code"]]),
-                ["ssn"])
-            rows = good[["employer_id", "ssn", "name", "hire_date", "registration_date", "wage", "card_status",
-                         "source_file", "source_row"]].assign(upload_id=upload_id)
-            for start in range(0, len(rows), _BATCH):
-                conn.execute(employments.insert(), _records(rows.iloc[start:start + _BATCH]))
-            audit(conn, by, "upload_roster", None, f"{name}: {len(good)} rows stored, {outcome.errors} not")
-    except sa.exc.IntegrityError:
-        with engine.connect() as conn:  # the same file arrived from another process meanwhile
-            found = _existing(conn, "roster", digest)
-        if found is None:
-            raise
-        return UploadOutcome(name, digest, True, found.rows, found.errors, 0, found.id)
-    outcome.upload_id = upload_id
-    return outcome
+
+    def prepare() -> tuple[int, int, pd.DataFrame]:
+        results = check(read_roster(path, employer_id, employer_name), dt.date.today()).results
+        results["source_file"] = results["source_file"].str.replace(path.name, name, regex=False)
+        valid = results["ssn"].notna() & results["employer_id"].notna()
+        if allowed_employers is not None:
+            valid &= results["employer_id"].isin(list(allowed_employers))
+        problem = results["id_problem"].notna() | results["problem"].notna() | (results["status"] == "invalid")
+        return len(results), int(problem.sum()), results[valid]
+
+    def write(conn: sa.Connection, upload_id: int, good: pd.DataFrame) -> str:
+        _upsert(conn, employers, _records(good.groupby("employer_id", as_index=False)["employer_name"].last()
+                                          .rename(columns={"employer_name": "name"})), ["employer_id"])
+        _upsert(conn, people, _records(
+            good.drop_duplicates("ssn", keep="last")[["ssn", "name", "birth_date", "sex", "region_code"]]), ["ssn"])
+        rows = good[["employer_id", "ssn", "name", "hire_date", "registration_date", "wage", "card_status",
+                     "source_file", "source_row"]].assign(upload_id=upload_id)
+        for start in range(0, len(rows), _BATCH):
+            conn.execute(employments.insert(), _records(rows.iloc[start:start + _BATCH]))
+        return f"{len(good)} rows stored"
+
+    return _store_once(engine, "roster", path, name, uploaded_by or current_user(), prepare, write)
 
 
 def read_registry(path: Path) -> tuple[pd.DataFrame, int]:
@@ -335,35 +350,23 @@ def import_registry(engine: Engine, path: str | Path, uploaded_by: str | None = 
     The record for the same (employer, person) in a later extract replaces the earlier one.
     """
     path = Path(path)
-    name = file_name or path.name
-    digest = sha256_of(path.read_bytes())
-    by = uploaded_by or current_user()
-    with engine.connect() as conn:
-        found = _existing(conn, "registry", digest)
-    if found is not None:
-        return UploadOutcome(name, digest, True, found.rows, found.errors, 0, found.id)
-    good, bad = read_registry(path)
-    good = good.drop_duplicates(["employer_id", "ssn"], keep="last")
-    outcome = UploadOutcome(name, digest, False, len(good) + bad, bad, len(good))
-    try:
-        with engine.begin() as conn:
-            upload_id = _begin_upload(conn, "registry", name, digest, by, outcome.rows, bad)
-            _upsert(conn, registrations, _records(
-                good[["employer_id", "ssn", "registration_date", "source_row"]].assign(upload_id=upload_id)),
-                ["employer_id", "ssn"])
-            cards = good[good["card_status"].notna() | good["activation_date"].notna()]
-            _upsert(conn, card_records, _records(
-                cards.drop_duplicates("ssn", keep="last")[["ssn", "card_status", "card_bank", "activation_date"]]
-                .assign(upload_id=upload_id)), ["ssn"])
-            audit(conn, by, "import_registry", None, f"{name}: {len(good)} records, {bad} rejected")
-    except sa.exc.IntegrityError:
-        with engine.connect() as conn:
-            found = _existing(conn, "registry", digest)
-        if found is None:
-            raise
-        return UploadOutcome(name, digest, True, found.rows, found.errors, 0, found.id)
-    outcome.upload_id = upload_id
-    return outcome
+
+    def prepare() -> tuple[int, int, pd.DataFrame]:
+        good, bad = read_registry(path)
+        return len(good) + bad, bad, good.drop_duplicates(["employer_id", "ssn"], keep="last")
+
+    def write(conn: sa.Connection, upload_id: int, good: pd.DataFrame) -> str:
+        _upsert(conn, registrations, _records(
+            good[["employer_id", "ssn", "registration_date", "source_row"]].assign(upload_id=upload_id)),
+            ["employer_id", "ssn"])
+        cards = good[good["card_status"].notna() | good["activation_date"].notna()]
+        _upsert(conn, card_records, _records(
+            cards.drop_duplicates("ssn", keep="last")[["ssn", "card_status", "card_bank", "activation_date"]]
+            .assign(upload_id=upload_id)), ["ssn"])
+        return f"{len(good)} records stored"
+
+    return _store_once(engine, "registry", path, file_name or path.name, uploaded_by or current_user(), prepare,
+                       write)
 
 
 def store_upload(engine: Engine, kind: str, name: str, data: bytes, uploaded_by: str | None = None,
