@@ -1,0 +1,117 @@
+"""Screenshots of every dashboard page into docs/, and the browser-measured time for a 100k roster.
+
+    python scripts/screenshots.py [--big bench/out/roster_100k.xlsx]
+
+Starts `streamlit run app.py` on 127.0.0.1 with a throwaway store holding one user per role,
+drives Debian's Chromium with Playwright: signs in, presses "try the sample" on each page and
+saves docs/page_<name>.png. With --big, an inspector uploads the 100k-row roster made by
+bench/run.py and the time from upload to the headline counts is printed (and written to
+bench/out/browser_100k.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PASSWORD = "correct horse battery staple"
+SAMPLE_EMPLOYER = "911101055347017256"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAGES = [("hr", "", "hr", "hr-sample"), ("inspector", "inspector", "insp", "insp-sample"),
+         ("agency", "agency", "insp", "agency-sample"), ("cards", "cards", "insp", "card-sample"),
+         ("flexible", "flexible", None, None), ("admin", "admin", "boss", None)]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--big", type=Path, help="a big roster to time (e.g. bench/out/roster_100k.xlsx)")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    from compliance import accounts, store
+
+    work = Path(tempfile.mkdtemp(prefix="shebao-shots-"))
+    url = f"sqlite:///{work / 'shots.sqlite'}"
+    engine = store.connect(url)
+    accounts.add_user(engine, "hr", "hr", PASSWORD, [SAMPLE_EMPLOYER])
+    accounts.add_user(engine, "insp", "inspector", PASSWORD)
+    accounts.add_user(engine, "boss", "admin", PASSWORD)
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+                               str(port), "--server.address", "127.0.0.1"], cwd=ROOT,
+                              env={**os.environ, "SHEBAO_DB": url}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=ARGS)
+            for name, path, user, sample in PAGES:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+                page.set_default_timeout(120_000)
+                page.goto(f"{base}/{path}", wait_until="domcontentloaded")
+                if user:
+                    page.get_by_label("用户名 / Username").fill(user)
+                    page.get_by_label("密码 / Password").fill(PASSWORD)
+                    page.get_by_role("button", name="登录 / Sign in").click()
+                    page.wait_for_timeout(1500)
+                if name == "agency":  # the store's upload section is folded away
+                    page.get_by_text("存入数据库").first.click()
+                if sample:
+                    page.get_by_role("button", name="试用示例数据").first.click()
+                if name == "flexible":
+                    page.get_by_label("身份证号码（社会保障号码）").fill("11010519491231002X")
+                    page.keyboard.press("Enter")
+                page.wait_for_timeout(4000)
+                page.screenshot(path=str(ROOT / "docs" / f"page_{name}.png"), full_page=True)
+                print(f"docs/page_{name}.png")
+                page.close()
+            if args.big:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.set_default_timeout(600_000)
+                page.goto(f"{base}/inspector", wait_until="domcontentloaded")
+                page.get_by_label("用户名 / Username").fill("insp")
+                page.get_by_label("密码 / Password").fill(PASSWORD)
+                page.get_by_role("button", name="登录 / Sign in").click()
+                page.locator('input[type="file"]').first.wait_for(state="attached")
+                started = time.monotonic()
+                page.locator('input[type="file"]').first.set_input_files(str(args.big))
+                page.locator('[data-testid="stMetric"]').filter(has_text="逾期未登记").first.wait_for()
+                seconds = time.monotonic() - started
+                result = {"file": str(args.big), "bytes": args.big.stat().st_size, "upload_to_results_s": seconds}
+                (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
+                (ROOT / "bench" / "out" / "browser_100k.json").write_text(json.dumps(result, indent=2))
+                print(json.dumps(result))
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
