@@ -242,6 +242,8 @@ def cells_as_text(values: pd.Series) -> pd.Series:
     """
     if pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values):
         return values.astype("string")
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):  # text cells only: no per-cell step
+        return values.astype("string")
     return values.map(_cell_text, na_action="ignore").astype("string")
 
 

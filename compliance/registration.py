@@ -17,6 +17,7 @@ reported in ``id_problem``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +41,15 @@ def _text(values: pd.Series) -> pd.Series:
     """Cells as stripped text, blank as NA (names, employer fields, card fields)."""
     text = ids.cells_as_text(values).str.strip()
     return text.mask(text == "", pd.NA)
+
+
+def _wages(values: pd.Series) -> pd.Series:
+    """Declared monthly wages as numbers; number cells directly, text like '8,500' without its commas."""
+    wage = pd.to_numeric(values, errors="coerce").astype("float64")
+    text = (values.notna() & wage.isna()).to_numpy(dtype=bool)
+    if text.any():
+        wage[text] = pd.to_numeric(_text(values[text]).str.replace(",", ""), errors="coerce").astype("float64")
+    return wage
 
 
 def _join(first: pd.Series, second: pd.Series) -> pd.Series:
@@ -104,31 +114,33 @@ def check_roster(roster: Roster, as_of: dt.date, calendar_days: bool = False,
             "value": value[mask],
             "message": message[mask] if isinstance(message, pd.Series) else message}))
 
-    def note(mask: pd.Series, code: str, message: pd.Series | str, field: str, value: pd.Series) -> None:
+    def note(mask: pd.Series, code: str, message: Callable[[pd.Series], pd.Series] | str, field: str,
+             raw: pd.Series) -> None:
+        """A row problem: into ``problem``/``problem_code`` and the problems table (texts built for those rows only)."""
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
-        msg = pd.Series(message[mask] if isinstance(message, pd.Series) else message,
-                        index=f.index[mask], dtype="string")
+        value = _text(raw[mask])
+        msg = pd.Series(message(value) if callable(message) else message, index=f.index[mask], dtype="string")
         problem_text[mask] = _join(problem_text[mask], msg)
         problem_code[mask] = problem_code[mask].fillna(code)
-        record(mask, field, code, msg.reindex(f.index), value)
+        record(mask, field, code, msg.reindex(f.index), value.reindex(f.index))
 
-    hire_text, reg_text = _text(hire_raw), _text(reg_raw)
     if "hire_date" not in col:
         note(hire_missing, "hire_date_column_missing", "the file has no hire date column (入职日期)",
-             "hire_date", hire_text)
+             "hire_date", hire_raw)
     else:
-        note(hire_missing, "hire_date_missing", f"{hire_label}: no hire date", "hire_date", hire_text)
-    note(hire_bad, "date_unreadable", f"{hire_label}: cannot read '" + hire_text.fillna("") + "' as a date",
-         "hire_date", hire_text)
-    note(reg_bad, "date_unreadable", f"{reg_label}: cannot read '" + reg_text.fillna("") + "' as a date",
-         "registration_date", reg_text)
+        note(hire_missing, "hire_date_missing", f"{hire_label}: no hire date", "hire_date", hire_raw)
+    note(hire_bad, "date_unreadable", lambda v: f"{hire_label}: cannot read '" + v.fillna("") + "' as a date",
+         "hire_date", hire_raw)
+    note(reg_bad, "date_unreadable", lambda v: f"{reg_label}: cannot read '" + v.fillna("") + "' as a date",
+         "registration_date", reg_raw)
     note(reg_after & ~invalid, "registration_after_as_of",
-         f"{reg_label}: " + reg.dt.strftime("%Y-%m-%d").fillna("") + " lies after the as-of date "
-         + as_of.isoformat() + "; counted as not registered on that date", "registration_date", reg_text)
+         lambda v: f"{reg_label}: " + reg[v.index].dt.strftime("%Y-%m-%d").astype("string").fillna("")
+         + " lies after the as-of date " + as_of.isoformat() + "; counted as not registered on that date",
+         "registration_date", reg_raw)
     note(registered & (reg < hire), "registration_before_hire",
-         f"{reg_label}: registered before the hire date (counts as on time)", "registration_date", reg_text)
+         f"{reg_label}: registered before the hire date (counts as on time)", "registration_date", reg_raw)
 
     id_problem = id_result["id_problem"]
     if "id_number" not in col:
@@ -171,7 +183,7 @@ def check_roster(roster: Roster, as_of: dt.date, calendar_days: bool = False,
         "card_status": _text(f["card_status"]),
         "card_bank": _text(f["card_bank"]),
         "activation_date": parse_dates(f["activation_date"]),
-        "wage": pd.to_numeric(_text(f["wage"]).str.replace(",", ""), errors="coerce"),
+        "wage": _wages(f["wage"]),
         "problem_code": problem_code,
     })
     file_notes = pd.DataFrame({"source_file": roster.source_file, "source_row": None, "column": None,

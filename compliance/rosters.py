@@ -308,16 +308,27 @@ _WIDE = re.compile(rb'r=["\']([A-Z]{2,3})[0-9]')
 _TALL = re.compile(rb'r=["\'][A-Z]{0,3}([0-9]{6,})')
 
 
-def _xlsx_extent(path: Path, source: str) -> tuple[int, int]:
+@dataclass
+class _Extent:
+    """What a scan of an .xlsx's sheet XML tells before the native reader sees it."""
+
+    max_row: int = 99_999
+    max_col: int = 26
+    unplaced_cells: bool = False  # cells whose position the scan could not read
+
+
+def _xlsx_extent(path: Path, source: str) -> _Extent:
     """Upper bounds of the last row and column any sheet uses, read from the cell references.
 
     The spreadsheet reader allocates rows × columns cells at once, so a few-KB file with one cell
     at XFD1048576 would ask for hundreds of GB. Only unusual references are parsed (columns of
     two or three letters, rows of six or more digits): a normal roster costs one C-speed scan.
-    The XML actually expanded is counted too, whatever the zip headers claim. (Cells without a
-    reference cannot be placed this way; the isolated reader below catches what this misses.)
+    Cells written without a plain ``r="A1"`` reference (allowed, but not what Excel writes)
+    cannot be placed: such a file is then read in an isolated, capped process. The XML actually
+    expanded is counted too, whatever the zip headers claim.
     """
-    max_row, max_col, expanded = 99_999, 26, 0
+    extent, expanded = _Extent(), 0
+    cells = placed = chunks = 0
     try:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
@@ -331,15 +342,20 @@ def _xlsx_extent(path: Path, source: str) -> tuple[int, int]:
                             raise RosterError(f"{source}: refused: its sheets expand beyond "
                                               f"{LIMITS.max_unzipped_bytes / 2**20:,.0f} MB (a zip bomb?)")
                         block = tail + chunk
-                        max_col = max([max_col, *(_column_number(m) for m in set(_WIDE.findall(block)))])
+                        extent.max_col = max([extent.max_col,
+                                              *(_column_number(m) for m in set(_WIDE.findall(block)))])
                         rows = _TALL.findall(block)
                         if rows:
-                            max_row = max(max_row, max(int(r) for r in set(rows)))
+                            extent.max_row = max(extent.max_row, max(int(r) for r in set(rows)))
+                        chunks += 1
+                        cells += chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b":c ") + chunk.count(b":c>")
+                        placed += chunk.count(b' r="') + chunk.count(b" r='") - chunk.count(b"<row ")
                         tail = block[-16:]
     except _ZIP_ERRORS as exc:
         raise RosterError(f"{source}: damaged .xlsx: its zip data does not match its headers (a part is larger "
                           "than its declared size, or corrupt)") from exc
-    return max_row, max_col
+    extent.unplaced_cells = cells > placed + 2 * chunks  # a tag cut at a chunk boundary miscounts by one
+    return extent
 
 
 def _load_sheets(path: str) -> list[tuple[str, list[list[object]] | None, tuple[int, int]]]:
@@ -410,17 +426,31 @@ def _read_sheets_isolated(path: Path, source: str) -> list[tuple[str, list[list[
     return payload
 
 
+def _read_sheets(path: Path, source: str) -> list[tuple[str, list[list[object]] | None, tuple[int, int]]]:
+    """The sheets of a workbook the pre-scan found ordinary, read in this process."""
+    try:
+        return _load_sheets(str(path))
+    except BaseException as exc:  # the reader's panics are BaseExceptions
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RosterError(f"{source}: cannot be opened as a spreadsheet ({message})") from None
+
+
 def _read_workbook(path: Path, source: str, kind: str) -> list[Roster]:
+    isolate = True
     if kind == "xlsx":
         _check_zip(path, source)
-        rows, columns = _xlsx_extent(path, source)
+        extent = _xlsx_extent(path, source)
+        rows, columns = extent.max_row, extent.max_col
         if columns > LIMITS.max_columns or rows > LIMITS.max_rows or rows * columns > LIMITS.max_cells:
             raise RosterError(f"{source}: a sheet reaches row {rows:,} and column {column_letter(columns - 1)}; "
                               f"the limits are {LIMITS.max_rows:,} rows, {LIMITS.max_columns:,} columns and "
                               f"{LIMITS.max_cells:,} cells per sheet")
+        isolate = extent.unplaced_cells  # an ordinary workbook is read in-process, at full speed
     rosters: list[Roster] = []
     skipped: list[str] = []
-    sheets = _read_sheets_isolated(path, source)
+    sheets = _read_sheets_isolated(path, source) if isolate else _read_sheets(path, source)
     for sheet_name, rows, (height, width) in sheets:
         if rows is None:
             raise RosterError(f"{source}: sheet '{sheet_name}' has {height:,} rows × {width:,} columns; "
