@@ -32,7 +32,10 @@ class UsageError(Exception):
 
 
 def _date(text: str) -> dt.date:
+    """A date argument, strictly YYYY-MM-DD (fromisoformat alone would also take 20251120 or 2025-W47-4)."""
     try:
+        if len(text) != 10 or text[4] != "-" or text[7] != "-":
+            raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD") from None

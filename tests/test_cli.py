@@ -326,3 +326,11 @@ def test_subprocess_missing_file(tmp_path: Path) -> None:
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "no-such-file.xlsx" in lines[0]
     assert r.stdout == ""
+
+
+@pytest.mark.parametrize("text", ["20251120", "2025-W47-4", "2025-11-20T00:00", "2025/11/20"])
+def test_date_arguments_are_strictly_iso(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["deadline", text])
+    assert exit_info.value.code == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
