@@ -15,15 +15,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -33,9 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PASSWORD = "correct horse battery staple"
 EMPLOYER = "911101055347017256"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
 
 
 def make_roster(path: Path, rows: int, seed: int) -> None:
@@ -53,12 +47,6 @@ def make_roster(path: Path, rows: int, seed: int) -> None:
     pd.DataFrame({"employer_id": EMPLOYER, "employer_name": "压测单位", "name": "员工" + pd.Series(n).astype(str),
                   "id_number": ids.normalise_column(fifteen.astype(object)), "hire_date": hire.strftime("%Y-%m-%d"),
                   "registration_date": reg}).to_csv(path, index=False)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -107,7 +95,9 @@ async def drive(url: str, rosters: list[Path], timeout: float) -> list[dict]:
 
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        from scripts.devserver import CHROMIUM_ARGS
+
+        browser = await p.chromium.launch(executable_path=chromium, args=[*CHROMIUM_ARGS, "--disable-dev-shm-usage"])
         barrier = asyncio.Barrier(len(rosters))
         try:
             return await asyncio.gather(*(session(browser, url, r, timeout, barrier) for r in rosters))
@@ -133,26 +123,15 @@ def main(argv: list[str] | None = None) -> int:
         rosters.append(path)
     db = f"sqlite:///{work / 'load.sqlite'}"
     accounts.add_user(store.connect(db), "hr", "hr", PASSWORD, [EMPLOYER])
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "SHEBAO_DB": db}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    from scripts.devserver import streamlit_server
+
     try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
-        t0 = time.monotonic()
-        results = asyncio.run(drive(url, rosters, args.timeout))
-        wall = time.monotonic() - t0
-        memory = peak_rss_mib(server.pid)
+        with streamlit_server(db) as (url, server):
+            t0 = time.monotonic()
+            results = asyncio.run(drive(url, rosters, args.timeout))
+            wall = time.monotonic() - t0
+            memory = peak_rss_mib(server.pid)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
     times = sorted(r["seconds"] for r in results if r["ok"])
     errors = [r["error"] for r in results if not r["ok"]]

@@ -220,6 +220,15 @@ def _json_out(frame: pd.DataFrame) -> str:
     return json.dumps(json.loads(out.to_json(orient="records", force_ascii=False)), ensure_ascii=False, indent=1)
 
 
+def _print_table(frame: pd.DataFrame, as_json: bool, empty: str) -> int:
+    """A stored table on stdout: a JSON list, or aligned text."""
+    if as_json:
+        print(_json_out(frame))
+    else:
+        print(frame.to_string(index=False) if len(frame) else empty)
+    return EXIT_OK
+
+
 def cmd_upload(args: argparse.Namespace) -> int:
     from compliance import store
 
@@ -254,12 +263,7 @@ def cmd_import_registry(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     from compliance import store
 
-    frame = store.history(store.connect(args.db))
-    if args.json:
-        print(_json_out(frame))
-    else:
-        print(frame.to_string(index=False) if len(frame) else "nothing stored yet")
-    return EXIT_OK
+    return _print_table(store.history(store.connect(args.db)), args.json, "nothing stored yet")
 
 
 def cmd_crosscheck(args: argparse.Namespace) -> int:
@@ -298,12 +302,7 @@ def cmd_worksheet(args: argparse.Namespace) -> int:
 def cmd_cases(args: argparse.Namespace) -> int:
     from compliance import store
 
-    frame = store.list_cases(store.connect(args.db))
-    if args.json:
-        print(_json_out(frame))
-    else:
-        print(frame.to_string(index=False) if len(frame) else "no cases")
-    return EXIT_OK
+    return _print_table(store.list_cases(store.connect(args.db)), args.json, "no cases")
 
 
 def cmd_case(args: argparse.Namespace) -> int:

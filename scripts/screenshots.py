@@ -13,31 +13,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PASSWORD = "correct horse battery staple"
 SAMPLE_EMPLOYER = "911101055347017256"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = [("hr", "", "hr", "hr-sample"), ("inspector", "inspector", "insp", "insp-sample"),
          ("agency", "agency", "insp", "agency-sample"), ("cards", "cards", "insp", "card-sample"),
          ("flexible", "flexible", None, None), ("admin", "admin", "boss", None)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> int:
@@ -47,6 +35,7 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     from compliance import accounts, store
+    from scripts.devserver import CHROMIUM_ARGS, streamlit_server
 
     work = Path(tempfile.mkdtemp(prefix="shebao-shots-"))
     url = f"sqlite:///{work / 'shots.sqlite'}"
@@ -54,21 +43,10 @@ def main() -> int:
     accounts.add_user(engine, "hr", "hr", PASSWORD, [SAMPLE_EMPLOYER])
     accounts.add_user(engine, "insp", "inspector", PASSWORD)
     accounts.add_user(engine, "boss", "admin", PASSWORD)
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-                               str(port), "--server.address", "127.0.0.1"], cwd=ROOT,
-                              env={**os.environ, "SHEBAO_DB": url}, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=ARGS)
+        with streamlit_server(url) as (base, _proc), sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                        args=CHROMIUM_ARGS)
             for name, path, user, sample in PAGES:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
                 page.set_default_timeout(120_000)
@@ -107,8 +85,6 @@ def main() -> int:
                 print(json.dumps(result))
             browser.close()
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
     return 0
 
