@@ -210,6 +210,27 @@ def ensure_first_admin(engine: Engine) -> str | None:
     return password
 
 
+# The sample rosters' employers (sample_uploads/README.md), for the demo HR account.
+DEMO_EMPLOYERS = ["911101055347017256", "914403057569602043"]
+
+
+def ensure_demo_users(engine: Engine) -> dict[str, str]:
+    """On the embedded demo store only: an HR and an inspector account to try the samples with.
+
+    Created together with the first admin (random passwords, printed once); never on a store
+    named by ``--db``/``SHEBAO_DB``, which is where real data lives.
+    """
+    created = {}
+    for username, role, employers in (("demo-hr", "hr", DEMO_EMPLOYERS), ("demo-inspector", "inspector", [])):
+        password = secrets.token_urlsafe(12)
+        try:
+            add_user(engine, username, role, password, employers, by="first-start")
+        except (AccountError, sa.exc.IntegrityError):
+            continue
+        created[username] = password
+    return created
+
+
 def scope_results(result: CheckResult, user: User) -> tuple[CheckResult, int]:
     """Only the rows ``user`` may see (HR: its employers), and how many rows were set aside."""
     if user.role == "inspector":

@@ -150,3 +150,13 @@ def test_id_numbers_never_in_logs_or_exception_messages(caplog: pytest.LogCaptur
     masked = result.problems.loc[result.problems["column"].astype("string").str.contains("身份证|证件|id_number",
                                                                                           na=False), "value"]
     assert masked.dropna().str.contains(r"\*{4}").all()  # problems table values of ID columns are masked
+
+
+def test_demo_users_can_try_the_samples(engine: sa.Engine) -> None:
+    created = accounts.ensure_demo_users(engine)
+    assert set(created) == {"demo-hr", "demo-inspector"}
+    hr = accounts.authenticate(engine, "demo-hr", created["demo-hr"])
+    # the employers of hr_roster_2025.xlsx and of the agency extract's first employer
+    assert hr.employers == {"911101055347017256", "914403057569602043"}
+    assert accounts.authenticate(engine, "demo-inspector", created["demo-inspector"]).role == "inspector"
+    assert accounts.ensure_demo_users(engine) == {}  # once only

@@ -27,6 +27,9 @@ def engine_for(url: str):
     password = accounts.ensure_first_admin(eng)
     if password:  # printed once on the server's console, never stored in clear or logged
         print(f"shebao-check first start: user 'admin', one-time password: {password}", flush=True)
+        if url == f"sqlite:///{store.DEFAULT_DB_FILE}":  # the embedded demo store: accounts to try the samples
+            for username, demo_password in accounts.ensure_demo_users(eng).items():
+                print(f"shebao-check demo store: user '{username}', password: {demo_password}", flush=True)
     return eng
 
 
