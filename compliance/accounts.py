@@ -246,11 +246,6 @@ def scope_results(result: CheckResult, user: User) -> tuple[CheckResult, int]:
     return scoped, int((~mine).sum())
 
 
-def visible_employers(user: User, employer_ids: list[str]) -> list[str]:
-    """The employers among ``employer_ids`` that ``user`` may see."""
-    return [e for e in employer_ids if user.can_see(e)]
-
-
 def audit_view(engine: Engine, user: User, employer_ids: list[str], what: str) -> None:
     """One audit entry per employer whose personal data ``user`` is shown (who, which, when)."""
     with engine.begin() as conn:

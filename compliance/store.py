@@ -420,11 +420,6 @@ def upload_names(engine: Engine) -> dict[int, str]:
         return {r.id: r.file_name for r in conn.execute(sa.select(uploads.c.id, uploads.c.file_name))}
 
 
-def registry_employers(engine: Engine) -> set[str]:
-    with engine.connect() as conn:
-        return set(conn.execute(sa.select(registrations.c.employer_id).distinct()).scalars())
-
-
 def employer_names(engine: Engine) -> dict[str, str]:
     with engine.connect() as conn:
         return {r.employer_id: r.name for r in conn.execute(sa.select(employers))}
