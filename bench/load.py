@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -47,6 +48,12 @@ def make_roster(path: Path, rows: int, seed: int) -> None:
     pd.DataFrame({"employer_id": EMPLOYER, "employer_name": "压测单位", "name": "员工" + pd.Series(n).astype(str),
                   "id_number": ids.normalise_column(fifteen.astype(object)), "hire_date": hire.strftime("%Y-%m-%d"),
                   "registration_date": reg}).to_csv(path, index=False)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (from /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -127,9 +134,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         with streamlit_server(db) as (url, server):
-            t0 = time.monotonic()
+            t0, cpu0 = time.monotonic(), cpu_seconds(server.pid)
             results = asyncio.run(drive(url, rosters, args.timeout))
             wall = time.monotonic() - t0
+            server_cpu = cpu_seconds(server.pid) - cpu0
             memory = peak_rss_mib(server.pid)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -139,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     p95 = times[max(0, round(0.95 * len(times)) - 1)] if times else None
     report = {"sessions": args.sessions, "rows_each": args.rows, "ok": len(times), "errors": len(errors),
               "p50_s": p50, "p95_s": p95, "max_s": times[-1] if times else None, "wall_s": wall,
-              "server_peak_rss_mib": memory, "error_samples": errors[:3]}
+              "server_peak_rss_mib": memory, "server_cpu_s": round(server_cpu, 2),
+              "machine_cpu_s": round(wall * (os.cpu_count() or 1), 2), "error_samples": errors[:3]}
     (OUT / "load_results.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(json.dumps(report, indent=2, ensure_ascii=False))
     verdict = "PASS" if not errors and p95 is not None and p95 < 5 else "FAIL"
