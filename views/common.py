@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -186,10 +187,11 @@ def display_table(frame: pd.DataFrame, show_full: bool = False) -> pd.DataFrame:
             if name in out.columns:
                 out[name] = ids.mask_column(out[name])
     if "status" in out.columns:
-        out["status"] = out["status"].map(lambda s: tr(f"status.{s}"))
-    for name in out.columns:
+        out["status"] = out["status"].map({s: tr(f"status.{s}") for s in STATUSES})
+    for name in out.columns:  # dates as ISO text: cheap to send, and no time of day shown
         if pd.api.types.is_datetime64_any_dtype(out[name]):
-            out[name] = out[name].dt.date
+            iso = np.datetime_as_string(out[name].to_numpy().astype("datetime64[D]"), unit="D")
+            out[name] = pd.Series(iso, index=out.index, dtype="string").mask(out[name].isna())
     return out.rename(columns=column_labels(list(out.columns), lang()))
 
 
