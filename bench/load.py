@@ -104,7 +104,9 @@ async def drive(url: str, rosters: list[Path], timeout: float) -> list[dict]:
     async with async_playwright() as p:
         from scripts.devserver import CHROMIUM_ARGS
 
-        browser = await p.chromium.launch(executable_path=chromium, args=[*CHROMIUM_ARGS, "--disable-dev-shm-usage"])
+        browser = await p.chromium.launch(executable_path=chromium, args=[
+            *CHROMIUM_ARGS, "--disable-dev-shm-usage", "--disable-background-timer-throttling",
+            "--disable-backgrounding-occluded-windows", "--disable-renderer-backgrounding"])  # 20 tabs, none idle
         barrier = asyncio.Barrier(len(rosters))
         try:
             return await asyncio.gather(*(session(browser, url, r, timeout, barrier) for r in rosters))
