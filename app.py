@@ -5,24 +5,35 @@ from __future__ import annotations
 import streamlit as st
 
 from compliance.i18n import LANGS, t
-from views.common import current_user, engine
+from views.common import check_workers, current_user, engine
 
-st.set_page_config(page_title="社保登记合规检查 / shebao-check", page_icon=":material/fact_check:", layout="wide")
-lang = st.sidebar.radio(t("app.language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
-engine()  # migrate the store and create the first admin (its one-time password is printed once)
-user = current_user()
-if user is not None:
-    st.sidebar.caption(f"{t('auth.signed_in_as', lang)}{user.username} ({t(f'role.{user.role}', lang)})")
-    if st.sidebar.button(t("auth.sign_out", lang), key="auth-sign-out"):
-        st.session_state.pop("user", None)
-        st.rerun()
-pages = [
-    st.Page("views/hr.py", title=t("page.hr", lang), icon=":material/business:", url_path="hr", default=True),
-    st.Page("views/inspector.py", title=t("page.inspector", lang), icon=":material/policy:", url_path="inspector"),
-    st.Page("views/agency.py", title=t("page.agency", lang), icon=":material/database:", url_path="agency"),
-    st.Page("views/cards.py", title=t("page.cards", lang), icon=":material/credit_card:", url_path="cards"),
-    st.Page("views/flexible.py", title=t("page.flexible", lang), icon=":material/person:", url_path="flexible"),
-    st.Page("views/admin.py", title=t("page.admin", lang), icon=":material/manage_accounts:", url_path="admin"),
-]
-st.sidebar.caption(t("app.law", lang))
-st.navigation(pages).run()
+
+def main() -> None:
+    st.set_page_config(page_title="社保登记合规检查 / shebao-check", page_icon=":material/fact_check:",
+                       layout="wide")
+    lang = st.sidebar.radio(t("app.language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
+    engine()  # migrate the store and create the first admin (its one-time password is printed once)
+    check_workers()  # start the checking processes before the first upload
+    user = current_user()
+    if user is not None:
+        st.sidebar.caption(f"{t('auth.signed_in_as', lang)}{user.username} ({t(f'role.{user.role}', lang)})")
+        if st.sidebar.button(t("auth.sign_out", lang), key="auth-sign-out"):
+            st.session_state.pop("user", None)
+            st.rerun()
+    pages = [
+        st.Page("views/hr.py", title=t("page.hr", lang), icon=":material/business:", url_path="hr", default=True),
+        st.Page("views/inspector.py", title=t("page.inspector", lang), icon=":material/policy:",
+                url_path="inspector"),
+        st.Page("views/agency.py", title=t("page.agency", lang), icon=":material/database:", url_path="agency"),
+        st.Page("views/cards.py", title=t("page.cards", lang), icon=":material/credit_card:", url_path="cards"),
+        st.Page("views/flexible.py", title=t("page.flexible", lang), icon=":material/person:", url_path="flexible"),
+        st.Page("views/admin.py", title=t("page.admin", lang), icon=":material/manage_accounts:", url_path="admin"),
+    ]
+    st.sidebar.caption(t("app.law", lang))
+    st.navigation(pages).run()
+
+
+# Streamlit runs this file as __main__. The checking processes (compliance.workers, started with
+# "spawn") load it again as __mp_main__: they must not build a page or start processes themselves.
+if __name__ == "__main__":
+    main()

@@ -1,13 +1,19 @@
 """Load test: N simultaneous dashboard sessions upload a 10k-row roster each (local addresses only).
 
-    python bench/load.py [--sessions 20] [--rows 10000] [--timeout 300]
+    python bench/load.py [--sessions 20] [--rows 10000] [--timeout 300] [--client protocol|browser]
 
-Starts `streamlit run app.py` on 127.0.0.1 with a fresh SQLite store and one HR user, then
-drives N pages of Debian's Chromium at once with Playwright (async): each signs in, then all
-upload a different 10k-row roster at the same moment (a barrier) and wait for the headline
-counts. Reports p50/p95 time from upload to results, errors, and the server's peak memory
-(VmHWM). Bounded: every session has a timeout and the run stops by itself.
-Target: no errors, p95 under 5 s on the 2-core machine.
+Starts `streamlit run app.py` on 127.0.0.1 with a fresh SQLite store and one HR user. Every
+session signs in, then all upload a different 10k-row roster at the same moment (a barrier)
+and wait for the headline counts. Reports p50/p95 time from upload to results, errors, the
+server's peak memory (VmHWM) and the CPU the server used. Bounded: every session has a
+timeout and the run stops by itself. Target: no errors, p95 under 5 s on the 2-core machine.
+
+Two clients:
+- ``protocol`` (default): each session is a thread speaking the browser's own wire protocol
+  (bench/wsclient.py): what users with their own browsers see of the server.
+- ``browser``: N tabs of Debian's Chromium driven by Playwright, on the same machine. The
+  tabs' rendering then competes with the server for the same 2 cores, so this measures the
+  load machine as much as the server; kept as the end-to-end check.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -50,17 +58,28 @@ def make_roster(path: Path, rows: int, seed: int) -> None:
                   "registration_date": reg}).to_csv(path, index=False)
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and its children (the server and its checking processes)."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [pid, *map(int, children)]
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (from /proc), in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time a process and its live children have used so far (from /proc), in seconds."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mib(pid: int) -> float:
     """Peak resident memory of a process and its children (VmHWM), in MiB."""
     total = 0
-    for p in [pid, *map(int, subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
-                        .stdout.split())]:
+    for p in process_tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
@@ -70,7 +89,53 @@ def peak_rss_mib(pid: int) -> float:
     return total / 1024
 
 
-async def session(browser, url: str, roster: Path, timeout: float, barrier: asyncio.Barrier) -> dict:
+SIGN_IN_LABELS = ("用户名 / Username", "密码 / Password", "登录 / Sign in")
+RESULTS_LABEL = "逾期未登记"  # the overdue headline count (Chinese is the default language)
+
+
+def protocol_session(url: str, roster: Path, timeout: float, barrier: threading.Barrier) -> dict:
+    """One user over the wire protocol: sign in, then (all together) upload and wait for the counts."""
+    from bench.wsclient import Session
+
+    client = Session(url, timeout=timeout)
+    signed_in = False
+    try:
+        client.open()
+        client.rerun()
+        client.sign_in("hr", PASSWORD, SIGN_IN_LABELS)
+        uploader = client.wait_for(lambda e: e.WhichOneof("type") == "file_uploader", "file uploader")
+        signed_in = True
+        barrier.wait(timeout)
+        started = time.monotonic()
+        client.upload(uploader, roster.name, roster.read_bytes())
+        shown = client.wait_for(lambda e: e.WhichOneof("type") == "metric" and e.metric.label == RESULTS_LABEL,
+                                "headline counts")
+        return {"ok": True, "seconds": time.monotonic() - started, "overdue": shown.metric.body}
+    except Exception as exc:  # a failed session is a result to report, not a crash of the run
+        if not signed_in:
+            barrier.abort()
+        return {"ok": False, "error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"}
+    finally:
+        client.close()
+
+
+def drive_protocol(url: str, rosters: list[Path], timeout: float, on_start: Callable[[], None]) -> list[dict]:
+    barrier = threading.Barrier(len(rosters), action=on_start)
+    results: list[dict] = [{}] * len(rosters)
+
+    def run(i: int) -> None:
+        results[i] = protocol_session(url, rosters[i], timeout, barrier)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(rosters))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+async def session(browser, url: str, roster: Path, timeout: float, barrier: asyncio.Barrier,
+                  on_start: Callable[[], None]) -> dict:
     """One user: sign in, then (all together) upload and wait; the time from upload to the counts shown."""
     context = await browser.new_context(viewport={"width": 1200, "height": 900})
     page = await context.new_page()
@@ -78,15 +143,16 @@ async def session(browser, url: str, roster: Path, timeout: float, barrier: asyn
     signed_in = False
     try:
         await page.goto(url, wait_until="domcontentloaded", timeout=timeout * 1000)
-        await page.get_by_label("用户名 / Username").fill("hr")
-        await page.get_by_label("密码 / Password").fill(PASSWORD)
-        await page.get_by_role("button", name="登录 / Sign in").click()
+        await page.get_by_label(SIGN_IN_LABELS[0]).fill("hr")
+        await page.get_by_label(SIGN_IN_LABELS[1]).fill(PASSWORD)
+        await page.get_by_role("button", name=SIGN_IN_LABELS[2]).click()
         await page.locator('input[type="file"]').first.wait_for(state="attached", timeout=timeout * 1000)
         signed_in = True
-        await barrier.wait()  # every session uploads at the same moment
+        if await barrier.wait() == 0:  # every session uploads at the same moment
+            on_start()
         started = time.monotonic()
         await page.locator('input[type="file"]').first.set_input_files(str(roster))
-        done = page.locator('[data-testid="stMetric"]').filter(has_text="逾期未登记").first
+        done = page.locator('[data-testid="stMetric"]').filter(has_text=RESULTS_LABEL).first
         await done.wait_for(timeout=timeout * 1000)
         return {"ok": True, "seconds": time.monotonic() - started}
     except Exception as exc:  # a failed session is a result to report, not a crash of the run
@@ -97,7 +163,7 @@ async def session(browser, url: str, roster: Path, timeout: float, barrier: asyn
         await context.close()
 
 
-async def drive(url: str, rosters: list[Path], timeout: float) -> list[dict]:
+async def drive(url: str, rosters: list[Path], timeout: float, on_start: Callable[[], None]) -> list[dict]:
     from playwright.async_api import async_playwright
 
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
@@ -109,9 +175,50 @@ async def drive(url: str, rosters: list[Path], timeout: float) -> list[dict]:
             "--disable-backgrounding-occluded-windows", "--disable-renderer-backgrounding"])  # 20 tabs, none idle
         barrier = asyncio.Barrier(len(rosters))
         try:
-            return await asyncio.gather(*(session(browser, url, r, timeout, barrier) for r in rosters))
+            return await asyncio.gather(*(session(browser, url, r, timeout, barrier, on_start) for r in rosters))
         finally:
             await browser.close()
+
+
+def run_load(sessions: int, rows: int, timeout: float, client: str = "protocol") -> dict:
+    """Start a server, run the sessions, and return the report (times, errors, CPU, memory)."""
+    from compliance import accounts, store
+    from scripts.devserver import streamlit_server
+
+    work = Path(tempfile.mkdtemp(prefix="shebao-load-"))
+    try:
+        rosters = []
+        for i in range(sessions):
+            path = work / f"roster_{i:02d}.csv"
+            make_roster(path, rows, seed=i)
+            rosters.append(path)
+        db = f"sqlite:///{work / 'load.sqlite'}"
+        accounts.add_user(store.connect(db), "hr", "hr", PASSWORD, [EMPLOYER])
+        with streamlit_server(db) as (url, server):
+            start: dict[str, float] = {}
+
+            def on_start() -> None:  # every session signed in: the uploads begin
+                start.update(wall=time.monotonic(), cpu=cpu_seconds(server.pid))
+
+            if client == "browser":
+                results = asyncio.run(drive(url, rosters, timeout, on_start))
+            else:
+                results = drive_protocol(url, rosters, timeout, on_start)
+            window_wall = time.monotonic() - start["wall"] if start else None
+            window_cpu = cpu_seconds(server.pid) - start["cpu"] if start else None
+            memory = peak_rss_mib(server.pid)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    times = sorted(r["seconds"] for r in results if r["ok"])
+    errors = [r["error"] for r in results if not r["ok"]]
+    return {"client": client, "sessions": sessions, "rows_each": rows, "ok": len(times), "errors": len(errors),
+            "p50_s": statistics.median(times) if times else None,
+            "p95_s": times[max(0, round(0.95 * len(times)) - 1)] if times else None,
+            "max_s": times[-1] if times else None,
+            "upload_window_s": window_wall, "server_cpu_in_window_s": window_cpu,
+            "machine_cpu_in_window_s": window_wall * (os.cpu_count() or 1) if window_wall else None,
+            "server_peak_rss_mib": memory, "error_samples": errors[:3],
+            "overdue_shown": [r.get("overdue") for r in results]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,44 +226,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--client", choices=["protocol", "browser"], default="protocol")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
-    from compliance import accounts, store
-
+    report = run_load(args.sessions, args.rows, args.timeout, args.client)
+    report.pop("overdue_shown")
     OUT.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="shebao-load-"))
-    rosters = []
-    for i in range(args.sessions):
-        path = work / f"roster_{i:02d}.csv"
-        make_roster(path, args.rows, seed=i)
-        rosters.append(path)
-    db = f"sqlite:///{work / 'load.sqlite'}"
-    accounts.add_user(store.connect(db), "hr", "hr", PASSWORD, [EMPLOYER])
-    from scripts.devserver import streamlit_server
-
-    try:
-        with streamlit_server(db) as (url, server):
-            t0, cpu0 = time.monotonic(), cpu_seconds(server.pid)
-            results = asyncio.run(drive(url, rosters, args.timeout))
-            wall = time.monotonic() - t0
-            server_cpu = cpu_seconds(server.pid) - cpu0
-            memory = peak_rss_mib(server.pid)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    times = sorted(r["seconds"] for r in results if r["ok"])
-    errors = [r["error"] for r in results if not r["ok"]]
-    p50 = statistics.median(times) if times else None
-    p95 = times[max(0, round(0.95 * len(times)) - 1)] if times else None
-    report = {"sessions": args.sessions, "rows_each": args.rows, "ok": len(times), "errors": len(errors),
-              "p50_s": p50, "p95_s": p95, "max_s": times[-1] if times else None, "wall_s": wall,
-              "server_peak_rss_mib": memory, "server_cpu_s": round(server_cpu, 2),
-              "machine_cpu_s": round(wall * (os.cpu_count() or 1), 2), "error_samples": errors[:3]}
-    (OUT / "load_results.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    (OUT / f"load_{args.client}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(json.dumps(report, indent=2, ensure_ascii=False))
-    verdict = "PASS" if not errors and p95 is not None and p95 < 5 else "FAIL"
-    print(f"[{verdict}] no errors and p95 < 5 s")
+    passed = not report["errors"] and report["p95_s"] is not None and report["p95_s"] < 5
+    print(f"[{'PASS' if passed else 'FAIL'}] no errors and p95 < 5 s")
     return 0
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
     sys.exit(main())

@@ -17,7 +17,8 @@ reported in ``id_problem``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,7 @@ import pandas as pd
 
 from compliance import calendar, ids
 from compliance.dates import parse_dates, unreadable_dates
-from compliance.rosters import Roster
+from compliance.rosters import Roster, read_uploads
 
 STATUSES = ["on_time", "late", "overdue", "pending", "invalid"]
 CHECK_COLUMNS = ["source_file", "source_row", "employer_id", "employer_name", "name", "id_number", "ssn",
@@ -207,6 +208,27 @@ def check(rosters: list[Roster], as_of: dt.date, calendar_days: bool = False,
     problems = [p.problems for p in parts if len(p.problems)]
     return CheckResult(pd.concat([p.results for p in parts], ignore_index=True),
                        pd.concat(problems, ignore_index=True) if problems else _no_problems())
+
+
+def check_uploads(files: Sequence[tuple[str, bytes]], as_of: dt.date, calendar_days: bool = False,
+                  employer_id: str | None = None, employer_name: str | None = None) -> tuple[CheckResult, list[str]]:
+    """Read uploaded files (name, content) and check them; unusable files give error lines.
+
+    One call from bytes to results, with picklable arguments and result, so that the dashboard
+    can run it in a worker process (compliance.workers).
+    """
+    rosters, errors = read_uploads(list(files), employer_id, employer_name)
+    return check(rosters, as_of, calendar_days=calendar_days), errors
+
+
+def warm_up() -> None:
+    """Load what the first check would otherwise load while a user waits: the region table,
+    the holiday calendar, lazily imported modules (a one-row check of a made-up roster)."""
+    roster = b"name,id_number,hire_date,registration_date\nwarm-up,11010519491231002X,2025-03-05,\n"
+    try:
+        check_uploads([("warm_up.csv", roster)], dt.date.today())
+    except Exception:  # a failed warm-up only costs the first user time; the real check will report
+        logging.getLogger(__name__).warning("warm-up check failed", exc_info=True)
 
 
 def status_counts(results: pd.DataFrame) -> dict[str, int]:

@@ -12,8 +12,8 @@ import streamlit as st
 
 from compliance import accounts, calendar, ids, store
 from compliance.i18n import column_labels, t
-from compliance.registration import STATUSES, CheckResult, check, status_counts
-from compliance.rosters import read_uploads
+from compliance.registration import STATUSES, CheckResult, check_uploads, status_counts, warm_up
+from compliance.workers import WorkerCrashed, WorkerPool, workers_from_env
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_uploads"
 SAMPLE_EMPLOYER = ("911101055347017256", "商软冠联信息有限公司")  # the employer of hr_roster_2025.xlsx
@@ -118,12 +118,21 @@ def tr(key: str) -> str:
     return t(key, lang())
 
 
+@st.cache_resource
+def check_workers() -> WorkerPool:
+    """The server's pool of checking processes (compliance.workers), started once and warmed up."""
+    pool = WorkerPool(workers_from_env(), initializer=warm_up)
+    pool.start()
+    return pool
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def run_check(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_days: bool,
               employer_id: str | None, employer_name: str | None) -> tuple[CheckResult, list[str]]:
-    """Read and check uploads; cached on file content and settings, so filters do not re-read."""
-    rosters, errors = read_uploads(list(files), employer_id or None, employer_name or None)
-    return check(rosters, as_of, calendar_days=calendar_days), errors
+    """Read and check uploads in a worker process; cached on file content and settings, so
+    filters do not re-read."""
+    return check_workers().run(check_uploads, files, as_of, calendar_days, employer_id or None,
+                               employer_name or None)
 
 
 def sample_files(names: list[str]) -> tuple[tuple[str, bytes], ...]:
@@ -162,7 +171,12 @@ def checked(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_days:
     with st.status(tr("checking"), expanded=False) as status:
         for name, data in files:
             st.write(f"{tr('reading_file')} {name} ({len(data) / 1024:,.0f} KB)")
-        result, errors = run_check(files, as_of, calendar_days, employer_id, employer_name)
+        try:
+            result, errors = run_check(files, as_of, calendar_days, employer_id, employer_name)
+        except WorkerCrashed as exc:
+            status.update(label=tr("file_error"), state="error")
+            st.error(f"{tr('file_error')}: {exc}")
+            return None
         status.update(label=f"{tr('checked')}: {len(result.results):,} {tr('rows')}", state="complete")
     for error in errors:
         st.error(f"{tr('file_error')}: {error}")

@@ -1,0 +1,136 @@
+"""A dashboard session over Streamlit's own wire protocol, without a browser (load test client).
+
+A browser tab talks to the server through one WebSocket (protobuf `BackMsg` up, `ForwardMsg`
+down) and uploads files with an HTTP PUT. This client does exactly that, with the protobuf
+classes Streamlit ships, so 20 sessions cost the load machine a few threads instead of 20
+Chromium renderers competing with the server for the same 2 cores. What it measures is the
+server as a user with their own browser sees it: from asking for an upload URL to the first
+results arriving on the socket.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import requests
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import FileURLs, UploadedFileInfo
+from streamlit.proto.Element_pb2 import Element
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.sync.client import ClientConnection, connect
+
+XSRF_COOKIE = "_streamlit_xsrf"
+
+
+class ProtocolError(RuntimeError):
+    """The server said or did something a browser would show as an error."""
+
+
+@dataclass
+class Session:
+    """One dashboard session: a WebSocket plus the cookies a browser would hold."""
+
+    url: str
+    timeout: float = 60.0
+    http: requests.Session = field(default_factory=requests.Session)
+    ws: ClientConnection | None = None
+    session_id: str = ""
+    elements: list[Element] = field(default_factory=list)
+
+    def open(self) -> None:
+        """Get the XSRF cookie (the health check sets it, as for the browser) and connect."""
+        self.http.get(f"{self.url}/_stcore/health", timeout=self.timeout).raise_for_status()
+        xsrf = self.http.cookies.get(XSRF_COOKIE, "")
+        parts = urlsplit(self.url)
+        cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
+        self.ws = connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit", xsrf],
+                          origin=self.url, additional_headers={"Cookie": cookie},
+                          open_timeout=self.timeout, max_size=None)
+
+    def close(self) -> None:
+        if self.ws is not None:
+            self.ws.close()
+        self.http.close()
+
+    def rerun(self, states: list[WidgetState] | None = None) -> None:
+        """What the browser sends on load and on every widget change: all widget values."""
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.page_script_hash = ""
+        msg.rerun_script.widget_states.widgets.extend(states or [])
+        self._send(msg)
+
+    def _send(self, msg: BackMsg) -> None:
+        assert self.ws is not None
+        self.ws.send(msg.SerializeToString())
+
+    def receive(self) -> ForwardMsg:
+        assert self.ws is not None
+        msg = ForwardMsg()
+        msg.ParseFromString(self.ws.recv(timeout=self.timeout))
+        if msg.WhichOneof("type") == "new_session":
+            self.session_id = msg.new_session.initialize.session_id
+            self.elements = []
+        elif msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element
+            self.elements.append(element)
+            if element.WhichOneof("type") == "exception":
+                raise ProtocolError(f"the app raised {element.exception.type}: {element.exception.message}")
+        return msg
+
+    def wait_for(self, found: Callable[[Element], bool], what: str) -> Element:
+        """Read messages until an element matching ``found`` arrives (bounded by the timeout)."""
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            self.receive()
+            if self.elements and found(self.elements[-1]):
+                return self.elements[-1]
+        raise TimeoutError(f"no {what} within {self.timeout:.0f} s")
+
+    def widget(self, kind: str, label: str) -> Element:
+        """The latest rendered widget of ``kind`` whose label is ``label``."""
+        for element in reversed(self.elements):
+            if element.WhichOneof("type") == kind and getattr(element, kind).label == label:
+                return element
+        raise ProtocolError(f"no {kind} labelled {label!r} on the page")
+
+    def sign_in(self, username: str, password: str, labels: tuple[str, str, str]) -> None:
+        """Fill the sign-in form (labels of shared README section 9) and press its button."""
+        user_label, password_label, button_label = labels
+        self.wait_for(lambda e: e.WhichOneof("type") == "button" and e.button.label == button_label,
+                      "sign-in form")
+        user = WidgetState(id=self.widget("text_input", user_label).text_input.id, string_value=username)
+        secret = WidgetState(id=self.widget("text_input", password_label).text_input.id, string_value=password)
+        button = WidgetState(id=self.widget("button", button_label).button.id, trigger_value=True)
+        self.rerun([user, secret, button])
+
+    def upload(self, uploader: Element, name: str, data: bytes, content_type: str = "text/csv") -> None:
+        """The browser's upload: ask for a URL, PUT the file there, rerun with the uploader's value."""
+        request_id = uuid.uuid4().hex
+        msg = BackMsg()
+        msg.file_urls_request.request_id = request_id
+        msg.file_urls_request.session_id = self.session_id
+        msg.file_urls_request.file_names.append(name)
+        self._send(msg)
+        urls: FileURLs | None = None
+        deadline = time.monotonic() + self.timeout
+        while urls is None and time.monotonic() < deadline:
+            reply = self.receive()
+            if reply.WhichOneof("type") == "file_urls_response" and reply.file_urls_response.response_id == request_id:
+                urls = reply.file_urls_response.file_urls[0]
+        if urls is None:
+            raise TimeoutError(f"no upload URL within {self.timeout:.0f} s")
+        response = self.http.put(f"{self.url}{urls.upload_url}", files={"file": (name, data, content_type)},
+                                 headers={"X-Xsrftoken": self.http.cookies.get(XSRF_COOKIE, "")},
+                                 timeout=self.timeout)
+        if response.status_code >= 400:
+            raise ProtocolError(f"upload refused: HTTP {response.status_code}")
+        state = WidgetState(id=uploader.file_uploader.id)
+        state.file_uploader_state_value.uploaded_file_info.append(
+            UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id, file_urls=urls))
+        self.rerun([state])
