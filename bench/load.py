@@ -215,8 +215,8 @@ def run_load(sessions: int, rows: int, timeout: float, client: str = "protocol")
             "p50_s": statistics.median(times) if times else None,
             "p95_s": times[max(0, round(0.95 * len(times)) - 1)] if times else None,
             "max_s": times[-1] if times else None,
-            "upload_window_s": window_wall, "server_cpu_in_window_s": window_cpu,
-            "machine_cpu_in_window_s": window_wall * (os.cpu_count() or 1) if window_wall else None,
+            "upload_window_s": window_wall, "server_cpu_in_window_s": round(window_cpu, 2) if start else None,
+            "machine_cpu_in_window_s": round(window_wall * (os.cpu_count() or 1), 2) if start else None,
             "server_peak_rss_mib": memory, "error_samples": errors[:3],
             "overdue_shown": [r.get("overdue") for r in results]}
 

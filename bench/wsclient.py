@@ -10,6 +10,7 @@ results arriving on the socket.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Callable
@@ -41,6 +42,7 @@ class Session:
     ws: ClientConnection | None = None
     session_id: str = ""
     elements: list[Element] = field(default_factory=list)
+    _resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     def open(self) -> None:
         """Get the XSRF cookie (the health check sets it, as for the browser) and connect."""
@@ -48,13 +50,12 @@ class Session:
         xsrf = self.http.cookies.get(XSRF_COOKIE, "")
         parts = urlsplit(self.url)
         cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
-        self.ws = connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit", xsrf],
-                          origin=self.url, additional_headers={"Cookie": cookie},
-                          open_timeout=self.timeout, max_size=None)
+        self.ws = self._resources.enter_context(connect(
+            f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit", xsrf], origin=self.url,
+            additional_headers={"Cookie": cookie}, open_timeout=self.timeout, max_size=None))
 
     def close(self) -> None:
-        if self.ws is not None:
-            self.ws.close()
+        self._resources.close()
         self.http.close()
 
     def rerun(self, states: list[WidgetState] | None = None) -> None:
