@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import streamlit as st
-
-from compliance.i18n import LANGS, t
-from views.common import check_workers, current_user, engine
-
 
 def main() -> None:
+    # Imported here, not above: the checking processes load this file too (see the end) and need
+    # none of the dashboard (Streamlit, Altair, the store), only compliance.registration.
+    import streamlit as st
+
+    from compliance.i18n import LANGS, t
+    from views.common import check_workers, current_user, engine
+
     st.set_page_config(page_title="社保登记合规检查 / shebao-check", page_icon=":material/fact_check:",
                        layout="wide")
     lang = st.sidebar.radio(t("app.language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)

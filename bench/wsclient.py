@@ -42,6 +42,8 @@ class Session:
     ws: ClientConnection | None = None
     session_id: str = ""
     elements: list[Element] = field(default_factory=list)
+    states: dict[str, WidgetState] = field(default_factory=dict)
+    run_current: bool = False  # a run started after our last request: its elements are the page now
     _resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     def open(self) -> None:
@@ -58,12 +60,17 @@ class Session:
         self._resources.close()
         self.http.close()
 
-    def rerun(self, states: list[WidgetState] | None = None) -> None:
-        """What the browser sends on load and on every widget change: all widget values."""
+    def rerun(self, changed: list[WidgetState] | None = None) -> None:
+        """What the browser sends on load and on every widget change: every widget value it holds
+        (a button's trigger only with the run it triggers)."""
+        for state in changed or []:
+            self.states[state.id] = state
         msg = BackMsg()
         msg.rerun_script.query_string = ""
         msg.rerun_script.page_script_hash = ""
-        msg.rerun_script.widget_states.widgets.extend(states or [])
+        msg.rerun_script.widget_states.widgets.extend(self.states.values())
+        self.states = {k: v for k, v in self.states.items() if v.WhichOneof("value") != "trigger_value"}
+        self.run_current = False
         self._send(msg)
 
     def _send(self, msg: BackMsg) -> None:
@@ -74,24 +81,40 @@ class Session:
         assert self.ws is not None
         msg = ForwardMsg()
         msg.ParseFromString(self.ws.recv(timeout=self.timeout))
-        if msg.WhichOneof("type") == "new_session":
+        kind = msg.WhichOneof("type")
+        if kind == "new_session":
             self.session_id = msg.new_session.initialize.session_id
             self.elements = []
-        elif msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            self.run_current = True
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             element = msg.delta.new_element
             self.elements.append(element)
             if element.WhichOneof("type") == "exception":
                 raise ProtocolError(f"the app raised {element.exception.type}: {element.exception.message}")
+            if element.WhichOneof("type") == "alert" and element.alert.format == element.alert.ERROR:
+                raise ProtocolError(f"the page shows an error: {element.alert.body[:200]}")
         return msg
 
     def wait_for(self, found: Callable[[Element], bool], what: str) -> Element:
-        """Read messages until an element matching ``found`` arrives (bounded by the timeout)."""
+        """Read messages until an element matching ``found`` arrives in a run started after our last
+        request (never one left from an earlier run); bounded by the timeout."""
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
-            self.receive()
-            if self.elements and found(self.elements[-1]):
+            msg = self.receive()
+            if (self.run_current and msg.WhichOneof("type") == "delta" and self.elements
+                    and found(self.elements[-1])):
                 return self.elements[-1]
         raise TimeoutError(f"no {what} within {self.timeout:.0f} s")
+
+    def wait_finished(self) -> None:
+        """Read messages until the current run has sent the whole page."""
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            msg = self.receive()
+            if (self.run_current and msg.WhichOneof("type") == "script_finished"
+                    and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY):
+                return
+        raise TimeoutError(f"page not complete within {self.timeout:.0f} s")
 
     def widget(self, kind: str, label: str) -> Element:
         """The latest rendered widget of ``kind`` whose label is ``label``."""

@@ -33,6 +33,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "checked": ("检查完成", "Checked"),
     "rows": ("行", "rows"),
     "file_error": ("文件无法使用", "File not usable"),
+    "check_crashed": ("检查进程意外终止（可能内存不足），本次上传未完成检查。请拆分文件后重试，或稍后再试。",
+                      "The checking process stopped unexpectedly (out of memory?); this upload was not checked. "
+                      "Split the file and try again, or try again later."),
     "no_data": ("请上传花名册或点击“试用示例数据”。", "Upload a roster or press “Try the sample”."),
     "provisional": ("以下年份尚无国务院放假通知，相关截止日期为暂定（仅按周末及法定节假日推算）：",
                     "No State Council holiday notice yet for these years; deadlines there are provisional "

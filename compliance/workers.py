@@ -2,13 +2,18 @@
 
 The dashboard server is one Python process: a script run holds the GIL while pandas works, and
 twenty sessions checking at once were served one after the other on a single core. A pool of
-worker processes (one per core by default) runs `registration.check_uploads` in parallel,
-off the server's GIL; the server only lays out the results.
+worker processes (one per usable core by default) runs `registration.check_uploads` in
+parallel, off the server's GIL; the server only lays out the results.
 
-Workers are started with ``spawn`` (forking a server that runs threads is unsafe) and warm up
-(`registration.warm_up`) when they start, not when the first user waits. A worker that dies —
-killed for memory, say — breaks the pool: the pool is replaced and the call retried once on a
-fresh one; a second crash is reported to the caller as :class:`WorkerCrashed`.
+- Workers are started with ``spawn`` (forking a server that runs threads is unsafe), all of them
+  at once, and warm up (`registration.warm_up`) before the first user waits.
+- A worker that dies (killed for memory, a native reader abort) breaks the whole pool: every
+  call running on it fails, not only the one that killed it. The pool is replaced, and each of
+  those calls is retried once in a process of its own, so that a second crash can only be the
+  culprit's: it gets :class:`WorkerCrashed`, the others their results.
+- Uploads are written to disk while they are read. Each pool and each retry process gets a
+  private temporary folder, removed when it is replaced or shut down, so a killed worker
+  cannot leave a roster (ID numbers and all) behind in the system's temporary folder.
 
 ``SHEBAO_CHECK_WORKERS`` sets the number of workers; 0 checks in the calling process.
 """
@@ -17,24 +22,36 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 T = TypeVar("T")
+_SPAWN = multiprocessing.get_context("spawn")
 
 
 class WorkerCrashed(RuntimeError):
-    """A worker process died twice in a row while running the same call."""
+    """The call's own process died while running it (after a first crash of its pool)."""
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (a container's CPU set, not the host's core count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def workers_from_env() -> int:
-    """Worker processes to start: ``SHEBAO_CHECK_WORKERS``, else one per core."""
+    """Worker processes to start: ``SHEBAO_CHECK_WORKERS``, else one per usable core."""
     value = os.environ.get("SHEBAO_CHECK_WORKERS", "").strip()
     if not value:
-        return os.cpu_count() or 1
+        return usable_cores()
     try:
         workers = int(value)
     except ValueError:
@@ -44,50 +61,87 @@ def workers_from_env() -> int:
     return workers
 
 
+def _start_worker(folder: str, initializer: Callable[[], object] | None) -> None:
+    """In each new worker: temporary files go to the pool's private folder, then warm up."""
+    tempfile.tempdir = folder
+    if initializer is not None:
+        initializer()
+
+
+class _Executor:
+    """A process pool with its own temporary folder, removed with the pool."""
+
+    def __init__(self, workers: int, initializer: Callable[[], object] | None) -> None:
+        self.folder = tempfile.mkdtemp(prefix="shebao-workers-")  # mode 0700: only this user
+        self.pool = ProcessPoolExecutor(workers, _SPAWN, initializer=_start_worker,
+                                        initargs=(self.folder, initializer))
+        self._removal = weakref.finalize(self, shutil.rmtree, self.folder, ignore_errors=True)
+
+    def start(self, workers: int) -> None:
+        # A spawn pool starts a process per submitted call while none is idle: one call per worker.
+        for _ in range(workers):
+            self.pool.submit(int)
+
+    def shutdown(self, wait: bool) -> None:
+        self.pool.shutdown(wait=wait, cancel_futures=True)
+        if wait:
+            self._removal()
+        else:  # the broken pool's processes are being stopped; remove the folder once they are
+            threading.Thread(target=self._remove_after_exit, daemon=True).start()
+
+    def _remove_after_exit(self) -> None:
+        self.pool.shutdown(wait=True)
+        self._removal()
+
+
 class WorkerPool:
     """A process pool that replaces itself when a worker dies (``workers == 0``: run in-process)."""
 
     def __init__(self, workers: int, initializer: Callable[[], object] | None = None) -> None:
         self.workers = workers
         self._initializer = initializer
-        self._executor: ProcessPoolExecutor | None = None
+        self._executor: _Executor | None = None
         self._lock = threading.Lock()
+        self._retries = threading.BoundedSemaphore(max(workers, 1))  # retry processes at a time
 
-    def _current(self) -> ProcessPoolExecutor:
+    def _current(self) -> _Executor:
         with self._lock:
             if self._executor is None:
-                self._executor = ProcessPoolExecutor(self.workers, multiprocessing.get_context("spawn"),
-                                                     initializer=self._initializer)
+                self._executor = _Executor(self.workers, self._initializer)
+                self._executor.start(self.workers)
             return self._executor
 
-    def _replace(self, broken: ProcessPoolExecutor) -> None:
+    def _replace(self, broken: _Executor) -> None:
         with self._lock:
             if self._executor is broken:  # another caller may have replaced it already
                 self._executor = None
-        broken.shutdown(wait=False, cancel_futures=True)
+        broken.shutdown(wait=False)
 
     def start(self) -> None:
         """Start the workers now (they warm up in the background) rather than at the first call."""
         if self.workers:
-            self._current().submit(int)  # any call makes the pool start its processes
+            self._current()
 
     def run(self, fn: Callable[..., T], /, *args: object) -> T:
         """``fn(*args)`` in a worker (``fn`` and the arguments must be picklable)."""
         if self.workers == 0:
             return fn(*args)
-        for attempt in range(2):
-            executor = self._current()
+        executor = self._current()
+        try:
+            return executor.pool.submit(fn, *args).result()
+        except BrokenProcessPool:
+            self._replace(executor)
+        with self._retries:  # alone in a process of its own: only the culprit can crash it
+            alone = _Executor(1, None)
             try:
-                return executor.submit(fn, *args).result()
+                return alone.pool.submit(fn, *args).result()
             except BrokenProcessPool:
-                self._replace(executor)
-                if attempt:
-                    raise WorkerCrashed("the checking process stopped unexpectedly (out of memory?); "
-                                        "try a smaller file or try again") from None
-        raise AssertionError("unreachable")
+                raise WorkerCrashed("the checking process stopped unexpectedly (out of memory?)") from None
+            finally:
+                alone.shutdown(wait=True)
 
     def shutdown(self) -> None:
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+            executor.shutdown(wait=True)

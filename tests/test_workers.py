@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +33,28 @@ def die_once(marker: str) -> int:
         path.write_text("crashed once")
         os._exit(9)
     return os.getpid()
+
+
+def pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def leave_a_file_and_die() -> None:
+    """What a worker killed halfway through reading an upload leaves behind."""
+    Path(tempfile.mkdtemp(prefix="shebao-"), "upload0.csv").write_text("name,id_number\n")
+    os._exit(9)
+
+
+def private_temp_folder() -> str:
+    return tempfile.gettempdir()
+
+
+def wait_until_gone(path: Path, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not path.exists()
 
 
 def test_check_uploads_is_read_then_check() -> None:
@@ -77,9 +102,10 @@ def test_pool_runs_in_other_processes_and_zero_workers_in_this_one() -> None:
 def test_a_dead_worker_is_replaced_and_the_call_retried(tmp_path: Path) -> None:
     pool = WorkerPool(1)
     try:
-        survivor = pool.run(die_once, str(tmp_path / "marker"))
+        survivor = pool.run(die_once, str(tmp_path / "marker"))  # retried in a process of its own
         assert survivor != os.getpid()
-        assert pool.run(os.getpid) == survivor  # the fresh pool goes on serving
+        served = pool.run(os.getpid)  # and a fresh pool goes on serving
+        assert served not in (os.getpid(), survivor)
     finally:
         pool.shutdown()
 
@@ -94,7 +120,54 @@ def test_a_call_that_kills_its_worker_twice_is_reported_and_the_pool_recovers() 
         pool.shutdown()
 
 
-@pytest.mark.parametrize(("value", "expected"), [("", os.cpu_count() or 1), ("0", 0), (" 3 ", 3)])
+def test_a_crash_fails_only_the_call_that_caused_it() -> None:
+    # Two workers: the crash breaks the pool under the innocent calls running beside it. They are
+    # retried each in a process of its own and succeed; the culprit crashes again, alone.
+    pool = WorkerPool(2)
+    try:
+        assert pool.run(os.getpid) != os.getpid()  # workers up
+        with ThreadPoolExecutor(6) as callers:
+            innocent = [callers.submit(pool.run, pid_after, 1.0) for _ in range(5)]
+            time.sleep(0.2)  # the innocent calls are running or queued on the pool
+            culprit = callers.submit(pool.run, die_in_worker)
+            with pytest.raises(WorkerCrashed):
+                culprit.result(timeout=120)
+            assert all(f.result(timeout=120) != os.getpid() for f in innocent)
+    finally:
+        pool.shutdown()
+
+
+def test_workers_write_temporary_files_to_a_private_folder_that_goes_with_the_pool() -> None:
+    pool = WorkerPool(1)
+    try:
+        folder = Path(pool.run(private_temp_folder))
+        assert folder.name.startswith("shebao-workers-") and folder.is_dir()
+        assert folder.parent == Path(tempfile.gettempdir())
+        assert folder.stat().st_mode & 0o077 == 0  # nobody but this user
+        with pytest.raises(WorkerCrashed):
+            pool.run(leave_a_file_and_die)
+        # the broken pool's folder and the retry's folder, with what the dead workers left, are removed
+        assert wait_until_gone(folder)
+        assert not [p for p in Path(tempfile.gettempdir()).glob("shebao-workers-*/shebao-*/upload0.csv")]
+        fresh = Path(pool.run(private_temp_folder))
+        assert fresh != folder and fresh.is_dir()
+    finally:
+        pool.shutdown()
+    assert not fresh.exists()
+
+
+def test_start_starts_every_worker() -> None:
+    pool = WorkerPool(2)
+    try:
+        pool.start()
+        with ThreadPoolExecutor(2) as callers:  # two calls at once run in two different processes
+            pids = {f.result() for f in [callers.submit(pool.run, pid_after, 1.0) for _ in range(2)]}
+        assert len(pids) == 2
+    finally:
+        pool.shutdown()
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", workers.usable_cores()), ("0", 0), (" 3 ", 3)])
 def test_workers_from_env(monkeypatch: pytest.MonkeyPatch, value: str, expected: int) -> None:
     monkeypatch.setenv("SHEBAO_CHECK_WORKERS", value)
     assert workers.workers_from_env() == expected

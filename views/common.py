@@ -173,9 +173,9 @@ def checked(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_days:
             st.write(f"{tr('reading_file')} {name} ({len(data) / 1024:,.0f} KB)")
         try:
             result, errors = run_check(files, as_of, calendar_days, employer_id, employer_name)
-        except WorkerCrashed as exc:
+        except WorkerCrashed:
             status.update(label=tr("file_error"), state="error")
-            st.error(f"{tr('file_error')}: {exc}")
+            st.error(tr("check_crashed"))
             return None
         status.update(label=f"{tr('checked')}: {len(result.results):,} {tr('rows')}", state="complete")
     for error in errors:
