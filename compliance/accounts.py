@@ -14,6 +14,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -238,12 +239,15 @@ def scope_results(result: CheckResult, user: User) -> tuple[CheckResult, int]:
     mine = result.results["employer_id"].isin(sorted(user.employers)) if user.role == "hr" else \
         pd.Series(False, index=result.results.index)
     problems = result.problems
-    rows = problems[["source_file", "source_row"]].astype({"source_row": "Int64"})
-    allowed = result.results.loc[mine, ["source_file", "source_row"]].astype({"source_row": "Int64"})
-    keep = problems["source_row"].isna().to_numpy() | pd.MultiIndex.from_frame(rows).isin(
-        pd.MultiIndex.from_frame(allowed))
-    scoped = CheckResult(result.results[mine].reset_index(drop=True), problems[keep].reset_index(drop=True))
-    return scoped, int((~mine).sum())
+    keep = np.zeros(0, dtype=bool)
+    if len(problems):  # a problem of a row is seen with its row; file-level notes by all
+        rows = problems[["source_file", "source_row"]].astype({"source_row": "Int64"})
+        allowed = result.results.loc[mine, ["source_file", "source_row"]].astype({"source_row": "Int64"})
+        keep = problems["source_row"].isna().to_numpy() | pd.MultiIndex.from_frame(rows).isin(
+            pd.MultiIndex.from_frame(allowed))
+    set_aside = int((~mine).sum())
+    results = result.results if not set_aside else result.results[mine].reset_index(drop=True)  # no copy if all
+    return CheckResult(results, problems[keep].reset_index(drop=True)), set_aside
 
 
 def audit_view(engine: Engine, user: User, employer_ids: list[str], what: str) -> None:

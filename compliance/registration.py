@@ -237,8 +237,13 @@ def status_counts(results: pd.DataFrame) -> dict[str, int]:
     return {s: int(counts.get(s, 0)) for s in STATUSES}
 
 
-def needs_action(results: pd.DataFrame) -> pd.DataFrame:
-    """Employees to deal with first: overdue (longest first), then pending (fewest days left)."""
-    overdue = results[results["status"] == "overdue"].sort_values("days_late", ascending=False, kind="stable")
-    pending = results[results["status"] == "pending"].sort_values("days_left", kind="stable")
-    return pd.concat([overdue, pending])
+def needs_action(results: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """Employees to deal with first: overdue (longest first), then pending (fewest days left).
+
+    The order is worked out on the three columns it needs; only the rows (and ``columns``)
+    asked for are then copied.
+    """
+    keys = results[["status", "days_late", "days_left"]]
+    overdue = keys[keys["status"] == "overdue"].sort_values("days_late", ascending=False, kind="stable").index
+    pending = keys[keys["status"] == "pending"].sort_values("days_left", kind="stable").index
+    return results.loc[overdue.append(pending), columns if columns is not None else results.columns]

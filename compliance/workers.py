@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import shutil
 import tempfile
 import threading
@@ -59,6 +60,12 @@ def workers_from_env() -> int:
     if workers < 0:
         raise ValueError(f"SHEBAO_CHECK_WORKERS must be 0 or more, not {workers}")
     return workers
+
+
+def pickled(fn: Callable[..., object], /, *args: object) -> bytes:
+    """``fn(*args)`` as pickle bytes, made where it runs: the worker pays for the pickling, and the
+    server can cache the bytes as they are (``st.cache_data`` pickles what it stores)."""
+    return pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _start_worker(folder: str, initializer: Callable[[], object] | None) -> None:

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance.registration import CHECK_COLUMNS, CheckResult, check, check_roster, status_counts
+from compliance.registration import CHECK_COLUMNS, CheckResult, check, check_roster, needs_action, status_counts
 from compliance.rosters import read_roster
 
 HEADER = ["单位名称", "姓名", "身份证号", "入职日期", "参保日期"]  # 入职日期 is column D, 参保日期 column E
@@ -361,3 +361,22 @@ def test_nothing_is_dropped(rows: list[list[str]]) -> None:
             named.update(range(int(first), int(end or first) + 1))
     assert named == interior_blank
     assert result.results["status"].isin(["on_time", "late", "overdue", "pending", "invalid"]).all()
+
+
+def test_needs_action_puts_longest_overdue_first_then_fewest_days_left() -> None:
+    # Hand-ordered: overdue by days late descending (ties keep roster order: A before F), then
+    # pending by days left ascending; on-time, late and invalid rows are not in the list.
+    results = pd.DataFrame({
+        "name": ["A", "B", "C", "D", "E", "F", "G"],
+        "status": ["overdue", "pending", "overdue", "on_time", "pending", "overdue", "late"],
+        "days_late": pd.array([5, None, 20, None, None, 5, 3], dtype="Int64"),
+        "days_left": pd.array([None, 10, None, None, 2, None, None], dtype="Int64"),
+        "other": range(7),
+    })
+    action = needs_action(results)
+    assert action["name"].tolist() == ["C", "A", "F", "E", "B"]
+    assert list(action.columns) == list(results.columns)
+    narrow = needs_action(results, ["name", "days_left"])
+    assert list(narrow.columns) == ["name", "days_left"]
+    assert narrow["name"].tolist() == ["C", "A", "F", "E", "B"]
+    assert needs_action(results[results["status"] == "on_time"]).empty

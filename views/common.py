@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from pathlib import Path
 
-import altair as alt
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from compliance import accounts, calendar, ids, store
 from compliance.i18n import column_labels, t
 from compliance.registration import STATUSES, CheckResult, check_uploads, status_counts, warm_up
-from compliance.workers import WorkerCrashed, WorkerPool, workers_from_env
+from compliance.workers import WorkerCrashed, WorkerPool, pickled, workers_from_env
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_uploads"
 SAMPLE_EMPLOYER = ("911101055347017256", "商软冠联信息有限公司")  # the employer of hr_roster_2025.xlsx
@@ -128,10 +127,10 @@ def check_workers() -> WorkerPool:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def run_check(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_days: bool,
-              employer_id: str | None, employer_name: str | None) -> tuple[CheckResult, list[str]]:
-    """Read and check uploads in a worker process; cached on file content and settings, so
-    filters do not re-read."""
-    return check_workers().run(check_uploads, files, as_of, calendar_days, employer_id or None,
+              employer_id: str | None, employer_name: str | None) -> bytes:
+    """Read and check uploads in a worker process: (CheckResult, errors) pickled by the worker.
+    Cached on file content and settings, so widgets and filters do not re-read."""
+    return check_workers().run(pickled, check_uploads, files, as_of, calendar_days, employer_id or None,
                                employer_name or None)
 
 
@@ -172,7 +171,7 @@ def checked(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_days:
         for name, data in files:
             st.write(f"{tr('reading_file')} {name} ({len(data) / 1024:,.0f} KB)")
         try:
-            result, errors = run_check(files, as_of, calendar_days, employer_id, employer_name)
+            result, errors = pickle.loads(run_check(files, as_of, calendar_days, employer_id, employer_name))
         except WorkerCrashed:
             status.update(label=tr("file_error"), state="error")
             st.error(tr("check_crashed"))
@@ -193,50 +192,69 @@ def headline(results: pd.DataFrame) -> None:
         col.metric(tr(f"status.{status}"), f"{counts[status]:,}")
 
 
-def display_table(frame: pd.DataFrame, show_full: bool = False) -> pd.DataFrame:
-    """A results table for the screen: IDs masked unless asked, statuses translated, labels."""
-    out = frame.copy()
-    if not show_full:
-        for name in ("id_number", "ssn"):
-            if name in out.columns:
-                out[name] = ids.mask_column(out[name])
-    if "status" in out.columns:
-        out["status"] = out["status"].map({s: tr(f"status.{s}") for s in STATUSES})
-    for name in out.columns:  # dates as ISO text: cheap to send, and no time of day shown
-        if pd.api.types.is_datetime64_any_dtype(out[name]):
-            iso = np.datetime_as_string(out[name].to_numpy().astype("datetime64[D]"), unit="D")
-            out[name] = pd.Series(iso, index=out.index, dtype="string").mask(out[name].isna())
-    return out.rename(columns=column_labels(list(out.columns), lang()))
+def display_table(frame: pd.DataFrame, columns: list[str] | None = None, show_full: bool = False) -> pd.DataFrame:
+    """A results table for the screen: IDs masked unless asked, statuses translated, labels.
+
+    Built column by column from ``frame`` (``columns``: which, in order), without copying the
+    whole frame first: under load this table is most of what the server does per session.
+    """
+    status_labels = {s: tr(f"status.{s}") for s in STATUSES}
+    out: dict[str, pd.Series] = {}
+    for name in columns if columns is not None else list(frame.columns):
+        column = frame[name]
+        if name in ("id_number", "ssn") and not show_full:
+            column = ids.mask_column(column)
+        elif name == "status":
+            column = column.map(status_labels)
+        elif pd.api.types.is_datetime64_any_dtype(column):  # ISO text: cheap to send, no time of day
+            column = column.dt.strftime("%Y-%m-%d").astype("string")
+        out[name] = column
+    table = pd.DataFrame(out, index=frame.index, copy=False)
+    return table.rename(columns=column_labels(list(table.columns), lang()))
 
 
-def delay_chart(results: pd.DataFrame) -> alt.Chart | None:
+VegaChart = tuple[pd.DataFrame, dict]  # data and a Vega-Lite spec, for st.vega_lite_chart
+
+
+def delay_chart(results: pd.DataFrame) -> VegaChart | None:
     """Days from hire to registration in weekly bins per status, with the 30-day line.
 
-    Binned here, so the browser receives a few dozen bars instead of every row.
+    Binned here, so the browser receives a few dozen bars instead of every row. Written as a
+    Vega-Lite spec rather than with Altair: Altair's schema validation cost the server more
+    than the chart's data under load.
     """
-    done = results[results["registration_date"].notna() & results["hire_date"].notna()]
-    if done.empty:
+    registered, hired = results["registration_date"], results["hire_date"]
+    done = (registered.notna() & hired.notna()).to_numpy()
+    if not done.any():
         return None
-    days = (done["registration_date"] - done["hire_date"]).dt.days.clip(-28, 364)
+    days = (registered[done] - hired[done]).dt.days.clip(-28, 364)
     week = (days // 7) * 7
-    data = (pd.DataFrame({"days": week, "status": done["status"]}).value_counts().rename("employees")
+    data = (pd.DataFrame({"days": week, "status": results["status"][done]}).value_counts().rename("employees")
             .reset_index())
-    bars = alt.Chart(data).mark_bar().encode(
-        x=alt.X("days:Q", title=tr("hr.delay_chart"), bin=alt.BinParams(step=7, binned=True)),
-        x2="end:Q",
-        y=alt.Y("sum(employees):Q", title=tr("col.employees")),
-        color=alt.Color("status:N", scale=alt.Scale(domain=list(STATUS_COLOURS),
-                                                    range=list(STATUS_COLOURS.values())), legend=None),
-    ).transform_calculate(end="datum.days + 7")
-    rule = alt.Chart(pd.DataFrame({"days": [30]})).mark_rule(color="red", strokeWidth=2).encode(x="days:Q")
-    return bars + rule
+    bars = {
+        "mark": {"type": "bar"},
+        "transform": [{"calculate": "datum.days + 7", "as": "end"}],
+        "encoding": {
+            "x": {"field": "days", "type": "quantitative", "bin": {"binned": True, "step": 7},
+                  "title": tr("hr.delay_chart")},
+            "x2": {"field": "end"},
+            "y": {"aggregate": "sum", "field": "employees", "type": "quantitative", "title": tr("col.employees")},
+            "color": {"field": "status", "type": "nominal", "legend": None,
+                      "scale": {"domain": list(STATUS_COLOURS), "range": list(STATUS_COLOURS.values())}},
+        },
+    }
+    rule = {"data": {"values": [{"days": 30}]}, "mark": {"type": "rule", "color": "red", "strokeWidth": 2},
+            "encoding": {"x": {"field": "days", "type": "quantitative"}}}
+    return data, {"layer": [bars, rule]}
 
 
-def overdue_by_month_chart(results: pd.DataFrame) -> alt.Chart | None:
-    overdue = results[results["status"] == "overdue"]
-    if overdue.empty:
+def overdue_by_month_chart(results: pd.DataFrame) -> VegaChart | None:
+    """Overdue employees by month of hire (a bar per month)."""
+    hired = results["hire_date"][(results["status"] == "overdue").to_numpy(dtype=bool, na_value=False)]
+    if hired.empty:
         return None
-    data = overdue["hire_date"].dt.to_period("M").astype(str).value_counts().sort_index().reset_index()
+    data = hired.dt.strftime("%Y-%m").value_counts().sort_index().reset_index()
     data.columns = ["month", "overdue"]
-    return alt.Chart(data).mark_bar(color=STATUS_COLOURS["overdue"]).encode(
-        x=alt.X("month:O", title=tr("col.hire_date")), y=alt.Y("overdue:Q", title=tr("status.overdue")))
+    return data, {"mark": {"type": "bar", "color": STATUS_COLOURS["overdue"]},
+                  "encoding": {"x": {"field": "month", "type": "ordinal", "title": tr("col.hire_date")},
+                               "y": {"field": "overdue", "type": "quantitative", "title": tr("status.overdue")}}}

@@ -47,11 +47,11 @@ if result is not None:
     show_full = st.toggle(tr("show_full"), key="hr-show-full")
 
     st.subheader(tr("hr.action"))
-    action = needs_action(results)
     action_cols = ["name", "id_number", "hire_date", "deadline", "status", "days_late", "days_left",
                    "source_file", "source_row"]
+    action = needs_action(results, action_cols)
     if len(action):
-        st.dataframe(display_table(action[action_cols], show_full), hide_index=True, key="hr-action")
+        st.dataframe(display_table(action, show_full=show_full), hide_index=True, key="hr-action")
     else:
         st.success(tr("hr.action_none"))
 
@@ -59,16 +59,16 @@ if result is not None:
     chart = delay_chart(results)
     if chart is not None:
         left.caption(tr("hr.delay_chart"))
-        left.altair_chart(chart, width="stretch")
+        left.vega_lite_chart(*chart, width="stretch")
     chart = overdue_by_month_chart(results)
     if chart is not None:
         right.caption(tr("hr.overdue_chart"))
-        right.altair_chart(chart, width="stretch")
+        right.vega_lite_chart(*chart, width="stretch")
 
     st.subheader(tr("hr.all"))
     table_cols = ["source_file", "source_row", "name", "id_number", "ssn", "id_problem", "hire_date",
                   "registration_date", "deadline", "status", "days_late", "days_left", "problem", "card_status"]
-    st.dataframe(display_table(results[table_cols], show_full), hide_index=True, key="hr-table")
+    st.dataframe(display_table(results, table_cols, show_full), hide_index=True, key="hr-table")
 
     st.subheader(tr("hr.problems"))
     if len(result.problems):

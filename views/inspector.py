@@ -82,7 +82,7 @@ if result is not None:
         rows = scoped[scoped["employer_id"].fillna("") == chosen]
         cols = ["name", "id_number", "hire_date", "registration_date", "deadline", "status", "days_late",
                 "days_left", "problem", "source_file", "source_row"]
-        st.dataframe(display_table(rows[cols]), hide_index=True, key="insp-employees")
+        st.dataframe(display_table(rows, cols), hide_index=True, key="insp-employees")
         st.download_button(tr("download_xlsx"), on_click="ignore", file_name=f"employer_{chosen}.xlsx",
                            data=partial(reports.to_bytes, rows[CHECK_COLUMNS], ".xlsx", sheet="employees"),
                            key="insp-dl-employer")
