@@ -228,11 +228,15 @@ def _read_csv(path: Path, source: str) -> list[Roster]:
     head_lines = [line[:10_000] for line in head_lines]  # a header is short; csv refuses fields over 128 KB
     del raw
     best: tuple[str, tuple[int, dict[str, int], list[str]], list[str]] | None = None
+    widest = 0
     for delimiter in (",", "\t", ";", "|"):
         rows = list(csv.reader(head_lines, delimiter=delimiter))
         hit = find_header(rows)  # type: ignore[arg-type]
         if hit and (best is None or len(hit[1]) > len(best[1][1])):
             best = (delimiter, hit, rows[hit[0]])
+            # pandas drops the extra fields of a first data row longer than the names it is given
+            # (with only a warning), so the table starts as wide as the widest row seen here
+            widest = max((len(r) for r in rows[hit[0]:]), default=0)
     if best is None:
         raise RosterError(f"{source}: no header row found in the first {HEADER_SEARCH_ROWS} lines "
                           "(expected columns such as 姓名, 身份证号, 入职日期)")
@@ -241,7 +245,7 @@ def _read_csv(path: Path, source: str) -> list[Roster]:
         notes.insert(0, note)
     width = max(found.values()) + 1
     try:
-        data = _read_csv_body(path, delimiter, h, encoding, max(width, len(header)))
+        data = _read_csv_body(path, delimiter, h, encoding, max(width, len(header), min(widest, LIMITS.max_columns)))
     except pd.errors.ParserError as exc:
         first = str(exc).splitlines()[0]
         if "EOF inside string" in first:

@@ -90,7 +90,8 @@ class _Executor:
             self.pool.submit(int)
 
     def shutdown(self, wait: bool) -> None:
-        self.pool.shutdown(wait=wait, cancel_futures=True)
+        """Stop the processes once the calls already submitted have run; remove the folder after."""
+        self.pool.shutdown(wait=wait)
         if wait:
             self._removal()
         else:  # the broken pool's processes are being stopped; remove the folder once they are
@@ -147,8 +148,9 @@ class WorkerPool:
             finally:
                 alone.shutdown(wait=True)
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop the workers after the calls already submitted (``wait``: until they have stopped)."""
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
-            executor.shutdown(wait=True)
+            executor.shutdown(wait=wait)

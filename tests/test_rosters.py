@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -460,3 +461,18 @@ def test_read_rosters_keeps_file_order(roster_file, make_id) -> None:
                                     "S2": [HEADER, ["王五", make_id("11010519900307124"), "2025-03-05", None]]})
     rosters = read_rosters([a, b])
     assert [r.source_file for r in rosters] == ["first.csv", "second.xlsx[S1]", "second.xlsx[S2]"]
+
+
+def test_first_data_row_longer_than_the_header_loses_nothing(tmp_path: Path) -> None:
+    # pandas drops the extra fields of a first row longer than the column names it is given, with
+    # only a ParserWarning ("loss of data"); the reader must start wide enough that it never does.
+    path = tmp_path / "wide.csv"
+    path.write_text("name,id_number,hire_date\n"
+                    "A,11010519491231002X,2025-03-05,extra,more\n"
+                    "B,,2025-03-06\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (roster,) = read_rosters([path])
+    assert roster.frame["source_row"].tolist() == [2, 3]
+    assert roster.frame["name"].tolist() == ["A", "B"]
+    assert roster.frame["hire_date"].tolist() == ["2025-03-05", "2025-03-06"]

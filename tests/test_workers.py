@@ -178,3 +178,15 @@ def test_workers_from_env_refuses_nonsense(monkeypatch: pytest.MonkeyPatch, valu
     monkeypatch.setenv("SHEBAO_CHECK_WORKERS", value)
     with pytest.raises(ValueError, match="SHEBAO_CHECK_WORKERS"):
         workers.workers_from_env()
+
+
+def test_shutdown_without_waiting_lets_running_calls_finish_then_removes_the_folder() -> None:
+    # What the dashboard does when its cached pool is released: nobody's check is cut short.
+    pool = WorkerPool(1)
+    folder = Path(pool.run(private_temp_folder))
+    with ThreadPoolExecutor(2) as callers:
+        running = [callers.submit(pool.run, pid_after, 1.0) for _ in range(2)]  # one runs, one waits
+        time.sleep(0.3)
+        pool.shutdown(wait=False)
+        assert all(f.result(timeout=60) != os.getpid() for f in running)
+    assert wait_until_gone(folder)

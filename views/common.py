@@ -117,7 +117,7 @@ def tr(key: str) -> str:
     return t(key, lang())
 
 
-@st.cache_resource
+@st.cache_resource(on_release=lambda pool: pool.shutdown(wait=False))
 def check_workers() -> WorkerPool:
     """The server's pool of checking processes (compliance.workers), started once and warmed up."""
     pool = WorkerPool(workers_from_env(), initializer=warm_up)
