@@ -243,7 +243,10 @@ def needs_action(results: pd.DataFrame, columns: list[str] | None = None) -> pd.
     The order is worked out on the three columns it needs; only the rows (and ``columns``)
     asked for are then copied.
     """
-    keys = results[["status", "days_late", "days_left"]]
+    keys = results[["status", "days_late", "days_left"]].reset_index(drop=True)  # labels = positions
     overdue = keys[keys["status"] == "overdue"].sort_values("days_late", ascending=False, kind="stable").index
     pending = keys[keys["status"] == "pending"].sort_values("days_left", kind="stable").index
-    return results.loc[overdue.append(pending), columns if columns is not None else results.columns]
+    rows = overdue.append(pending).to_numpy()
+    if columns is None:
+        return results.iloc[rows]
+    return results.iloc[rows, results.columns.get_indexer(columns)]

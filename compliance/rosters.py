@@ -224,8 +224,8 @@ def _read_csv(path: Path, source: str) -> list[Roster]:
         raise RosterError(f"{source}: {lines:,} lines; the limit is {LIMITS.max_rows:,} rows per file")
     encoding, note = _decode(raw)
     # only CR/LF end a line, as for pandas below (str.splitlines would also split at \v, \f, U+2028)
-    head_lines = re.split(r"\r\n|\n|\r", raw[:1 << 20].decode(encoding, errors="replace"))[:HEADER_SEARCH_ROWS]
-    head_lines = [line[:10_000] for line in head_lines]  # a header is short; csv refuses fields over 128 KB
+    full_lines = re.split(r"\r\n|\n|\r", raw[:1 << 20].decode(encoding, errors="replace"))[:HEADER_SEARCH_ROWS]
+    head_lines = [line[:10_000] for line in full_lines]  # a header is short; csv refuses fields over 128 KB
     del raw
     best: tuple[str, tuple[int, dict[str, int], list[str]], list[str]] | None = None
     widest = 0
@@ -235,8 +235,11 @@ def _read_csv(path: Path, source: str) -> list[Roster]:
         if hit and (best is None or len(hit[1]) > len(best[1][1])):
             best = (delimiter, hit, rows[hit[0]])
             # pandas drops the extra fields of a first data row longer than the names it is given
-            # (with only a warning), so the table starts as wide as the widest row seen here
-            widest = max((len(r) for r in rows[hit[0]:]), default=0)
+            # (with only a warning), so the table starts as wide as the widest row seen here; a
+            # line cut short above counts its delimiters (at least as many fields as it has)
+            widest = max((len(r) if len(line) == len(cut) else max(len(r), line.count(delimiter) + 1)
+                          for r, line, cut in zip(rows[hit[0]:], full_lines[hit[0]:], head_lines[hit[0]:],
+                                                  strict=False)), default=0)
     if best is None:
         raise RosterError(f"{source}: no header row found in the first {HEADER_SEARCH_ROWS} lines "
                           "(expected columns such as 姓名, 身份证号, 入职日期)")
@@ -244,8 +247,10 @@ def _read_csv(path: Path, source: str) -> list[Roster]:
     if note:
         notes.insert(0, note)
     width = max(found.values()) + 1
+    if widest > LIMITS.max_columns:
+        raise RosterError(f"{source}: a row has {widest:,} fields; the limit is {LIMITS.max_columns:,} columns")
     try:
-        data = _read_csv_body(path, delimiter, h, encoding, max(width, len(header), min(widest, LIMITS.max_columns)))
+        data = _read_csv_body(path, delimiter, h, encoding, max(width, len(header), widest))
     except pd.errors.ParserError as exc:
         first = str(exc).splitlines()[0]
         if "EOF inside string" in first:

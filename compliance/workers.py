@@ -83,6 +83,7 @@ class _Executor:
         self.pool = ProcessPoolExecutor(workers, _SPAWN, initializer=_start_worker,
                                         initargs=(self.folder, initializer))
         self._removal = weakref.finalize(self, shutil.rmtree, self.folder, ignore_errors=True)
+        self.closed = False
 
     def start(self, workers: int) -> None:
         # A spawn pool starts a process per submitted call while none is idle: one call per worker.
@@ -91,6 +92,7 @@ class _Executor:
 
     def shutdown(self, wait: bool) -> None:
         """Stop the processes once the calls already submitted have run; remove the folder after."""
+        self.closed = True
         self.pool.shutdown(wait=wait)
         if wait:
             self._removal()
@@ -109,11 +111,14 @@ class WorkerPool:
         self.workers = workers
         self._initializer = initializer
         self._executor: _Executor | None = None
+        self._closed = False  # shut down: calls still arriving run in a process of their own
         self._lock = threading.Lock()
         self._retries = threading.BoundedSemaphore(max(workers, 1))  # retry processes at a time
 
-    def _current(self) -> _Executor:
+    def _current(self) -> _Executor | None:
         with self._lock:
+            if self._closed:
+                return None
             if self._executor is None:
                 self._executor = _Executor(self.workers, self._initializer)
                 self._executor.start(self.workers)
@@ -135,10 +140,15 @@ class WorkerPool:
         if self.workers == 0:
             return fn(*args)
         executor = self._current()
-        try:
-            return executor.pool.submit(fn, *args).result()
-        except BrokenProcessPool:
-            self._replace(executor)
+        if executor is not None:
+            try:
+                return executor.pool.submit(fn, *args).result()
+            except BrokenProcessPool:
+                self._replace(executor)
+            except RuntimeError:
+                if not executor.closed:  # the call's own error
+                    raise
+                # the pool was shut down between handing it out and the submit: run alone
         with self._retries:  # alone in a process of its own: only the culprit can crash it
             alone = _Executor(1, None)
             try:
@@ -151,6 +161,6 @@ class WorkerPool:
     def shutdown(self, wait: bool = True) -> None:
         """Stop the workers after the calls already submitted (``wait``: until they have stopped)."""
         with self._lock:
-            executor, self._executor = self._executor, None
+            executor, self._executor, self._closed = self._executor, None, True
         if executor is not None:
             executor.shutdown(wait=wait)

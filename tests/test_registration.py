@@ -380,3 +380,11 @@ def test_needs_action_puts_longest_overdue_first_then_fewest_days_left() -> None
     assert list(narrow.columns) == ["name", "days_left"]
     assert narrow["name"].tolist() == ["C", "A", "F", "E", "B"]
     assert needs_action(results[results["status"] == "on_time"]).empty
+
+
+def test_needs_action_is_by_position_whatever_the_index() -> None:
+    results = pd.DataFrame({"name": ["A", "B"], "status": ["overdue", "pending"],
+                            "days_late": pd.array([3, None], dtype="Int64"),
+                            "days_left": pd.array([None, 4], dtype="Int64")})
+    twice = pd.concat([results, results])  # index labels 0, 1, 0, 1
+    assert needs_action(twice)["name"].tolist() == ["A", "A", "B", "B"]

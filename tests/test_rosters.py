@@ -476,3 +476,24 @@ def test_first_data_row_longer_than_the_header_loses_nothing(tmp_path: Path) -> 
     assert roster.frame["source_row"].tolist() == [2, 3]
     assert roster.frame["name"].tolist() == ["A", "B"]
     assert roster.frame["hire_date"].tolist() == ["2025-03-05", "2025-03-06"]
+
+
+def test_first_data_row_over_the_column_limit_is_refused_not_cut(tmp_path: Path) -> None:
+    path = tmp_path / "too_wide.csv"
+    path.write_text("name,id_number,hire_date\n" + "A,,2025-03-05" + ",x" * 1197 + "\nB,,2025-03-06\n",
+                    encoding="utf-8")  # 3 + 1197 = 1,200 fields in the first data row
+    with pytest.raises(RosterError, match=r"1,200 fields; the limit is 1,000 columns"):
+        read_rosters([path])
+
+
+def test_a_very_long_first_data_row_keeps_its_last_field(tmp_path: Path) -> None:
+    # The header search reads lines cut at 10,000 characters; the field after a long one must still
+    # be read (pandas would drop it with only a ParserWarning, an error here). Columns that are no
+    # roster field are not kept in the frame, so the warning is what shows a loss.
+    path = tmp_path / "long.csv"
+    path.write_text("name,id_number,hire_date,note\n"
+                    "A,,2025-03-05," + "y" * 10_050 + ",LAST\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (roster,) = read_rosters([path])
+    assert roster.frame["hire_date"].tolist() == ["2025-03-05"]

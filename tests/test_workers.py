@@ -190,3 +190,10 @@ def test_shutdown_without_waiting_lets_running_calls_finish_then_removes_the_fol
         pool.shutdown(wait=False)
         assert all(f.result(timeout=60) != os.getpid() for f in running)
     assert wait_until_gone(folder)
+
+
+def test_a_call_arriving_after_shutdown_still_runs_in_a_process_of_its_own() -> None:
+    pool = WorkerPool(1)
+    pool.start()
+    pool.shutdown(wait=False)
+    assert pool.run(os.getpid) != os.getpid()
