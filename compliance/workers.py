@@ -13,13 +13,15 @@ parallel, off the server's GIL; the server only lays out the results.
   culprit's: it gets :class:`WorkerCrashed`, the others their results.
 - Uploads are written to disk while they are read. Each pool and each retry process gets a
   private temporary folder, removed when it is replaced or shut down, so a killed worker
-  cannot leave a roster (ID numbers and all) behind in the system's temporary folder.
+  cannot leave a roster (ID numbers and all) behind in the system's temporary folder; folders of
+  a server killed outright are removed when the next one starts.
 
 ``SHEBAO_CHECK_WORKERS`` sets the number of workers; 0 checks in the calling process.
 """
 
 from __future__ import annotations
 
+import getpass
 import multiprocessing
 import os
 import pickle
@@ -30,6 +32,7 @@ import weakref
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -62,6 +65,27 @@ def workers_from_env() -> int:
     return workers
 
 
+_FOLDER_PREFIX = "shebao-workers-"
+
+
+def remove_orphaned_folders() -> list[str]:
+    """Remove the private temporary folders of servers that are gone (killed before they could
+    clean up), with whatever uploads their workers left there; returns the folders removed."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{_FOLDER_PREFIX}*-*"):
+        owner = folder.name[len(_FOLDER_PREFIX):].split("-", 1)[0]
+        if not owner.isdigit() or not folder.is_dir() or folder.owner() != getpass.getuser():
+            continue
+        try:
+            os.kill(int(owner), 0)  # signal 0: is the process there? (sends nothing)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(str(folder))
+        except PermissionError:  # alive, another user's
+            continue
+    return removed
+
+
 def pickled(fn: Callable[..., object], /, *args: object) -> bytes:
     """``fn(*args)`` as pickle bytes, made where it runs: the worker pays for the pickling, and the
     server can cache the bytes as they are (``st.cache_data`` pickles what it stores)."""
@@ -79,7 +103,8 @@ class _Executor:
     """A process pool with its own temporary folder, removed with the pool."""
 
     def __init__(self, workers: int, initializer: Callable[[], object] | None) -> None:
-        self.folder = tempfile.mkdtemp(prefix="shebao-workers-")  # mode 0700: only this user
+        # mode 0700: only this user; named after the server process, see remove_orphaned_folders
+        self.folder = tempfile.mkdtemp(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-")
         self.pool = ProcessPoolExecutor(workers, _SPAWN, initializer=_start_worker,
                                         initargs=(self.folder, initializer))
         self._removal = weakref.finalize(self, shutil.rmtree, self.folder, ignore_errors=True)
@@ -131,7 +156,9 @@ class WorkerPool:
         broken.shutdown(wait=False)
 
     def start(self) -> None:
-        """Start the workers now (they warm up in the background) rather than at the first call."""
+        """Start the workers now (they warm up in the background) rather than at the first call,
+        and clear what servers killed earlier left behind."""
+        remove_orphaned_folders()
         if self.workers:
             self._current()
 

@@ -197,3 +197,26 @@ def test_a_call_arriving_after_shutdown_still_runs_in_a_process_of_its_own() -> 
     pool.start()
     pool.shutdown(wait=False)
     assert pool.run(os.getpid) != os.getpid()
+
+
+def test_folders_of_a_server_that_is_gone_are_removed_at_start() -> None:
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    dead_pid = int(gone.stdout)  # that process has exited
+    orphan = Path(tempfile.mkdtemp(prefix=f"shebao-workers-{dead_pid}-"))
+    (orphan / "upload0.csv").write_text("name,id_number\n")
+    ours = Path(tempfile.mkdtemp(prefix=f"shebao-workers-{os.getpid()}-"))
+    try:
+        pool = WorkerPool(0)
+        pool.start()
+        assert not orphan.exists()
+        assert ours.exists()  # a live server's folder is left alone
+    finally:
+        for folder in (orphan, ours):
+            if folder.exists():
+                for child in folder.iterdir():
+                    child.unlink()
+                folder.rmdir()
