@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,28 @@ def test_agency_page_stores_crosschecks_and_moves_a_case(tmp_path: Path, monkeyp
     assert not at.exception and not at.error
     assert store.list_cases(engine)["state"].tolist() == ["notified"]
     assert store.case_history(engine, 1)["note"].tolist()[-1] == "letter sent"
+
+
+def kill_the_checking_process(*_args: object) -> bytes:
+    """Stands in for the check in a worker and dies there, as an out-of-memory kill would."""
+    os._exit(9)
+
+
+def test_a_check_whose_worker_dies_shows_an_error_and_the_next_check_works(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import views.common
+
+    views.common.run_check.clear()  # no cached result from an earlier test
+    monkeypatch.setattr(views.common, "check_uploads", kill_the_checking_process)
+    at = app("views/hr.py")
+    at.button(key="hr-sample").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("check_crashed")]
+    assert not at.metric  # nothing shown as if it had been checked
+
+    monkeypatch.undo()
+    views.common.run_check.clear()
+    at.button(key="hr-sample").click().run()
+    assert not at.error
+    expected = expected_counts(["hr_roster_2025.xlsx"], dt.date.today())
+    assert metrics(at)[t("status.overdue")] == f"{expected['overdue']:,}"
