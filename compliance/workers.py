@@ -40,7 +40,7 @@ _SPAWN = multiprocessing.get_context("spawn")
 
 
 class WorkerCrashed(RuntimeError):
-    """The call's own process died while running it (after a first crash of its pool)."""
+    """The process running the call on its own died: the call itself is what kills processes."""
 
 
 def usable_cores() -> int:
@@ -105,14 +105,15 @@ class _Executor:
     def __init__(self, workers: int, initializer: Callable[[], object] | None) -> None:
         # mode 0700: only this user; named after the server process, see remove_orphaned_folders
         self.folder = tempfile.mkdtemp(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-")
+        self.workers = workers
         self.pool = ProcessPoolExecutor(workers, _SPAWN, initializer=_start_worker,
                                         initargs=(self.folder, initializer))
         self._removal = weakref.finalize(self, shutil.rmtree, self.folder, ignore_errors=True)
         self.closed = False
 
-    def start(self, workers: int) -> None:
+    def start(self) -> None:
         # A spawn pool starts a process per submitted call while none is idle: one call per worker.
-        for _ in range(workers):
+        for _ in range(self.workers):
             self.pool.submit(int)
 
     def shutdown(self, wait: bool) -> None:
@@ -146,7 +147,7 @@ class WorkerPool:
                 return None
             if self._executor is None:
                 self._executor = _Executor(self.workers, self._initializer)
-                self._executor.start(self.workers)
+                self._executor.start()
             return self._executor
 
     def _replace(self, broken: _Executor) -> None:
