@@ -9,19 +9,18 @@ def main() -> None:
     import streamlit as st
 
     from compliance.i18n import LANGS, t
-    from views.common import check_workers, current_user, engine
+    from views.common import check_workers, enforce_account, engine, sign_out
 
     st.set_page_config(page_title="社保登记合规检查 / shebao-check", page_icon=":material/fact_check:",
                        layout="wide")
     lang = st.sidebar.radio(t("app.language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
     engine()  # migrate the store and create the first admin (its one-time password is printed once)
     check_workers()  # start the checking processes before the first upload
-    user = current_user()
+    user = enforce_account()  # re-read on every interaction: disabled or changed accounts are signed out
     if user is not None:
         st.sidebar.caption(f"{t('auth.signed_in_as', lang)}{user.username} ({t(f'role.{user.role}', lang)})")
-        if st.sidebar.button(t("auth.sign_out", lang), key="auth-sign-out"):
-            st.session_state.pop("user", None)
-            st.rerun()
+        # on_click runs before the next script run, so that run already starts empty
+        st.sidebar.button(t("auth.sign_out", lang), key="auth-sign-out", on_click=sign_out)
     pages = [
         st.Page("views/hr.py", title=t("page.hr", lang), icon=":material/business:", url_path="hr", default=True),
         st.Page("views/inspector.py", title=t("page.inspector", lang), icon=":material/policy:",

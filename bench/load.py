@@ -78,6 +78,18 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def rss_mib(pid: int) -> float:
+    """Resident memory now of a process and its children (VmRSS), in MiB."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return round(total / 1024, 1)
+
+
 def peak_rss_mib(pid: int) -> float:
     """Peak resident memory of a process and its children (VmHWM), in MiB."""
     total = 0

@@ -158,3 +158,16 @@ class Session:
         state.file_uploader_state_value.uploaded_file_info.append(
             UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id, file_urls=urls))
         self.rerun([state])
+
+    def check_upload(self, username: str, password: str, labels: tuple[str, str, str], name: str, data: bytes,
+                     metric_label: str) -> Element:
+        """A whole visit: load the page, sign in, upload one file, wait for the metric labelled
+        ``metric_label`` and stay until the page is complete; returns that metric."""
+        self.rerun()
+        self.sign_in(username, password, labels)
+        uploader = self.wait_for(lambda e: e.WhichOneof("type") == "file_uploader", "file uploader")
+        self.upload(uploader, name, data)
+        shown = self.wait_for(lambda e: e.WhichOneof("type") == "metric" and e.metric.label == metric_label,
+                              metric_label)
+        self.wait_finished()
+        return shown

@@ -1,18 +1,40 @@
-"""Accounts, roles and sign-in (shared README section 9).
+"""Accounts, roles and sign-in (shared README sections 9 and 10).
 
 - ``hr`` is bound to one or more employers (USCC check character verified) and sees only them;
   ``inspector`` sees every employer; ``admin`` manages users.
+- Usernames are 1-64 lower-case ASCII letters, digits, ``.``, ``_``, ``-``. ``add_user`` refuses
+  anything else, look-alikes included (a Cyrillic ``а``, full-width ``ｈｒ``). At sign-in the typed
+  name is canonicalised first (surrounding spaces, NFKC, lower case), so ``HR``, `` hr `` and
+  ``ｈｒ`` (a Chinese IME in full-width mode) are ``hr``, for the password check and the lock-out.
+- Passwords: at least 12 characters, not whitespace only, not containing the username
+  (case-insensitive), not in Django's list of 20,000 common passwords (``data/common-passwords.txt.gz``,
+  source and licence in ``data/README.md``). A new password must differ from the current one.
 - Only argon2id hashes are kept (argon2-cffi's defaults). A wrong username and a wrong password
-  get the same message; five failures for one username within 15 minutes lock it for 15 minutes.
+  get the same message and cost the same time (an unknown name is checked against a dummy hash).
+- Lock-out: at most five failed password checks per username within 15 minutes. Once five are
+  recorded, every further attempt, the right password included, is refused unchecked until 15
+  minutes after the fifth; a success does not reset the count. Check, verify and record run as
+  one transaction serialised per username: SQLite's ``BEGIN IMMEDIATE`` (``store``), and on
+  PostgreSQL a transaction-scoped advisory lock keyed by the username, so parallel sign-ins
+  cannot all pass the check before any failure is recorded.
 - At first start, with no user at all, an ``admin`` is created with a one-time password that is
-  printed once and must be changed at first sign-in.
+  printed once and must be changed at first sign-in (to a different one). ``user add --must-change``
+  does the same for a user created on the command line; the dashboard's admin page always does.
+- ``refresh`` re-reads a signed-in user's account, so that a disabled account or changed role or
+  employers take effect at the user's next interaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gzip
+import hashlib
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,9 +51,18 @@ from compliance.registration import CheckResult
 ROLES = ("hr", "inspector", "admin")
 MAX_FAILURES = 5
 LOCK_WINDOW = dt.timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
 SIGN_IN_FAILED = "用户名或密码错误 / Wrong username or password"
 LOCKED = "尝试次数过多，请15分钟后再试 / Too many attempts: try again in 15 minutes"
+USERNAME_INVALID = ("用户名只能由1-64个小写英文字母、数字和 . _ - 组成 / "
+                    "A username is 1-64 lower-case ASCII letters, digits, '.', '_' or '-'")
+PASSWORD_TOO_SHORT = "密码至少需要12个字符 / The password needs at least 12 characters"
+PASSWORD_BLANK = "密码不能只有空白字符 / The password cannot be whitespace only"
+PASSWORD_HAS_USERNAME = "密码不能包含用户名 / The password must not contain the username"
+PASSWORD_COMMON = "这是常见密码，请另选一个 / This is a common password: choose another"
+PASSWORD_UNCHANGED = "新密码不能与当前密码相同 / The new password must differ from the current one"
+USERNAME_PATTERN = re.compile(r"[a-z0-9._-]{1,64}")
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "data" / "common-passwords.txt.gz"
 _hasher = PasswordHasher()  # argon2id
 
 users = sa.Table(
@@ -61,6 +92,14 @@ class AccountError(ValueError):
     """A user cannot be created or changed as asked."""
 
 
+class UsernameRefused(AccountError):
+    """The username is not 1-64 lower-case ASCII letters, digits, ``.``, ``_``, ``-``."""
+
+
+class PasswordRefused(AccountError):
+    """The password breaks the policy of shared README section 10; the message says which rule."""
+
+
 class SignInError(Exception):
     """Sign-in refused; the message never says whether the username exists."""
 
@@ -85,9 +124,44 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def check_password(password: str) -> None:
+def canonical_username(typed: str) -> str:
+    """What a typed username stands for: without surrounding spaces, NFKC (full-width → ASCII), lower case.
+
+    >>> canonical_username(" ＨＲ ")
+    'hr'
+    """
+    return unicodedata.normalize("NFKC", typed).strip().lower()
+
+
+def check_username(username: str) -> str:
+    """``username`` itself when it is a valid name, else :class:`UsernameRefused`.
+
+    NFKC is applied first and must change nothing, so full-width and other compatibility
+    look-alikes are refused rather than silently mapped; so are non-ASCII letters (a Cyrillic ``а``).
+    """
+    if unicodedata.normalize("NFKC", username) != username or not USERNAME_PATTERN.fullmatch(username):
+        raise UsernameRefused(USERNAME_INVALID)
+    return username
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """Django's lower-case list of 20,000 common passwords (``data/README.md`` says where from)."""
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as f:
+        return frozenset(line.strip() for line in f if line.strip())
+
+
+def check_password(password: str, username: str | None = None) -> None:
+    """:class:`PasswordRefused` unless ``password`` meets the policy of shared README section 10."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise PasswordRefused(PASSWORD_TOO_SHORT)
+    if not password.strip():
+        raise PasswordRefused(PASSWORD_BLANK)
+    folded = unicodedata.normalize("NFKC", password).casefold()
+    if username and canonical_username(username) in folded:
+        raise PasswordRefused(PASSWORD_HAS_USERNAME)
+    if {folded.strip(), re.sub(r"\s+", "", folded)} & common_passwords():
+        raise PasswordRefused(PASSWORD_COMMON)
 
 
 def check_employer(employer_id: str) -> str:
@@ -108,9 +182,8 @@ def add_user(engine: Engine, username: str, role: str, password: str, employers:
         raise AccountError("an hr user is bound to at least one employer (--employer USCC)")
     if role != "hr" and employers:
         raise AccountError("only hr users are bound to employers")
-    if not username or len(username) > 64 or not username.isprintable() or username != username.strip():
-        raise AccountError("a username is 1-64 printable characters without surrounding spaces")
-    check_password(password)
+    check_username(username)
+    check_password(password, username)
     with engine.begin() as conn:
         if conn.execute(sa.select(users.c.username).where(users.c.username == username)).first():
             raise AccountError(f"user {username!r} exists already")
@@ -133,6 +206,7 @@ def list_users(engine: Engine) -> list[dict]:
 
 
 def disable_user(engine: Engine, username: str, by: str = "cli") -> None:
+    username = canonical_username(username)
     with engine.begin() as conn:
         done = conn.execute(users.update().where(users.c.username == username).values(disabled=True)).rowcount
         if not done:
@@ -140,25 +214,55 @@ def disable_user(engine: Engine, username: str, by: str = "cli") -> None:
         store.audit(conn, by, "user_disable", None, username)
 
 
+def _matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def set_password(engine: Engine, username: str, password: str) -> None:
-    check_password(password)
+    """A new password for ``username``; it must meet the policy and differ from the current one
+    (so a one-time or admin-set password cannot be "changed" to itself)."""
+    username = canonical_username(username)
+    check_password(password, username)
     with engine.begin() as conn:
+        current = conn.execute(sa.select(users.c.password_hash).where(users.c.username == username)).scalar()
+        if current is None:
+            raise AccountError(f"no user {username!r}")
+        if _matches(current, password):
+            raise PasswordRefused(PASSWORD_UNCHANGED)
         conn.execute(users.update().where(users.c.username == username).values(
             password_hash=_hasher.hash(password), must_change_password=False))
         store.audit(conn, username, "password_change", None, username)
 
 
-def _locked(conn: sa.Connection, username: str, now: dt.datetime) -> bool:
-    """Five failures within 15 minutes (since the last success) lock the username for 15 minutes.
+def _lock_key(username: str) -> int:
+    """A stable signed 64-bit key for PostgreSQL's advisory locks (the same in every process)."""
+    digest = hashlib.sha256(b"shebao-check sign-in\0" + username.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
-    Attempts made while locked are not recorded, so hammering a locked account does not extend
-    the lock beyond 15 minutes after the fifth failure.
+
+def _serialise_sign_in(conn: sa.Connection, username: str) -> None:
+    """Hold ``username``'s sign-in lock until this transaction ends.
+
+    SQLite's transactions already begin with ``BEGIN IMMEDIATE`` (``store``), one writer at a
+    time. PostgreSQL under READ COMMITTED would let parallel sign-ins each count the failures
+    before any of them is recorded; a transaction-scoped advisory lock per username makes
+    check, verify and record one step for that username, and is released at commit or rollback.
     """
-    last_ok = conn.execute(sa.select(sa.func.max(login_attempts.c.at)).where(
-        login_attempts.c.username == username, login_attempts.c.success.is_(True))).scalar()
-    since = now - 2 * LOCK_WINDOW
-    if last_ok is not None and last_ok > since:
-        since = last_ok
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(CAST(:key AS bigint))"), {"key": _lock_key(username)})
+
+
+def _locked(conn: sa.Connection, username: str, now: dt.datetime) -> bool:
+    """Five failures within 15 minutes lock the username until 15 minutes after the fifth.
+
+    A success does not reset the count: at most five failed password checks per username per
+    15 minutes, however often the real user signs in meanwhile. Attempts made while locked are
+    not recorded, so hammering a locked account does not extend the lock.
+    """
+    since = now - 2 * LOCK_WINDOW  # a lock in force needs its fifth failure within the last 15 minutes
     failures = list(conn.execute(sa.select(login_attempts.c.at).where(
         login_attempts.c.username == username, login_attempts.c.success.is_(False),
         login_attempts.c.at > since).order_by(login_attempts.c.at)).scalars())
@@ -168,23 +272,32 @@ def _locked(conn: sa.Connection, username: str, now: dt.datetime) -> bool:
     return False
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
 def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None) -> User:
-    """The user, or :class:`SignInError` with the same message for every kind of failure."""
+    """The user, or :class:`SignInError` with the same message for every kind of failure.
+
+    The typed name is canonicalised (``canonical_username``) before the lookup and the lock-out
+    bookkeeping. Lock check, password check and the record of the attempt are one transaction,
+    serialised per username (``_serialise_sign_in``).
+    """
     now = now or _now()
-    username = username.strip()
+    username = canonical_username(username)
+    if not USERNAME_PATTERN.fullmatch(username):  # no such user can exist: same work, nothing stored
+        _matches(_dummy_hash(), password)
+        raise SignInError(SIGN_IN_FAILED)
     refusal: str | None = None
     with engine.begin() as conn:  # the attempt is recorded even when sign-in is refused
+        _serialise_sign_in(conn, username)
         if _locked(conn, username, now):
             refusal = LOCKED
         else:
             row = conn.execute(sa.select(users).where(users.c.username == username)).first()
-            ok = False
-            try:
-                ok = row is not None and _hasher.verify(row.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                ok = False
-            if row is None:
-                _hasher.hash(password)  # the same work whether or not the username exists
+            # an unknown name is checked against a dummy hash: the same work whether or not it exists
+            ok = _matches(row.password_hash if row is not None else _dummy_hash(), password)
             ok = ok and row is not None and not row.disabled
             conn.execute(login_attempts.insert().values(username=username, at=now, success=ok))
             if ok:
@@ -198,12 +311,39 @@ def authenticate(engine: Engine, username: str, password: str, now: dt.datetime 
     return User(username, row.role, employers, bool(row.must_change_password))
 
 
+def refresh(engine: Engine, user: User) -> User | None:
+    """``user``'s account as it is now: None when it no longer exists or is disabled.
+
+    The dashboard compares the result with the session's user at every interaction and signs
+    the user out when they differ (role, employers or must-change-password changed).
+    """
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(users.c.role, users.c.disabled, users.c.must_change_password).where(
+            users.c.username == user.username)).first()
+        if row is None or row.disabled:
+            return None
+        employers = frozenset(conn.execute(sa.select(user_employers.c.employer_id).where(
+            user_employers.c.username == user.username)).scalars())
+    return User(user.username, row.role, employers, bool(row.must_change_password))
+
+
+def _one_time_password(username: str) -> str:
+    """A random password that meets the policy (a random one could, very rarely, contain the name)."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        try:
+            check_password(password, username)
+        except PasswordRefused:
+            continue
+        return password
+
+
 def ensure_first_admin(engine: Engine) -> str | None:
     """Create ``admin`` with a one-time password when there is no user at all; return that password."""
     with engine.connect() as conn:
         if conn.execute(sa.select(sa.func.count()).select_from(users)).scalar():
             return None
-    password = secrets.token_urlsafe(12)
+    password = _one_time_password("admin")
     try:
         add_user(engine, "admin", "admin", password, must_change_password=True, by="first-start")
     except (AccountError, sa.exc.IntegrityError):
@@ -223,7 +363,7 @@ def ensure_demo_users(engine: Engine) -> dict[str, str]:
     """
     created = {}
     for username, role, employers in (("demo-hr", "hr", DEMO_EMPLOYERS), ("demo-inspector", "inspector", [])):
-        password = secrets.token_urlsafe(12)
+        password = _one_time_password(username)
         try:
             add_user(engine, username, role, password, employers, by="first-start")
         except (AccountError, sa.exc.IntegrityError):

@@ -119,15 +119,23 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("state", nargs="?", choices=store_states(), help="next state (move)")
     p.add_argument("--note", default="", help="dated note kept with the case")
     _db_arg(p)
-    p = sub.add_parser("user", help="manage dashboard users (section 9)",
-                       description="add USERNAME --role hr|inspector|admin [--employer USCC]... | list | disable "
-                                   "USERNAME. The password is read from standard input, never from the command line.")
+    p = sub.add_parser("user", help="manage dashboard users (sections 9 and 10)",
+                       description="add USERNAME --role hr|inspector|admin [--employer USCC]... [--must-change] | "
+                                   "list | disable USERNAME. The password is read from standard input, never from "
+                                   "the command line.")
     users = p.add_subparsers(dest="user_command", required=True)
-    q = users.add_parser("add", help="create a user; the password comes from standard input or a prompt")
+    q = users.add_parser("add", help="create a user; the password comes from standard input or a prompt",
+                         description="Create a dashboard user. USERNAME: 1-64 lower-case ASCII letters, digits, "
+                                     "'.', '_', '-'. The password (one line on standard input, else prompted "
+                                     "twice) needs 12 characters or more, not whitespace only, not containing the "
+                                     "username, not a common password.")
     q.add_argument("username")
     q.add_argument("--role", required=True, choices=["hr", "inspector", "admin"])
     q.add_argument("--employer", action="append", default=[], metavar="USCC",
                    help="an employer the hr user may see (repeatable; check character verified)")
+    q.add_argument("--must-change", action="store_true",
+                   help="the user must change this password at first sign-in. Off by default, since the "
+                        "password piped in may be one the user chose; use it when you set the password for them")
     _db_arg(q)
     q = users.add_parser("list", help="list users")
     q.add_argument("--json", action="store_true")
@@ -344,8 +352,10 @@ def cmd_user(args: argparse.Namespace) -> int:
 
     engine = store.connect(args.db)
     if args.user_command == "add":
-        accounts.add_user(engine, args.username, args.role, _read_password(), args.employer)
-        print(f"user {args.username} ({args.role}) added")
+        accounts.add_user(engine, args.username, args.role, _read_password(), args.employer,
+                          must_change_password=args.must_change)
+        change = ", must change the password at first sign-in" if args.must_change else ""
+        print(f"user {args.username} ({args.role}) added{change}")
     elif args.user_command == "disable":
         accounts.disable_user(engine, args.username)
         print(f"user {args.username} disabled")

@@ -209,7 +209,19 @@ TEXT.update({
     "auth.signed_in_as": ("当前用户：", "Signed in as "),
     "auth.wrong_role": ("本页面供以下角色使用：", "This page is for: "),
     "auth.change_password": ("首次登录请设置新密码", "Set a new password before you go on"),
-    "auth.new_password": ("新密码（至少10位）", "New password (10 characters or more)"),
+    "auth.new_password": ("新密码（至少12位，不含用户名，不能是常见密码）",
+                          "New password (12 characters or more, without the username, not a common password)"),
+    "auth.account_changed": ("您的账户已被停用或权限已变更，已退出登录。请重新登录。",
+                             "Your account was disabled or its role or employers changed: you were signed out. "
+                             "Please sign in again."),
+    "table_truncated": ("表格仅显示前 {shown:,} 行（共 {total:,} 行）；完整结果请下载报告。",
+                        "The table shows the first {shown:,} of {total:,} rows; download the report for all."),
+    "upload_too_big": ("本次上传的文件合计 {total:,.0f} MB，超过上限 {cap:,.0f} MB。请分批上传。",
+                       "These files add up to {total:,.0f} MB, more than the limit of {cap:,.0f} MB per upload. "
+                       "Upload them in smaller batches."),
+    "unexpected_error": ("操作未能完成（内部错误，详情已记入服务器日志，不含个人信息）。请稍后重试或联系管理员。",
+                         "This could not be done (internal error; the detail is in the server log, without "
+                         "personal data). Try again later or ask the administrator."),
     "auth.new_password_again": ("再次输入新密码", "New password again"),
     "auth.passwords_differ": ("两次输入的密码不一致", "The two passwords differ"),
     "auth.save_password": ("保存新密码", "Save the new password"),

@@ -36,6 +36,9 @@ CHECK_COLUMNS = ["source_file", "source_row", "employer_id", "employer_name", "n
 PROBLEM_COLUMNS = ["source_file", "source_row", "column", "code", "value", "message"]
 EXTRA_COLUMNS = ["id_code", "id_warning", "kind", "region_code", "card_status", "card_bank",
                  "activation_date", "wage", "problem_code"]
+# The longest text the store keeps per field (its column sizes, compliance/store.py). A longer value
+# is a row problem here, before any database sees it: the row is checked but not stored.
+TEXT_LIMITS = {"employer_id": 64, "employer_name": 255, "name": 128, "card_status": 32, "card_bank": 64}
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -51,6 +54,17 @@ def _wages(values: pd.Series) -> pd.Series:
     if text.any():
         wage[text] = pd.to_numeric(_text(values[text]).str.replace(",", ""), errors="coerce").astype("float64")
     return wage
+
+
+def too_long(values: pd.Series, limit: int) -> pd.Series:
+    """Cells whose text is longer than ``limit`` characters (blank cells are not)."""
+    return _text(values).str.len().gt(limit).fillna(False).astype(bool)
+
+
+def _shortened(value: object, keep: int = 40) -> str:
+    """A long cell as it may be quoted in a message: its first ``keep`` characters and an ellipsis."""
+    text = str(value).strip()
+    return text if len(text) <= keep else text[:keep] + "…"
 
 
 def _join(first: pd.Series, second: pd.Series) -> pd.Series:
@@ -142,6 +156,13 @@ def check_roster(roster: Roster, as_of: dt.date, calendar_days: bool = False,
          "registration_date", reg_raw)
     note(registered & (reg < hire), "registration_before_hire",
          f"{reg_label}: registered before the hire date (counts as on time)", "registration_date", reg_raw)
+    for field_name, limit in TEXT_LIMITS.items():
+        label = col.get(field_name, field_name)
+        text = _text(f[field_name])
+        note(too_long(text, limit), "value_too_long",
+             lambda v, label=label, limit=limit, text=text: f"{label}: " + text[v.index].str.len().astype("string")
+             + f" characters, more than the {limit} the store keeps; the row is checked but not stored",
+             field_name, text.map(_shortened, na_action="ignore"))
 
     id_problem = id_result["id_problem"]
     if "id_number" not in col:

@@ -544,6 +544,7 @@ def read_uploads(files: list[tuple[str, bytes]], employer_id: str | None = None,
     """
     rosters: list[Roster] = []
     errors: list[str] = []
+    used: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="shebao-") as folder:
         for i, (name, data) in enumerate(files):
             shown = display_name(name)
@@ -561,11 +562,28 @@ def read_uploads(files: list[tuple[str, bytes]], employer_id: str | None = None,
             finally:
                 path.unlink(missing_ok=True)
             for roster in read:
-                label = roster.source_file.replace(path.name, shown)
+                label = unique_label(roster.source_file.replace(path.name, shown), used)
                 roster.source_file = label
                 roster.frame["source_file"] = label
             rosters.extend(read)
     return rosters, errors
+
+
+def unique_label(label: str, used: set[str]) -> str:
+    """``label``, or ``label (2)``, ``(3)``… when an earlier upload of the same call has it; recorded in ``used``.
+
+    Two uploaded files of the same name are two uploads: their rows and problems must not be
+    mistaken for each other (an HR user's scoping matches problems to rows by file and row).
+
+    >>> used = set(); [unique_label(n, used) for n in ("a.csv", "a.csv", "a.csv (2)")]
+    ['a.csv', 'a.csv (2)', 'a.csv (2) (2)']
+    """
+    candidate, n = label, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{label} ({n})"
+    used.add(candidate)
+    return candidate
 
 
 def display_name(name: str) -> str:

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from compliance import ids
 from compliance.cards import normalise_status
 from compliance.dates import parse_dates
-from compliance.registration import check
+from compliance.registration import TEXT_LIMITS, check, too_long
 from compliance.rosters import Roster, RosterError, display_name, read_roster
 
 DEFAULT_DB_PATH = Path(os.environ.get("SHEBAO_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
@@ -256,6 +256,16 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return out.astype(object).where(out.notna(), None).to_dict("records")
 
 
+def fields_too_long(frame: pd.DataFrame) -> pd.Series:
+    """Rows with a text longer than its store column (registration.TEXT_LIMITS): never sent to the
+    database, where PostgreSQL would refuse the whole file and quote the batch's ID numbers."""
+    mask = pd.Series(False, index=frame.index)
+    for name, limit in TEXT_LIMITS.items():
+        if name in frame:
+            mask |= too_long(frame[name], limit)
+    return mask
+
+
 def _begin_upload(conn: sa.Connection, kind: str, file_name: str, digest: str, by: str, rows: int,
                   errors: int) -> int:
     result = conn.execute(uploads.insert().values(kind=kind, file_name=file_name, sha256=digest, uploaded_at=_now(),
@@ -307,7 +317,7 @@ def store_roster(engine: Engine, path: str | Path, uploaded_by: str | None = Non
     def prepare() -> tuple[int, int, pd.DataFrame]:
         results = check(read_roster(path, employer_id, employer_name), dt.date.today()).results
         results["source_file"] = results["source_file"].str.replace(path.name, name, regex=False)
-        valid = results["ssn"].notna() & results["employer_id"].notna()
+        valid = results["ssn"].notna() & results["employer_id"].notna() & ~fields_too_long(results)
         if allowed_employers is not None:
             valid &= results["employer_id"].isin(list(allowed_employers))
         problem = results["id_problem"].notna() | results["problem"].notna() | (results["status"] == "invalid")
@@ -342,7 +352,7 @@ def read_registry(path: Path) -> tuple[pd.DataFrame, int]:
         "activation_date": parse_dates(frame["activation_date"]),
         "source_row": frame["source_row"],
     })
-    good = out["ssn"].notna() & out["employer_id"].notna() & (out["employer_id"] != "")
+    good = out["ssn"].notna() & out["employer_id"].notna() & (out["employer_id"] != "") & ~fields_too_long(out)
     return out[good], int((~good).sum())
 
 

@@ -388,3 +388,17 @@ def test_needs_action_is_by_position_whatever_the_index() -> None:
                             "days_left": pd.array([None, 4], dtype="Int64")})
     twice = pd.concat([results, results])  # index labels 0, 1, 0, 1
     assert needs_action(twice)["name"].tolist() == ["A", "A", "B", "B"]
+
+
+def test_a_name_longer_than_the_store_keeps_is_a_row_problem_and_the_status_stands(roster_file) -> None:
+    """The store keeps 128 characters of a name (compliance/store.py people.name); 129 are a row problem
+    (value_too_long) quoted by its first 40 characters, while the status is judged as usual."""
+    long_name = "名" * 129
+    result = run(roster_file, [["甲公司", long_name, ID_M, HIRE, "2025-06-20"]], "2025-11-20")
+    row = result.results.iloc[0]
+    assert row["status"] == "on_time" and row["problem_code"] == "value_too_long"
+    assert "129 characters, more than the 128" in row["problem"]
+    problem = result.problems[result.problems["code"] == "value_too_long"].iloc[0]
+    assert problem["value"] == "名" * 40 + "…" and problem["source_row"] == 2
+    ok = run(roster_file, [["甲公司", "名" * 128, ID_M, HIRE, "2025-06-20"]], "2025-11-20")
+    assert ok.results["problem_code"].isna().all()  # 128 characters fit

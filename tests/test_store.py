@@ -293,3 +293,25 @@ def test_records_keep_python_types(db_url: str, roster1: Path) -> None:
     frame = store.load_employments(engine, EMP1)
     assert pd.api.types.is_datetime64_any_dtype(frame["hire_date"])
     assert frame.loc[frame["ssn"] == A, "wage"].tolist() == [9000.0]
+
+
+def test_text_longer_than_its_column_is_a_row_problem_not_a_database_error(db_url: str, tmp_path: Path) -> None:
+    """A 129-character name (people.name holds 128): PostgreSQL refused the whole file with
+    StringDataRightTruncation, quoting the batch's ID numbers. Now the row is checked, reported and
+    not stored; the other rows are stored."""
+    roster = write_csv(tmp_path / "long.csv", ROSTER_HEADER, [
+        [EMP1, "甲公司", "名" * 129, A, "2025-09-03", "", ""],
+        [EMP1, "甲公司", "李四", B, "2025-01-10", "2025-01-20", ""],
+        ["9" * 65, "乙公司", "王五", C, "2025-01-10", "", ""],  # employer id over its 64 characters
+    ])
+    engine = store.connect(db_url)
+    outcome = store.store_roster(engine, roster)
+    assert (outcome.rows, outcome.stored, outcome.errors) == (3, 1, 2)
+    stored = store.load_employments(engine)
+    assert stored["ssn"].tolist() == [B]
+    registry = write_csv(tmp_path / "registry.csv", ["统一社会信用代码", "社会保障号码", "参保日期", "发卡银行"], [
+        [EMP1, A, "2025-09-10", "银" * 65],  # card bank over its 64 characters
+        [EMP1, B, "2025-01-20", "工商银行"],
+    ])
+    imported = store.import_registry(engine, registry)
+    assert (imported.stored, imported.errors) == (1, 1)

@@ -6,30 +6,30 @@ import pandas as pd
 import streamlit as st
 
 from compliance import accounts
-from views.common import engine, require_role, tr
+from views.common import engine, k, require_role, tr
 
 st.title(tr("page.admin"))
 user = require_role("admin")
 eng = engine()
 st.subheader(tr("admin.users"))
-st.dataframe(pd.DataFrame(accounts.list_users(eng)), hide_index=True, key="admin-users")
-with st.form("admin-add"):
+st.dataframe(pd.DataFrame(accounts.list_users(eng)), hide_index=True, key=k("admin-users"))
+with st.form(k("admin-add"), clear_on_submit=True):
     st.subheader(tr("admin.add"))
-    username = st.text_input(t_user := tr("auth.username"), key="admin-username")
-    password = st.text_input(tr("auth.password"), type="password", key="admin-password")
-    role = st.selectbox(tr("admin.role"), accounts.ROLES, format_func=lambda r: tr(f"role.{r}"), key="admin-role")
-    employers = st.text_input(tr("admin.employers"), key="admin-employers")
+    username = st.text_input(t_user := tr("auth.username"), key=k("admin-username"))
+    password = st.text_input(tr("auth.password"), type="password", key=k("admin-password"))
+    role = st.selectbox(tr("admin.role"), accounts.ROLES, format_func=lambda r: tr(f"role.{r}"), key=k("admin-role"))
+    employers = st.text_input(tr("admin.employers"), key=k("admin-employers"))
     if st.form_submit_button(tr("admin.add")):
         try:
             accounts.add_user(eng, username, role, password, [e.strip() for e in employers.split(",") if e.strip()],
-                              by=user.username)
+                              must_change_password=True, by=user.username)  # admin-set: changed at first sign-in
             st.success(tr("admin.done"))
         except accounts.AccountError as exc:
             st.error(str(exc))
-with st.form("admin-disable"):
+with st.form(k("admin-disable")):
     st.subheader(tr("admin.disable"))
     target = st.selectbox(t_user, [u["username"] for u in accounts.list_users(eng) if u["username"] != user.username],
-                          key="admin-disable-user")
+                          key=k("admin-disable-user"))
     if st.form_submit_button(tr("admin.disable")) and target:
         accounts.disable_user(eng, target, by=user.username)
         st.success(tr("admin.done"))

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 import streamlit as st
 
 from compliance import premiums, reports, store
 from compliance.crosscheck import FINDINGS, crosscheck, stored_check
-from views.common import SAMPLES, audit_once, display_table, engine, require_role, tr
+from compliance.rosters import RosterError, display_name
+from views.common import (
+    SAMPLES,
+    audit_once,
+    audited_download,
+    display_table,
+    engine,
+    k,
+    require_role,
+    safe_text,
+    show_error,
+    tr,
+    within_upload_cap,
+)
 
 st.title(tr("page.agency"))
 user = require_role("inspector")
@@ -17,28 +29,33 @@ eng = engine()
 
 with st.expander(tr("agency.store"), expanded=False):
     rosters = st.file_uploader(tr("agency.rosters"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
-                               key="agency-roster-upload")
+                               key=k("agency-roster-upload"))
     registry = st.file_uploader(tr("agency.registry"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
-                                key="agency-registry-upload")
+                                key=k("agency-registry-upload"))
     c1, c2 = st.columns(2)
     files = [("roster", f.name, f.getvalue()) for f in rosters or []] + \
         [("registry", f.name, f.getvalue()) for f in registry or []]
-    if c2.button(tr("try_sample"), key="agency-sample"):
+    if c2.button(tr("try_sample"), key=k("agency-sample")):
         files = [("roster", "agency_extract_gbk.csv", (SAMPLES / "agency_extract_gbk.csv").read_bytes()),
                  ("registry", "agency_registry_2025.csv",
                   (SAMPLES / "registry" / "agency_registry_2025.csv").read_bytes())]
-    if files and (c1.button(tr("agency.store"), key="agency-store") or st.session_state.get("agency-sample")):
+    if files and not within_upload_cap(sum(len(data) for _, _, data in files)):
+        files = []
+    if files and (c1.button(tr("agency.store"), key=k("agency-store")) or st.session_state.get(k("agency-sample"))):
         progress = st.progress(0.0)
         for i, (kind, name, data) in enumerate(files):
+            shown_name = safe_text(display_name(name))
             try:
                 outcome = store.store_upload(eng, kind, name, data, uploaded_by=user.username)
-            except Exception as exc:  # one bad file must not stop the others
-                st.error(f"{tr('file_error')}: {exc}")
+            except RosterError as exc:  # our own message, naming the file by its sanitised name
+                st.error(f"{tr('file_error')}: {safe_text(exc)}")
+            except Exception as exc:  # one bad file must not stop the others; no exception text on screen
+                show_error("unexpected_error", exc)
             else:
                 if outcome.duplicate:
-                    st.info(f"{name}: {tr('agency.duplicate')}")
+                    st.info(f"{shown_name}: {tr('agency.duplicate')}")
                 else:
-                    st.success(f"{name}: {tr('agency.stored')} {outcome.stored:,} / {outcome.rows:,}")
+                    st.success(f"{shown_name}: {tr('agency.stored')} {outcome.stored:,} / {outcome.rows:,}")
             progress.progress((i + 1) / len(files))
 
 hist = store.history(eng)
@@ -46,7 +63,7 @@ if hist.empty:
     st.info(tr("agency.empty"))
     st.stop()
 with st.expander(tr("agency.history")):
-    st.dataframe(hist, hide_index=True)
+    st.dataframe(hist, hide_index=True, key=k("agency-history"))
 
 employments = store.load_employments(eng)
 registrations = store.load_registrations(eng)
@@ -55,26 +72,28 @@ audit_once(user, sorted(names), "agency store", (len(hist), hist["sha256"].iloc[
 
 st.subheader(tr("agency.crosscheck"))
 findings = crosscheck(employments, registrations, store.upload_names(eng))
-chosen = st.multiselect(tr("agency.finding_filter"), FINDINGS, default=FINDINGS, key="agency-findings")
+chosen = st.multiselect(tr("agency.finding_filter"), FINDINGS, default=FINDINGS, key=k("agency-findings"))
 shown = findings[findings["finding"].isin(chosen)]
 counts = findings["finding"].value_counts()
 for col, finding in zip(st.columns(len(FINDINGS)), FINDINGS, strict=True):
     col.metric(finding, int(counts.get(finding, 0)))
-st.dataframe(display_table(shown), hide_index=True, key="agency-findings-table")
+st.dataframe(display_table(shown), hide_index=True, key=k("agency-findings-table"))
 st.download_button(tr("agency.download_findings"), on_click="ignore", file_name="crosscheck.xlsx",
-                   data=partial(reports.to_bytes, shown, ".xlsx", sheet="crosscheck"), key="agency-dl-findings")
+                   data=audited_download(user, shown["employer_id"].tolist(), "agency crosscheck.xlsx",
+                                         reports.to_bytes, shown, ".xlsx", sheet="crosscheck"),
+                   key=k("agency-dl-findings"))
 
 st.subheader(tr("agency.worksheet"))
 c1, c2, c3 = st.columns(3)
-as_of = c1.date_input(tr("as_of"), value=dt.date.today(), key="agency-as-of")
+as_of = c1.date_input(tr("as_of"), value=dt.date.today(), key=k("agency-as-of"))
 results = stored_check(employments, registrations, names, as_of)
 flagged = sorted(results.loc[results["status"] == "overdue", "employer_id"].dropna().unique())
 if not flagged:
     st.info(tr("agency.no_flagged"))
 else:
     employer = c2.selectbox(tr("agency.employer"), flagged, format_func=lambda e: f"{names.get(e, '')} {e}",
-                            key="agency-employer")
-    city = c3.selectbox(tr("agency.city"), premiums.cities(), key="agency-city")
+                            key=k("agency-employer"))
+    city = c3.selectbox(tr("agency.city"), premiums.cities(), key=k("agency-city"))
     overdue = results[(results["status"] == "overdue") & (results["employer_id"] == employer)
                       & results["ssn"].notna()]
     try:
@@ -90,27 +109,29 @@ else:
             m[1].metric(tr("col.total"), f"{t['total']:,.2f}")
             m[2].metric(tr("col.late_fee"), f"{t['late_fee']:,.2f}")
             m[3].metric(tr("agency.totals"), f"{t['total_with_late_fee']:,.2f}")
-        st.dataframe(display_table(sheet), hide_index=True, key="agency-worksheet")
+        st.dataframe(display_table(sheet), hide_index=True, key=k("agency-worksheet"))
         st.download_button(tr("agency.download_worksheet"), on_click="ignore", file_name=f"worksheet_{employer}.xlsx",
-                           data=partial(reports.to_bytes, sheet, ".xlsx", {"totals": totals}, sheet="worksheet"),
-                           key="agency-dl-worksheet")
-    if st.button(tr("agency.open_case"), key="agency-open-case"):
+                           data=audited_download(user, [employer], f"agency worksheet_{employer}.xlsx",
+                                                 reports.to_bytes, sheet, ".xlsx", {"totals": totals},
+                                                 sheet="worksheet"),
+                           key=k("agency-dl-worksheet"))
+    if st.button(tr("agency.open_case"), key=k("agency-open-case")):
         unregistered = int(overdue["ssn"].nunique())
         store.open_case(eng, employer, f"{unregistered} employees unregistered as of {as_of}", by=user.username)
 
 st.subheader(tr("agency.cases"))
 case_list = store.list_cases(eng)
-st.dataframe(display_table(case_list), hide_index=True, key="agency-cases")
+st.dataframe(display_table(case_list), hide_index=True, key=k("agency-cases"))
 if len(case_list):
     c1, c2, c3 = st.columns([1, 1, 2])
-    case_id = c1.selectbox(tr("agency.case"), case_list["id"].tolist(), key="agency-case")
-    state = c2.selectbox(tr("agency.next_state"), store.CASE_STATES[1:], key="agency-next-state")
-    note = c3.text_input(tr("agency.note"), key="agency-note")
-    if st.button(tr("agency.move_case"), key="agency-move"):
+    case_id = c1.selectbox(tr("agency.case"), case_list["id"].tolist(), key=k("agency-case"))
+    state = c2.selectbox(tr("agency.next_state"), store.CASE_STATES[1:], key=k("agency-next-state"))
+    note = c3.text_input(tr("agency.note"), key=k("agency-note"))
+    if st.button(tr("agency.move_case"), key=k("agency-move")):
         try:
             store.move_case(eng, int(case_id), state, note, by=user.username)
             st.rerun()
         except store.StoreError as exc:
             st.error(str(exc))
     st.caption(tr("agency.case_history"))
-    st.dataframe(store.case_history(eng, int(case_id)), hide_index=True, key="agency-case-history")
+    st.dataframe(store.case_history(eng, int(case_id)), hide_index=True, key=k("agency-case-history"))

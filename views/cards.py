@@ -9,7 +9,17 @@ import pandas as pd
 import streamlit as st
 
 from compliance.cards import card_view, status_breakdown
-from views.common import audit_once, checked, display_table, require_role, scope_to_user, settings, tr, upload_section
+from views.common import (
+    audit_once,
+    checked,
+    display_table,
+    k,
+    require_role,
+    scope_to_user,
+    settings,
+    tr,
+    upload_section,
+)
 
 SAMPLE = ["hr_roster_2025.xlsx", "english_roster.csv"]
 
@@ -18,8 +28,8 @@ user = require_role("hr", "inspector")
 files = upload_section("card", SAMPLE)
 as_of, _ = settings("card")
 c1, c2 = st.columns(2)
-cancelled = c1.toggle(tr("card.cancelled"), key="card-cancelled")
-cancel_date = c2.date_input(tr("card.cancel_date"), value=dt.date.today(), key="card-cancel-date",
+cancelled = c1.toggle(tr("card.cancelled"), key=k("card-cancelled"))
+cancel_date = c2.date_input(tr("card.cancel_date"), value=dt.date.today(), key=k("card-cancel-date"),
                             disabled=not cancelled)
 own = sorted(user.employers)  # HR: rosters without employer columns belong to the user's first employer
 result = checked(files, as_of, False, own[0] if own else None)
@@ -47,13 +57,13 @@ if result is not None:
         st.subheader(tr("card.not_activated"))
         issued = people[people["card_status_code"] == "issued_not_activated"]
         st.dataframe(display_table(issued[["name", "id_number", "employer_name", "card_bank", "how_to_activate",
-                                           "source_file", "source_row"]]), hide_index=True, key="card-issued")
+                                           "source_file", "source_row"]]), hide_index=True, key=k("card-issued"))
         if cancelled:
             st.subheader(tr("card.frozen"))
             frozen = people[people["frozen"]]
             if len(frozen):
                 st.dataframe(display_table(frozen[["name", "id_number", "card_status_code", "card_bank",
                                                    "how_to_activate", "source_file", "source_row"]]),
-                             hide_index=True, key="card-frozen")
+                             hide_index=True, key=k("card-frozen"))
             else:
                 st.success(tr("card.frozen_none"))

@@ -1,68 +1,172 @@
-"""Widgets and cached loaders shared by the dashboard pages. No rules live here."""
+"""Widgets, sessions and shared loaders of the dashboard pages. No rules live here.
+
+What must outlive a script run but not a client message lives here at module level, not in
+Streamlit's caches: any client, signed in or not, can send ``clear_cache`` and empty those
+(shared README section 10). So the store's engines, the checking processes and the results cache
+are plain module attributes, made once per server process.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
+import os
 import pickle
+import secrets
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.engine import Engine
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from compliance import accounts, calendar, ids, store
 from compliance.i18n import column_labels, t
 from compliance.registration import STATUSES, CheckResult, check_uploads, status_counts, warm_up
+from compliance.resultcache import ResultCache
+from compliance.rosters import display_name
 from compliance.workers import WorkerCrashed, WorkerPool, pickled, workers_from_env
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_uploads"
 SAMPLE_EMPLOYER = ("911101055347017256", "商软冠联信息有限公司")  # the employer of hr_roster_2025.xlsx
 STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "overdue": "#c62828", "pending": "#1565c0",
                   "invalid": "#757575"}
+DEFAULT_MAX_UPLOAD_MB = 300
+MAX_SCREEN_ROWS = 10_000  # rows of one on-screen table; downloads have all of them
+log = logging.getLogger("shebao_check.dashboard")
+
+_lock = threading.Lock()
+_engines: dict[str, Engine] = {}
+_pool: WorkerPool | None = None
+RESULTS = ResultCache()  # check results, per signed-in session, bounded in bytes (SHEBAO_RESULT_CACHE_MB)
 
 
-@st.cache_resource
-def engine_for(url: str):
+def max_upload_bytes() -> int:
+    """The cap on all files of one upload together: ``SHEBAO_MAX_UPLOAD_MB``, default 300 MB.
+
+    Each file has its own cap (150 MB, compliance.rosters.LIMITS); this one bounds what a single
+    check can hold in a worker and in the results cache.
+    """
+    value = os.environ.get("SHEBAO_MAX_UPLOAD_MB", "").strip()
+    return int(float(value) * 2**20) if value else DEFAULT_MAX_UPLOAD_MB * 2**20
+
+
+def engine_for(url: str) -> Engine:
     """One engine per database URL, migrated on first use; a first admin is created if none exists."""
-    eng = store.connect(url)
-    password = accounts.ensure_first_admin(eng)
-    if password:  # printed once on the server's console, never stored in clear or logged
-        print(f"shebao-check first start: user 'admin', one-time password: {password}", flush=True)
-        if url == f"sqlite:///{store.DEFAULT_DB_FILE}":  # the embedded demo store: accounts to try the samples
-            for username, demo_password in accounts.ensure_demo_users(eng).items():
-                print(f"shebao-check demo store: user '{username}', password: {demo_password}", flush=True)
-    return eng
+    with _lock:
+        if url in _engines:
+            return _engines[url]
+        eng = store.connect(url)
+        password = accounts.ensure_first_admin(eng)
+        if password:  # printed once on the server's console, never stored in clear or logged
+            print(f"shebao-check first start: user 'admin', one-time password: {password}", flush=True)
+            if url == f"sqlite:///{store.DEFAULT_DB_FILE}":  # the embedded demo store: accounts to try the samples
+                for username, demo_password in accounts.ensure_demo_users(eng).items():
+                    print(f"shebao-check demo store: user '{username}', password: {demo_password}", flush=True)
+        _engines[url] = eng
+        return eng
 
 
-def engine():
+def engine() -> Engine:
     """The store named by SHEBAO_DB, else the default SQLite file."""
     return engine_for(store.database_url())
 
 
+def check_workers() -> WorkerPool:
+    """The server's pool of checking processes (compliance.workers), started once and warmed up."""
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = WorkerPool(workers_from_env(), initializer=warm_up)
+            _pool.start()
+        return _pool
+
+
+# --- sessions --------------------------------------------------------------------------------
+
 def current_user() -> accounts.User | None:
+    """The user signed in on this browser tab (None when nobody is)."""
     return st.session_state.get("user")
+
+
+def k(name: str) -> str:
+    """A widget key of this sign-in: after a sign-out every widget is new, with nothing of the last user.
+
+    The first sign-in of a tab keeps the plain names (tests and the load client use them).
+    """
+    epoch = st.session_state.get("_epoch", 0)
+    return name if not epoch else f"{name}~{epoch}"
+
+
+def session_owner() -> tuple[str, str]:
+    """Who owns what this tab caches: the user and this sign-in's random token."""
+    user = current_user()
+    return (user.username if user else "", st.session_state.get("_token", ""))
+
+
+def sign_out(reason: str | None = None) -> None:
+    """End everything of the signed-in user in this tab (shared README section 10).
+
+    Cached results, uploaded files held by the server, widget values, audit bookkeeping and
+    download links all go; widget keys change (``k``), so the next user starts empty. Only the
+    language choice stays. ``reason``: a message key shown above the sign-in form.
+    """
+    RESULTS.drop_owner(session_owner())
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        ctx.uploaded_file_mgr.remove_session_files(ctx.session_id)
+    state = st.session_state
+    epoch = state.get("_epoch", 0) + 1
+    for name in list(state.keys()):
+        if name != "lang":
+            del state[name]
+    state["_epoch"] = epoch
+    if reason:
+        state["_signed_out_reason"] = reason
+
+
+def enforce_account() -> accounts.User | None:
+    """Re-read the signed-in account on every interaction: disabled, or a changed role or employer
+    list, signs the user out now with a message (shared README section 10)."""
+    user = current_user()
+    if user is None:
+        return None
+    if accounts.refresh(engine(), user) != user:
+        sign_out("auth.account_changed")
+        return None
+    return user
 
 
 def sign_in_form() -> None:
     """The sign-in form of shared README section 9 (labels are fixed, in both languages)."""
     st.subheader(tr("auth.title"))
-    with st.form("auth-form"):
-        username = st.text_input(t("auth.username"), key="auth-username")
-        password = st.text_input(t("auth.password"), type="password", key="auth-password")
+    reason = st.session_state.get("_signed_out_reason")
+    if reason:
+        st.warning(tr(reason))
+    with st.form(k("auth-form")):
+        username = st.text_input(t("auth.username"), key=k("auth-username"))
+        password = st.text_input(t("auth.password"), type="password", key=k("auth-password"))
         submitted = st.form_submit_button(t("auth.submit"))
     if submitted:
         try:
-            st.session_state["user"] = accounts.authenticate(engine(), username, password)
+            user = accounts.authenticate(engine(), username, password)
         except accounts.SignInError as exc:
             st.error(str(exc))
         else:
+            st.session_state.pop("_signed_out_reason", None)
+            st.session_state["user"] = user
+            st.session_state["_token"] = secrets.token_hex(16)
             st.rerun()
 
 
 def change_password_form(user: accounts.User) -> None:
     st.subheader(tr("auth.change_password"))
-    with st.form("auth-change"):
-        first = st.text_input(tr("auth.new_password"), type="password", key="auth-new-password")
-        second = st.text_input(tr("auth.new_password_again"), type="password", key="auth-new-password-2")
+    with st.form(k("auth-change"), clear_on_submit=True):
+        first = st.text_input(tr("auth.new_password"), type="password", key=k("auth-new-password"))
+        second = st.text_input(tr("auth.new_password_again"), type="password", key=k("auth-new-password-2"))
         submitted = st.form_submit_button(tr("auth.save_password"))
     if submitted:
         if first != second:
@@ -73,13 +177,13 @@ def change_password_form(user: accounts.User) -> None:
         except accounts.AccountError as exc:
             st.error(str(exc))
             return
-        st.session_state["user"] = accounts.User(user.username, user.role, user.employers, False)
+        st.session_state["user"] = accounts.refresh(engine(), user)
         st.rerun()
 
 
 def require_role(*roles: str) -> accounts.User:
     """Stop the page unless a user with one of ``roles`` is signed in (sign-in form otherwise)."""
-    user = current_user()
+    user = current_user()  # app.py re-read the account at the start of this run (enforce_account)
     if user is None:
         sign_in_form()
         st.stop()
@@ -101,12 +205,45 @@ def scope_to_user(result: CheckResult, user: accounts.User) -> CheckResult:
 
 
 def audit_once(user: accounts.User, employer_ids: list[str], what: str, data_key: object) -> None:
-    """Audit a view of personal data once per session and data shown (who, which employer, when)."""
+    """Audit a view of personal data once per sign-in and data shown (who, which employer, when)."""
     seen = st.session_state.setdefault("audited", set())
     key = (what, hash(data_key))
     if key not in seen:
         accounts.audit_view(engine(), user, employer_ids, what)
         seen.add(key)
+
+
+def audited_download(user: accounts.User, employer_ids: list[str], what: str,
+                     make: Callable[..., bytes], *args: object, **kwargs: object) -> Callable[[], bytes]:
+    """The data of a download button, built when clicked and audited then (who, which employer, what).
+
+    Every download goes through the product's own formula-safe writers (compliance.reports);
+    Streamlit's table toolbar export is off (``client.disableDataExport``).
+    """
+    employers = sorted({e for e in employer_ids if e})
+
+    def build() -> bytes:
+        data = make(*args, **kwargs)
+        accounts.audit_view(engine(), user, employers or [""], f"download {what}")
+        return data
+
+    return build
+
+
+def safe_text(text: object) -> str:
+    """Text for st.markdown-based elements (st.error, st.write, …): user-supplied names cannot
+    become links, images or formatting."""
+    out = str(text)
+    for ch in "\\`*_{}[]()<>#+-.!|~$":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def show_error(message_key: str, exc: BaseException) -> None:
+    """One translated line on screen for an unexpected error; the detail in the server log, without
+    the exception's text (a database error quotes the statement's parameters: ID numbers)."""
+    log.error("%s: %s", message_key, type(exc).__name__)
+    st.error(tr(message_key))
 
 
 def lang() -> str:
@@ -117,21 +254,17 @@ def tr(key: str) -> str:
     return t(key, lang())
 
 
-@st.cache_resource(on_release=lambda pool: pool.shutdown(wait=False))
-def check_workers() -> WorkerPool:
-    """The server's pool of checking processes (compliance.workers), started once and warmed up."""
-    pool = WorkerPool(workers_from_env(), initializer=warm_up)
-    pool.start()
-    return pool
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
 def run_check(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_days: bool,
               employer_id: str | None, employer_name: str | None) -> bytes:
     """Read and check uploads in a worker process: (CheckResult, errors) pickled by the worker.
-    Cached on file content and settings, so widgets and filters do not re-read."""
-    return check_workers().run(pickled, check_uploads, files, as_of, calendar_days, employer_id or None,
-                               employer_name or None)
+
+    Cached for this sign-in on file content and settings (``RESULTS``), so widgets and filters
+    do not re-read; the cache is bounded in bytes and emptied at sign-out.
+    """
+    key = (tuple((name, hashlib.sha256(data).hexdigest()) for name, data in files), as_of, calendar_days,
+           employer_id or None, employer_name or None)
+    return RESULTS.get_or_compute(session_owner(), key, lambda: check_workers().run(
+        pickled, check_uploads, files, as_of, calendar_days, employer_id or None, employer_name or None))
 
 
 def sample_files(names: list[str]) -> tuple[tuple[str, bytes], ...]:
@@ -141,12 +274,14 @@ def sample_files(names: list[str]) -> tuple[tuple[str, bytes], ...]:
 def upload_section(prefix: str, sample_names: list[str]) -> tuple[tuple[str, bytes], ...]:
     """File uploader plus a "try the sample" button; returns the files to check."""
     uploaded = st.file_uploader(tr("upload"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
-                                key=f"{prefix}-upload")
+                                key=k(f"{prefix}-upload"))
     col1, col2 = st.columns([1, 3])
-    if col1.button(tr("try_sample"), key=f"{prefix}-sample"):
+    if col1.button(tr("try_sample"), key=k(f"{prefix}-sample")):
         st.session_state[f"{prefix}-use-sample"] = True
     if uploaded:
         st.session_state[f"{prefix}-use-sample"] = False
+        if not within_upload_cap(sum(f.size for f in uploaded)):
+            return ()
         return tuple((f.name, f.getvalue()) for f in uploaded)
     if st.session_state.get(f"{prefix}-use-sample"):
         col2.caption(tr("using_sample") + ", ".join(sample_names))
@@ -154,10 +289,19 @@ def upload_section(prefix: str, sample_names: list[str]) -> tuple[tuple[str, byt
     return ()
 
 
+def within_upload_cap(total: int) -> bool:
+    """Refuse (with a message) an upload whose files together pass ``max_upload_bytes``."""
+    cap = max_upload_bytes()
+    if total <= cap:
+        return True
+    st.error(tr("upload_too_big").format(total=total / 2**20, cap=cap / 2**20))
+    return False
+
+
 def settings(prefix: str) -> tuple[dt.date, bool]:
     col1, col2 = st.columns(2)
-    as_of = col1.date_input(tr("as_of"), value=dt.date.today(), key=f"{prefix}-as-of")
-    calendar_days = col2.toggle(tr("calendar_days"), key=f"{prefix}-calendar-days")
+    as_of = col1.date_input(tr("as_of"), value=dt.date.today(), key=k(f"{prefix}-as-of"))
+    calendar_days = col2.toggle(tr("calendar_days"), key=k(f"{prefix}-calendar-days"))
     return as_of, calendar_days
 
 
@@ -169,7 +313,7 @@ def checked(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_days:
         return None
     with st.status(tr("checking"), expanded=False) as status:
         for name, data in files:
-            st.write(f"{tr('reading_file')} {name} ({len(data) / 1024:,.0f} KB)")
+            st.write(f"{tr('reading_file')} {safe_text(display_name(name))} ({len(data) / 1024:,.0f} KB)")
         try:
             result, errors = pickle.loads(run_check(files, as_of, calendar_days, employer_id, employer_name))
         except WorkerCrashed:
@@ -178,7 +322,7 @@ def checked(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_days:
             return None
         status.update(label=f"{tr('checked')}: {len(result.results):,} {tr('rows')}", state="complete")
     for error in errors:
-        st.error(f"{tr('file_error')}: {error}")
+        st.error(f"{tr('file_error')}: {safe_text(error)}")
     provisional = result.results.loc[result.results["deadline_provisional"], "deadline"]
     years = calendar.provisional_years(provisional)
     if years:
@@ -196,8 +340,13 @@ def display_table(frame: pd.DataFrame, columns: list[str] | None = None, show_fu
     """A results table for the screen: IDs masked unless asked, statuses translated, labels.
 
     Built column by column from ``frame`` (``columns``: which, in order), without copying the
-    whole frame first: under load this table is most of what the server does per session.
+    whole frame first: under load this table is most of what the server does per session. At most
+    ``MAX_SCREEN_ROWS`` rows go to the browser (a caption says so): a million-row table costs the
+    server about a gigabyte per rerun and no one reads it on screen; the downloads hold every row.
     """
+    if len(frame) > MAX_SCREEN_ROWS:
+        st.caption(tr("table_truncated").format(shown=MAX_SCREEN_ROWS, total=len(frame)))
+        frame = frame.iloc[:MAX_SCREEN_ROWS]
     status_labels = {s: tr(f"status.{s}") for s in STATUSES}
     out: dict[str, pd.Series] = {}
     for name in columns if columns is not None else list(frame.columns):

@@ -7,11 +7,11 @@ import streamlit as st
 
 from compliance import flexible, ids
 from compliance.cards import how_to_activate
-from views.common import lang, tr
+from views.common import k, lang, tr
 
 st.title(tr("page.flexible"))
 st.caption(tr("flex.intro"))
-number = st.text_input(tr("flex.id"), key="flex-id", max_chars=40)
+number = st.text_input(tr("flex.id"), key=k("flex-id"), max_chars=40)
 if number.strip():
     report = ids.explain(number)
     if report.valid:
@@ -28,7 +28,7 @@ if number.strip():
         st.error(tr("flex.invalid") + "; ".join(report.problems))
 
 category = st.radio(tr("flex.category"), flexible.CATEGORIES, format_func=lambda c: tr(f"category.{c}"),
-                    key="flex-category")
+                    key=k("flex-category"))
 info = flexible.guide(category, lang())
 if flexible.self_registers(category):
     st.info(tr("flex.self_registers"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 
 from compliance import reports
@@ -11,10 +9,12 @@ from compliance.registration import CHECK_COLUMNS, needs_action
 from views.common import (
     SAMPLE_EMPLOYER,
     audit_once,
+    audited_download,
     checked,
     delay_chart,
     display_table,
     headline,
+    k,
     overdue_by_month_chart,
     require_role,
     scope_to_user,
@@ -34,9 +34,9 @@ as_of, calendar_days = settings("hr")
 with st.expander(tr("employer_id"), expanded=False):
     own = sorted(user.employers)
     default = SAMPLE_EMPLOYER[0] if using_sample and SAMPLE_EMPLOYER[0] in own else own[0]
-    employer_id = st.selectbox(tr("employer_id"), own, index=own.index(default), key="hr-employer-id")
+    employer_id = st.selectbox(tr("employer_id"), own, index=own.index(default), key=k("hr-employer-id"))
     employer_name = st.text_input(tr("employer_name"), value=SAMPLE_EMPLOYER[1] if using_sample else "",
-                                  key="hr-employer-name")
+                                  key=k("hr-employer-name"))
 result = checked(files, as_of, calendar_days, employer_id, employer_name)
 if result is not None:
     result = scope_to_user(result, user)
@@ -44,14 +44,14 @@ if result is not None:
                (files, as_of, calendar_days))
     results = result.results
     headline(results)
-    show_full = st.toggle(tr("show_full"), key="hr-show-full")
+    show_full = st.toggle(tr("show_full"), key=k("hr-show-full"))
 
     st.subheader(tr("hr.action"))
     action_cols = ["name", "id_number", "hire_date", "deadline", "status", "days_late", "days_left",
                    "source_file", "source_row"]
     action = needs_action(results, action_cols)
     if len(action):
-        st.dataframe(display_table(action, show_full=show_full), hide_index=True, key="hr-action")
+        st.dataframe(display_table(action, show_full=show_full), hide_index=True, key=k("hr-action"))
     else:
         st.success(tr("hr.action_none"))
 
@@ -68,19 +68,22 @@ if result is not None:
     st.subheader(tr("hr.all"))
     table_cols = ["source_file", "source_row", "name", "id_number", "ssn", "id_problem", "hire_date",
                   "registration_date", "deadline", "status", "days_late", "days_left", "problem", "card_status"]
-    st.dataframe(display_table(results, table_cols, show_full), hide_index=True, key="hr-table")
+    st.dataframe(display_table(results, table_cols, show_full), hide_index=True, key=k("hr-table"))
 
     st.subheader(tr("hr.problems"))
     if len(result.problems):
-        st.dataframe(display_table(result.problems), hide_index=True, key="hr-problems")
+        st.dataframe(display_table(result.problems), hide_index=True, key=k("hr-problems"))
     else:
         st.success(tr("hr.problems_none"))
 
     st.caption(tr("personal_data"))
     c1, c2 = st.columns(2)
+    shown_employers = results["employer_id"].dropna().unique().tolist()
     c1.download_button(tr("download_xlsx"), on_click="ignore", file_name="registration_check.xlsx",
-                       data=partial(reports.to_bytes, results[CHECK_COLUMNS], ".xlsx", {"problems": result.problems},
+                       data=audited_download(user, shown_employers, "hr registration_check.xlsx", reports.to_bytes,
+                                             results[CHECK_COLUMNS], ".xlsx", {"problems": result.problems},
                                              sheet="employees"),
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="hr-dl-xlsx")
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=k("hr-dl-xlsx"))
     c2.download_button(tr("download_csv"), on_click="ignore", file_name="registration_check.csv",
-                       data=partial(reports.to_bytes, results[CHECK_COLUMNS], ".csv"), mime="text/csv", key="hr-dl-csv")
+                       data=audited_download(user, shown_employers, "hr registration_check.csv", reports.to_bytes,
+                                             results[CHECK_COLUMNS], ".csv"), mime="text/csv", key=k("hr-dl-csv"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import altair as alt
 import streamlit as st
 
@@ -13,9 +11,11 @@ from compliance.registration import CHECK_COLUMNS
 from views.common import (
     STATUS_COLOURS,
     audit_once,
+    audited_download,
     checked,
     display_table,
     headline,
+    k,
     require_role,
     settings,
     tr,
@@ -36,13 +36,13 @@ if result is not None:
                (files, as_of, calendar_days))
     headline(results)
     c1, c2, c3 = st.columns([1, 1, 2])
-    flagged_only = c1.toggle(tr("insp.flagged_only"), key="insp-flagged-only")
-    search = c2.text_input(tr("insp.search"), key="insp-search")
+    flagged_only = c1.toggle(tr("insp.flagged_only"), key=k("insp-flagged-only"))
+    search = c2.text_input(tr("insp.search"), key=k("insp-search"))
     hires = results["hire_date"].dropna()
     period = None
     if len(hires):
         first, last = hires.min().date(), hires.max().date()
-        picked = c3.date_input(tr("insp.hire_period"), value=(first, last), key="insp-hire-period")
+        picked = c3.date_input(tr("insp.hire_period"), value=(first, last), key=k("insp-hire-period"))
         if isinstance(picked, tuple) and len(picked) == 2:
             period = picked
     scoped = filter_employers(results, search=search, hired_between=period)
@@ -56,7 +56,7 @@ if result is not None:
     styled = display_table(summary).style.apply(
         lambda row: ["background-color: #fde0dc" if summary.loc[row.name, "flag_premium_verification"] else ""
                      for _ in row], axis=1)
-    st.dataframe(styled, hide_index=True, key="insp-table")
+    st.dataframe(styled, hide_index=True, key=k("insp-table"))
 
     chart_data = summary[summary["overdue"] > 0].head(25)
     if len(chart_data):
@@ -69,20 +69,22 @@ if result is not None:
             width="stretch")
 
     st.download_button(tr("download_flagged"), on_click="ignore", file_name="flagged_employers.xlsx",
-                       data=partial(reports.to_bytes, flagged[EMPLOYER_COLUMNS], ".xlsx", sheet="flagged"),
+                       data=audited_download(user, flagged["employer_id"].tolist(), "inspector flagged_employers.xlsx",
+                                             reports.to_bytes, flagged[EMPLOYER_COLUMNS], ".xlsx", sheet="flagged"),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key="insp-dl-flagged")
+                       key=k("insp-dl-flagged"))
 
     st.subheader(tr("insp.drill"))
     options = summary["employer_id"].fillna("").tolist()
     names = dict(zip(options, summary["employer_name"].fillna(""), strict=True))
     chosen = st.selectbox(tr("insp.drill"), options, format_func=lambda k: f"{names.get(k, '')} {k}".strip(),
-                          key="insp-drill", label_visibility="collapsed")
+                          key=k("insp-drill"), label_visibility="collapsed")
     if chosen is not None:
         rows = scoped[scoped["employer_id"].fillna("") == chosen]
         cols = ["name", "id_number", "hire_date", "registration_date", "deadline", "status", "days_late",
                 "days_left", "problem", "source_file", "source_row"]
-        st.dataframe(display_table(rows, cols), hide_index=True, key="insp-employees")
+        st.dataframe(display_table(rows, cols), hide_index=True, key=k("insp-employees"))
         st.download_button(tr("download_xlsx"), on_click="ignore", file_name=f"employer_{chosen}.xlsx",
-                           data=partial(reports.to_bytes, rows[CHECK_COLUMNS], ".xlsx", sheet="employees"),
-                           key="insp-dl-employer")
+                           data=audited_download(user, [chosen], f"inspector employer_{chosen}.xlsx", reports.to_bytes,
+                                                 rows[CHECK_COLUMNS], ".xlsx", sheet="employees"),
+                           key=k("insp-dl-employer"))

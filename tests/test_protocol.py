@@ -1,0 +1,83 @@
+"""The dashboard under a crafted WebSocket client (Streamlit's own wire protocol, bench/wsclient.py).
+
+Any client, signed in or not, may send Streamlit's ``clear_cache`` back-message. Before the fix it
+emptied the cache that held the checking processes: ten such messages took the server from 3
+processes / 284 MB to 21 processes / 1.9 GB, and a signed-in check went from 1.7 s to 15.7 s
+(issue "Sessions and accounts that hold under attack", finding 3). Here: ten messages from an
+anonymous session, then the server's process count and memory are what they were, and a
+signed-in HR check still completes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+
+from bench.load import SIGN_IN_LABELS, make_roster, process_tree, rss_mib
+from bench.wsclient import Session
+from compliance.i18n import t
+from scripts.devserver import streamlit_server
+
+PASSWORD = "correct horse battery staple"
+EMPLOYER = "911101055347017256"  # bench.load.make_roster's employer
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    from compliance import accounts, store
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('protocol') / 'app.sqlite'}"
+    accounts.add_user(store.connect(url), "hr", "hr", PASSWORD, [EMPLOYER])
+    with streamlit_server(url) as (base, proc):
+        yield base, proc.pid
+
+
+def settled_processes(pid: int, seconds: float = 20) -> list[int]:
+    """The server's process tree once it has stopped changing for two seconds (workers start and warm up)."""
+    deadline, last, since = time.monotonic() + seconds, None, time.monotonic()
+    while time.monotonic() < deadline:
+        now = sorted(process_tree(pid))
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= 2:
+            break
+        time.sleep(0.25)
+    return last or []
+
+
+def test_clear_cache_from_an_anonymous_client_changes_nothing(server: tuple[str, int], tmp_path: Path) -> None:
+    base, pid = server
+    attacker = Session(base, timeout=60)
+    attacker.open()
+    try:
+        attacker.rerun()
+        attacker.wait_finished()  # the sign-in page: the server has started its checking processes
+        before, memory_before = settled_processes(pid), rss_mib(pid)
+        assert len(before) >= 2  # the server and at least one checking process
+        for _ in range(10):
+            msg = BackMsg()
+            msg.clear_cache = True
+            attacker._send(msg)
+            attacker.rerun()  # as the browser does after clearing: the page is built again
+            attacker.wait_finished()
+        after, memory_after = settled_processes(pid), rss_mib(pid)
+    finally:
+        attacker.close()
+    assert after == before  # the same processes, none replaced, none added
+    assert memory_after - memory_before < 100, (memory_before, memory_after)
+
+    roster = tmp_path / "roster.csv"
+    make_roster(roster, 2_000, seed=7)
+    user = Session(base, timeout=120)
+    user.open()
+    try:
+        shown = user.check_upload("hr", PASSWORD, SIGN_IN_LABELS, roster.name, roster.read_bytes(),
+                                  t("status.overdue", "zh"))
+        assert int(shown.metric.body.replace(",", "")) >= 0
+    finally:
+        user.close()
+    assert sorted(process_tree(pid)) == before  # the check ran on the same workers

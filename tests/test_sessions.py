@@ -1,0 +1,269 @@
+"""Sessions that hold under attack (issue "Sessions and accounts that hold under attack"; shared README
+section 10, "Accounts and sessions"), through Streamlit's AppTest: the dashboard's own code paths,
+on a real SQLite store.
+
+Each test here failed on the code before the fix: sign-out only dropped ``user`` (the sample choice,
+cached results and the audit bookkeeping survived for the next user), an account was read only at
+sign-in, the worker pool and the engines lived in Streamlit caches that a ``clear_cache`` message
+empties, and problems were matched to rows by file name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from streamlit.runtime import caching
+from streamlit.testing.v1 import AppTest
+
+from compliance import accounts, store
+from compliance.i18n import t
+from compliance.registration import check_uploads
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery staple"
+EMPLOYER_A = "911101055347017256"  # hr_roster_2025.xlsx's employer (sample_uploads/README.md)
+EMPLOYER_B = "914403057569602043"
+
+
+@pytest.fixture(autouse=True)
+def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    monkeypatch.setenv("SHEBAO_DB", url)
+    engine = store.connect(url)
+    accounts.add_user(engine, "hr-a", "hr", PASSWORD, [EMPLOYER_A])
+    accounts.add_user(engine, "hr-b", "hr", PASSWORD, [EMPLOYER_B])
+    accounts.add_user(engine, "insp", "inspector", PASSWORD)
+    accounts.add_user(engine, "boss", "admin", PASSWORD)
+    import views.common
+
+    views.common.RESULTS.clear()
+    return url
+
+
+def key(at: AppTest, name: str) -> str:
+    """The widget key as the page names it now (``name~N`` after the N-th sign-out of the tab)."""
+    epoch = at.session_state["_epoch"] if "_epoch" in at.session_state else 0  # noqa: SIM401 (no .get)
+    return name if not epoch else f"{name}~{epoch}"
+
+
+def sign_in(at: AppTest, username: str) -> AppTest:
+    at.text_input(key=key(at, "auth-username")).input(username)
+    at.text_input(key=key(at, "auth-password")).input(PASSWORD)
+    next(b for b in at.button if b.label == "登录 / Sign in").click()
+    return at.run()
+
+
+def app(page: str, username: str | None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page(page).run()
+    return sign_in(at, username) if username else at
+
+
+def visible_text(at: AppTest) -> str:
+    """Everything the page shows as text: messages, metrics and every table cell."""
+    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "subheader")
+             for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [frame.value.to_csv() for frame in at.dataframe]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_sign_out_leaves_nothing_for_the_next_user_on_the_tab(app_store: str) -> None:
+    import views.common
+
+    at = app("views/hr.py", "hr-a")
+    at.date_input(key="hr-as-of").set_value(dt.date(2025, 11, 20)).run()
+    at.button(key="hr-sample").click().run()
+    assert at.metric and not at.exception  # user A sees the sample's counts
+    sample = ROOT / "sample_uploads" / "hr_roster_2025.xlsx"
+    names_of_a = check_uploads([(sample.name, sample.read_bytes())], dt.date(2025, 11, 20))[0].results["name"]
+    names_of_a = names_of_a.dropna().head(5).tolist()
+    assert len(names_of_a) == 5 and all(name in visible_text(at) for name in names_of_a)
+    assert len(views.common.RESULTS) == 1
+
+    at.sidebar.button(key="auth-sign-out").click().run()
+    assert "user" not in at.session_state
+    assert len(views.common.RESULTS) == 0  # A's cached results are gone with A
+    for gone in ("audited", "hr-use-sample", "hr-as-of", "_token"):
+        assert gone not in at.session_state
+    assert [i.label for i in at.text_input] == ["用户名 / Username", "密码 / Password"]
+
+    sign_in(at, "hr-b")
+    assert not at.exception
+    assert not at.metric and not at.dataframe  # B starts empty: nothing checked, nothing shown
+    text = visible_text(at)
+    assert not any(name in text for name in names_of_a)
+    assert not [b for b in at.get("download_button")]
+    # the widgets are new ones: nothing A set (as-of date, sample choice) is B's
+    assert at.date_input(key=key(at, "hr-as-of")).value == dt.date.today()
+    views_of_b = store.audit_entries(store.connect(app_store))
+    assert views_of_b[(views_of_b["actor"] == "hr-b") & (views_of_b["action"] == "view")].empty
+
+
+def test_disabled_inspector_is_signed_out_at_the_next_click(app_store: str) -> None:
+    at = app("views/inspector.py", "insp")
+    at.date_input(key="insp-as-of").set_value(dt.date(2025, 11, 20)).run()
+    at.button(key="insp-sample").click().run()
+    assert at.dataframe
+    accounts.disable_user(store.connect(app_store), "insp", by="test")
+    at.toggle(key="insp-flagged-only").set_value(True).run()  # the next click
+    assert not at.exception
+    assert not at.dataframe and not at.metric
+    assert [i.label for i in at.text_input] == ["用户名 / Username", "密码 / Password"]
+    assert t("auth.account_changed") in [w.value for w in at.warning]
+
+
+def test_changed_employers_sign_the_hr_user_out(app_store: str) -> None:
+    at = app("views/hr.py", "hr-a")
+    at.button(key="hr-sample").click().run()
+    assert at.metric
+    engine = store.connect(app_store)
+    with engine.begin() as conn:  # an administrator rebinds hr-a to employer B
+        conn.execute(sa.update(accounts.user_employers).where(accounts.user_employers.c.username == "hr-a")
+                     .values(employer_id=EMPLOYER_B))
+    at.run()
+    assert not at.metric and t("auth.account_changed") in [w.value for w in at.warning]
+
+
+def test_disabled_admin_cannot_add_an_admin(app_store: str) -> None:
+    at = app("views/admin.py", "boss")
+    accounts.disable_user(store.connect(app_store), "boss", by="test")
+    at.text_input(key="admin-username").input("intruder")
+    at.text_input(key="admin-password").input("another long passphrase 42")
+    at.selectbox(key="admin-role").set_value("admin")
+    next(b for b in at.button if b.label == t("admin.add")).click().run()
+    assert "intruder" not in [u["username"] for u in accounts.list_users(store.connect(app_store))]
+    assert [i.label for i in at.text_input] == ["用户名 / Username", "密码 / Password"]
+
+
+def test_clear_cache_keeps_the_workers_engines_and_results(app_store: str) -> None:
+    """What Streamlit does on a client's ``clear_cache`` message (AppSession._handle_clear_cache_request)
+    must not touch the checking processes, the store's engine or the results cache."""
+    import views.common
+
+    at = app("views/hr.py", "hr-a")
+    at.button(key="hr-sample").click().run()
+    pool, engine, cached = views.common.check_workers(), views.common.engine(), len(views.common.RESULTS)
+    assert cached == 1
+    for _ in range(10):
+        caching.cache_data.clear()
+        caching.cache_resource.clear()
+        at.run()
+    assert views.common.check_workers() is pool and views.common.engine() is engine
+    assert len(views.common.RESULTS) == cached and at.metric
+
+
+def test_problems_of_a_same_named_upload_of_another_employer_stay_hidden() -> None:
+    """Two files named roster.csv: the second belongs to another employer. Its row problems must not
+    reach HR of the first through a match on (file name, row)."""
+    mine = "employer_id,name,id_number,hire_date\n911101055347017256,甲,11010519491231002X,2025-03-05\n"
+    theirs = "employer_id,name,id_number,hire_date\n914403057569602043,乙,110105194912310021,2025-03-05\n"
+    result, errors = check_uploads([("roster.csv", mine.encode()), ("roster.csv", theirs.encode())],
+                                   dt.date(2025, 11, 20))
+    assert not errors
+    assert result.results["source_file"].tolist() == ["roster.csv", "roster.csv (2)"]
+    user = accounts.User("hr-a", "hr", frozenset({EMPLOYER_A}))
+    scoped, set_aside = accounts.scope_results(result, user)
+    assert set_aside == 1
+    # 110105194912310021 has a wrong check character (it should be X): a problem of the other employer's row
+    assert scoped.problems.empty
+
+
+def test_upload_over_the_total_cap_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import views.common
+
+    monkeypatch.setenv("SHEBAO_MAX_UPLOAD_MB", "1")
+    assert views.common.max_upload_bytes() == 2**20
+    at = AppTest.from_string(CAP_PAGE, default_timeout=30).run()
+    assert [e.value for e in at.error] == [t("upload_too_big").format(total=2.0, cap=1.0)]
+
+
+# Small pages for AppTest, guarded: AppTest runs a script as __main__, and the worker processes
+# (spawn) started later in the same test session run __main__'s file again as __mp_main__.
+CAP_PAGE = """
+if __name__ == "__main__":
+    from views.common import within_upload_cap
+
+    within_upload_cap(2 * 2**20)
+"""
+TABLE_PAGE = """
+if __name__ == "__main__":
+    import pandas as pd
+    import streamlit as st
+
+    import views.common
+
+    st.dataframe(views.common.display_table(pd.DataFrame({"name": [f"n{i}" for i in range(25)]})))
+"""
+
+
+def test_unexpected_store_errors_show_one_translated_line_and_log_no_id(
+        app_store: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A database error's text quotes the statement's parameters (ID numbers): never on screen or in the log."""
+    secret_id = "11010519491231002X"
+
+    def failing_upload(*_args: object, **_kwargs: object) -> None:
+        raise sa.exc.DataError("INSERT INTO people …", [{"ssn": secret_id}], Exception("value too long"))
+
+    monkeypatch.setattr(store, "store_upload", failing_upload)
+    at = app("views/agency.py", "insp")
+    with caplog.at_level(logging.DEBUG):
+        at.button(key="agency-sample").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors and all(e == t("unexpected_error") for e in errors)
+    assert secret_id not in visible_text(at) and secret_id not in caplog.text
+
+
+def test_every_download_is_audited(app_store: str) -> None:
+    import views.common
+
+    user = accounts.User("hr-a", "hr", frozenset({EMPLOYER_A}))
+    frame = pd.DataFrame({"name": ["=1+1"], "employer_id": [EMPLOYER_A]})
+    from compliance import reports
+
+    build = views.common.audited_download(user, [EMPLOYER_A], "hr test.csv", reports.to_bytes, frame, ".csv")
+    engine = store.connect(app_store)
+    before = len(store.audit_entries(engine))
+    data = build()
+    entries = store.audit_entries(engine).iloc[before:]
+    assert entries[["actor", "action", "employer_id", "detail"]].values.tolist() == [
+        ["hr-a", "view", EMPLOYER_A, "download hr test.csv"]]
+    assert "'=1+1" in io.BytesIO(data).read().decode("utf-8-sig")  # the formula-safe writer was used
+
+
+def test_streamlit_table_export_and_error_details_are_off() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True
+    assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_file_names_in_messages_are_sanitised() -> None:
+    """A crafted upload name (folders, right-to-left override, markdown link) is echoed in its safe form:
+    no folder, no control character, and no markdown that st.error would turn into a link."""
+    import views.common
+
+    evil = "../../etc/\u202epasswd[x](javascript:alert(1))\u202c.csv"
+    _, errors = check_uploads([(evil, b"\x00\x01 not a roster")], dt.date(2025, 11, 20))
+    assert len(errors) == 1 and errors[0].startswith("passwd[x](javascript:alert(1)).csv: ")
+    shown = views.common.safe_text(errors[0])
+    assert "\u202e" not in shown and "../" not in shown and "](" not in shown
+
+
+def test_on_screen_tables_stop_at_max_screen_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 25-row frame with the cap at 10 rows: 10 rows reach the browser, and a caption says so."""
+    import views.common
+
+    monkeypatch.setattr(views.common, "MAX_SCREEN_ROWS", 10)
+    at = AppTest.from_string(TABLE_PAGE, default_timeout=30).run()
+    assert len(at.dataframe[0].value) == 10
+    assert [c.value for c in at.caption] == [t("table_truncated").format(shown=10, total=25)]
+
