@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
-from compliance.registration import check_roster
-from compliance.rosters import Roster
+from compliance import ids
+from compliance.registration import NORMALISED_SCHEMA, judge
 
 CROSSCHECK_COLUMNS = ["finding", "employer_id", "ssn", "name", "roster_registration_date",
                       "registry_registration_date", "source_file", "source_row", "detail"]
@@ -112,16 +113,47 @@ def effective_registration(employments: pd.DataFrame, registrations: pd.DataFram
     return employments["registration_date"].where(~in_registry, registry["registration_date"])
 
 
+def stored_rows(employments: pd.DataFrame, registrations: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Stored employments as normalised rows (``registration.NORMALISED_SCHEMA``), the newest upload
+    of each (employer, person), registration dates as the registry decides (section 8).
+
+    Stored rows are normalised already: a valid SSN, typed dates. Only what the store does not
+    keep per row is filled in (the SSN is the ID number; no problem text; region names and the
+    kind of document from the SSN).
+    """
+    latest = latest_employments(employments).reset_index(drop=True)
+    n = len(latest)
+    none = pd.Series(pd.NA, index=latest.index, dtype="string")
+    column = {name: latest.get(name, none) for name in ("birth_date", "sex", "region_code")}
+    return pd.DataFrame({
+        "source_file": latest["source_file"].astype("string"),
+        "source_row": latest["source_row"].astype("int64"),
+        "employer_id": latest["employer_id"].astype("string"),
+        "employer_name": latest["employer_id"].map(names).astype("string"),
+        "name": latest["name"].astype("string"),
+        "id_number": latest["ssn"].astype("string"),
+        "ssn": latest["ssn"].astype("string"),
+        "id_problem": none,
+        "birth_date": pd.to_datetime(column["birth_date"]),
+        "sex": column["sex"].astype("string"),
+        "region": ids.region_column(column["region_code"].astype("string")),
+        "hire_date": pd.to_datetime(latest["hire_date"]),
+        "registration_date": pd.to_datetime(effective_registration(latest, registrations)),
+        "registration_unreadable": np.zeros(n, dtype=bool),
+        "problem": none,
+        "id_code": none,
+        "id_warning": none,
+        "kind": ids.kind_column(latest["ssn"].astype("string")),
+        "region_code": column["region_code"].astype("string"),
+        "card_status": latest["card_status"].astype("string"),
+        "card_bank": none,
+        "activation_date": pd.Series(pd.NaT, index=latest.index, dtype="datetime64[ns]"),
+        "wage": latest["wage"].astype("float64"),
+        "problem_code": none,
+    }).astype(NORMALISED_SCHEMA)
+
+
 def stored_check(employments: pd.DataFrame, registrations: pd.DataFrame, names: dict[str, str],
                  as_of: dt.date, calendar_days: bool = False) -> pd.DataFrame:
-    """Status of every stored employment as of a date, registration dates as the registry decides."""
-    latest = latest_employments(employments).reset_index(drop=True)
-    frame = pd.DataFrame({
-        "source_file": latest["source_file"], "source_row": latest["source_row"],
-        "employer_id": latest["employer_id"], "employer_name": latest["employer_id"].map(names),
-        "name": latest["name"], "id_number": latest["ssn"], "hire_date": latest["hire_date"],
-        "registration_date": effective_registration(latest, registrations),
-        "card_status": latest["card_status"], "card_bank": None, "activation_date": None,
-        "wage": latest["wage"], "ssn": latest["ssn"]}).astype(object)
-    roster = Roster("store", frame)
-    return check_roster(roster, as_of, calendar_days).results
+    """Status of every stored employment as of a date: ``judge`` over the stored rows directly."""
+    return judge(stored_rows(employments, registrations, names), as_of, calendar_days).results

@@ -333,15 +333,12 @@ def validate_column(raw: pd.Series, today: dt.date | None = None,
     fail(~province.isin(list(provinces)), UnknownProvince, lambda hit: "Unknown province code " + province[hit])
 
     valid = code.isna()
-    kind = pd.Series("resident", index=index, dtype="string")
-    kind[text.str[:2].isin(list(PERMIT_PREFIXES)).fillna(False)] = "hkmo_tw_permit"
-    kind[foreign.fillna(False)] = "foreign_permanent"
+    kind = kind_column(text)
     region_code = text.str[:6].where(~foreign, text.str[1:3] + "0000")
-    region = region_code.map(names).astype("string")
-    unknown_county = (valid & region_code.notna() & region.isna()).fillna(False)
+    region = region_column(region_code)
+    unknown_county = (valid & region_code.notna() & ~region_code.isin(list(names))).fillna(False)
     warning = pd.Series(pd.NA, index=index, dtype="string")
     if unknown_county.any():
-        region[unknown_county] = (province[unknown_county] + "0000").map(names).astype("string")
         warning[unknown_county] = ("Region code " + region_code[unknown_county]
                                    + " is not in the region table (a newer district?); the number stays valid")
 
@@ -361,6 +358,30 @@ def validate_column(raw: pd.Series, today: dt.date | None = None,
     assert len(out) == n
     out.index = original_index
     return out
+
+
+def kind_column(numbers: pd.Series) -> pd.Series:
+    """Which document each 18-character number is: ``resident``, ``hkmo_tw_permit`` (81/82/83) or
+    ``foreign_permanent`` (starts with 9), by its leading characters.
+
+    >>> kind_column(pd.Series(["11010519491231002X", "810000199901010012", "9"])).tolist()
+    ['resident', 'hkmo_tw_permit', 'foreign_permanent']
+    """
+    kind = pd.Series("resident", index=numbers.index, dtype="string")
+    kind[numbers.str[:2].isin(list(PERMIT_PREFIXES)).fillna(False).to_numpy(bool)] = "hkmo_tw_permit"
+    kind[(numbers.str[0] == "9").fillna(False).to_numpy(bool)] = "foreign_permanent"
+    return kind
+
+
+def region_column(region_codes: pd.Series) -> pd.Series:
+    """Region names of 6-digit codes; a county the table does not know is named by its province
+    (tables lag behind new districts: the number stays valid, shared README section 4)."""
+    names, _ = _regions()
+    region = region_codes.map(names).astype("string")
+    unknown = (region_codes.notna() & region.isna()).to_numpy(bool)
+    if unknown.any():
+        region[unknown] = (region_codes[unknown].str[:2] + "0000").map(names).astype("string")
+    return region
 
 
 def _quoted(values: pd.Series) -> pd.Series:

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from compliance import calendar, ids
+from compliance.cards import normalise_status
 from compliance.dates import parse_dates, unreadable_dates
 from compliance.rosters import Roster, read_uploads
 
@@ -81,9 +82,76 @@ class CheckResult:
     problems: pd.DataFrame
 
 
-def check_roster(roster: Roster, as_of: dt.date, calendar_days: bool = False,
-                 today: dt.date | None = None) -> CheckResult:
-    """Status of every row of one roster, and every problem found in it."""
+# The normalised frame: every cell typed, every problem of the cells found (``normalise``). It is
+# what the store keeps and what ``judge`` reads; ``registration_unreadable`` is the one fact of the
+# raw cells the judgement needs beyond the typed values (an unreadable date is not a missing one).
+NORMALISED_SCHEMA: dict[str, str] = {
+    "source_file": "string", "source_row": "int64", "employer_id": "string", "employer_name": "string",
+    "name": "string", "id_number": "string", "ssn": "string", "id_problem": "string",
+    "birth_date": "datetime64[ns]", "sex": "string", "region": "string", "hire_date": "datetime64[ns]",
+    "registration_date": "datetime64[ns]", "registration_unreadable": "bool", "problem": "string",
+    "id_code": "string", "id_warning": "string", "kind": "string", "region_code": "string",
+    "card_status": "string", "card_bank": "string", "activation_date": "datetime64[ns]", "wage": "float64",
+    "problem_code": "string",
+}
+
+
+@dataclass
+class Normalised:
+    """A roster's rows as typed values (``NORMALISED_SCHEMA``), the problems found in its cells, and
+    the header each field came from (for messages: "入职日期 (column D)")."""
+
+    rows: pd.DataFrame
+    problems: pd.DataFrame
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class _Problems:
+    """Row problems as they are found: into ``problem``/``problem_code`` of the rows and the long table."""
+
+    def __init__(self, rows: pd.DataFrame, labels: Mapping[str, str]) -> None:
+        self.rows = rows
+        self.labels = labels
+        self.text = pd.Series(pd.NA, index=rows.index, dtype="string")
+        self.code = pd.Series(pd.NA, index=rows.index, dtype="string")
+        self.found: list[pd.DataFrame] = []
+
+    def label(self, field_name: str, default: str | None = None) -> str:
+        return self.labels.get(field_name, default or field_name)
+
+    def record(self, mask: pd.Series, field_name: str, code: str | pd.Series, message: pd.Series | str,
+               value: pd.Series) -> None:
+        """Add rows to the problems table only."""
+        self.found.append(pd.DataFrame({
+            "source_file": self.rows["source_file"][mask], "source_row": self.rows["source_row"][mask],
+            "column": self.label(field_name), "code": code[mask] if isinstance(code, pd.Series) else code,
+            "value": value[mask], "message": message[mask] if isinstance(message, pd.Series) else message}))
+
+    def note(self, mask: pd.Series, code: str, message: Callable[[pd.Series], pd.Series] | str, field_name: str,
+             raw: pd.Series) -> None:
+        """A row problem: into ``problem``/``problem_code`` and the table (texts built for those rows only)."""
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        value = _text(raw[mask])
+        msg = pd.Series(message(value) if callable(message) else message, index=self.rows.index[mask],
+                        dtype="string")
+        self.text[mask] = _join(self.text[mask], msg)
+        self.code[mask] = self.code[mask].fillna(code)
+        self.record(mask, field_name, code, msg.reindex(self.rows.index), value.reindex(self.rows.index))
+
+    def table(self, file_notes: pd.DataFrame | None = None) -> pd.DataFrame:
+        parts = [p for p in [file_notes, *self.found] if p is not None and len(p)]
+        return pd.concat(parts, ignore_index=True) if parts else _no_problems()
+
+
+def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
+    """Cells to typed columns (``NORMALISED_SCHEMA``), with every problem of the cells themselves.
+
+    ID numbers (GB 11643-1999; the social security number is the ID number, Social Insurance
+    Law Art. 58), dates in every written form, wages, employer and card fields. Nothing here
+    depends on the as-of date: that is :func:`judge`'s.
+    """
     f = roster.frame
     number_cell = None
     if "id_number" in roster.number_cells:
@@ -94,78 +162,28 @@ def check_roster(roster: Roster, as_of: dt.date, calendar_days: bool = False,
     hire, reg = parse_dates(hire_raw), parse_dates(reg_raw)
     hire_bad, reg_bad = unreadable_dates(hire_raw, hire), unreadable_dates(reg_raw, reg)
     hire_missing = hire.isna() & ~hire_bad
-    as_of_ts = pd.Timestamp(as_of)
-    reg_after = reg > as_of_ts
-    registered = reg.notna() & ~reg_after
-
-    dl = calendar.deadlines(hire, calendar_days=calendar_days)
-    deadline = dl["deadline"]
-    invalid = hire.isna() | reg_bad
-    late = ~invalid & registered & (reg > deadline)
-    on_time = ~invalid & registered & ~late
-    overdue = ~invalid & ~registered & (as_of_ts > deadline)
-    pending = ~invalid & ~registered & ~overdue
-    status = np.select([on_time, late, overdue, pending, invalid], STATUSES, default="invalid")
-
-    days_late = pd.Series(pd.NA, index=f.index, dtype="Int64")
-    days_late[late] = (reg - deadline)[late].dt.days
-    days_late[overdue] = (as_of_ts - deadline)[overdue].dt.days
-    days_left = pd.Series(pd.NA, index=f.index, dtype="Int64")
-    days_left[pending] = (deadline - as_of_ts)[pending].dt.days
-
-    col = roster.columns
-    hire_label = col.get("hire_date", "hire date")
-    reg_label = col.get("registration_date", "registration date")
-    problem_text = pd.Series(pd.NA, index=f.index, dtype="string")
-    problem_code = pd.Series(pd.NA, index=f.index, dtype="string")
-    found: list[pd.DataFrame] = []
-
-    def record(mask: pd.Series, field: str, code: str | pd.Series, message: pd.Series | str,
-               value: pd.Series) -> None:
-        """Add rows to the problems table."""
-        found.append(pd.DataFrame({
-            "source_file": f["source_file"][mask], "source_row": f["source_row"][mask],
-            "column": col.get(field, field), "code": code[mask] if isinstance(code, pd.Series) else code,
-            "value": value[mask],
-            "message": message[mask] if isinstance(message, pd.Series) else message}))
-
-    def note(mask: pd.Series, code: str, message: Callable[[pd.Series], pd.Series] | str, field: str,
-             raw: pd.Series) -> None:
-        """A row problem: into ``problem``/``problem_code`` and the problems table (texts built for those rows only)."""
-        mask = mask.fillna(False).astype(bool)
-        if not mask.any():
-            return
-        value = _text(raw[mask])
-        msg = pd.Series(message(value) if callable(message) else message, index=f.index[mask], dtype="string")
-        problem_text[mask] = _join(problem_text[mask], msg)
-        problem_code[mask] = problem_code[mask].fillna(code)
-        record(mask, field, code, msg.reindex(f.index), value.reindex(f.index))
-
-    if "hire_date" not in col:
-        note(hire_missing, "hire_date_column_missing", "the file has no hire date column (入职日期)",
-             "hire_date", hire_raw)
+    found = _Problems(f, roster.columns)
+    hire_label = found.label("hire_date", "hire date")
+    reg_label = found.label("registration_date", "registration date")
+    if "hire_date" not in roster.columns:
+        found.note(hire_missing, "hire_date_column_missing", "the file has no hire date column (入职日期)",
+                   "hire_date", hire_raw)
     else:
-        note(hire_missing, "hire_date_missing", f"{hire_label}: no hire date", "hire_date", hire_raw)
-    note(hire_bad, "date_unreadable", lambda v: f"{hire_label}: cannot read '" + v.fillna("") + "' as a date",
-         "hire_date", hire_raw)
-    note(reg_bad, "date_unreadable", lambda v: f"{reg_label}: cannot read '" + v.fillna("") + "' as a date",
-         "registration_date", reg_raw)
-    note(reg_after & ~invalid, "registration_after_as_of",
-         lambda v: f"{reg_label}: " + reg[v.index].dt.strftime("%Y-%m-%d").astype("string").fillna("")
-         + " lies after the as-of date " + as_of.isoformat() + "; counted as not registered on that date",
-         "registration_date", reg_raw)
-    note(registered & (reg < hire), "registration_before_hire",
-         f"{reg_label}: registered before the hire date (counts as on time)", "registration_date", reg_raw)
+        found.note(hire_missing, "hire_date_missing", f"{hire_label}: no hire date", "hire_date", hire_raw)
+    found.note(hire_bad, "date_unreadable", lambda v: f"{hire_label}: cannot read '" + v.fillna("") + "' as a date",
+               "hire_date", hire_raw)
+    found.note(reg_bad, "date_unreadable", lambda v: f"{reg_label}: cannot read '" + v.fillna("") + "' as a date",
+               "registration_date", reg_raw)
+    texts = {name: _text(f[name]) for name in ("employer_id", "employer_name", "name", "card_status", "card_bank")}
     for field_name, limit in TEXT_LIMITS.items():
-        label = col.get(field_name, field_name)
-        text = _text(f[field_name])
-        note(too_long(text, limit), "value_too_long",
-             lambda v, label=label, limit=limit, text=text: f"{label}: " + text[v.index].str.len().astype("string")
-             + f" characters, more than the {limit} the store keeps; the row is checked but not stored",
-             field_name, text.map(_shortened, na_action="ignore"))
+        label, text = found.label(field_name), texts[field_name]
+        found.note(too_long(text, limit), "value_too_long",
+                   lambda v, label=label, limit=limit, text=text: f"{label}: " + text[v.index].str.len()
+                   .astype("string") + f" characters, more than the {limit} the store keeps; the row is checked "
+                   "but not stored", field_name, text.map(_shortened, na_action="ignore"))
 
     id_problem = id_result["id_problem"]
-    if "id_number" not in col:
+    if "id_number" not in roster.columns:
         id_problem = id_problem.mask(id_result["id_code"] == "id_missing",
                                      "the file has no ID number column (身份证号)")
     has_id_problem = id_result["id_code"].notna()
@@ -174,16 +192,16 @@ def check_roster(roster: Roster, as_of: dt.date, calendar_days: bool = False,
     masked_id = pd.Series(pd.NA, index=f.index, dtype="string")
     masked_id[either] = ids.mask_column(_text(f["id_number"][either]))
     if has_id_problem.any():
-        record(has_id_problem, "id_number", id_result["id_code"], id_problem, masked_id)
+        found.record(has_id_problem, "id_number", id_result["id_code"], id_problem, masked_id)
     if has_warning.any():
-        record(has_warning, "id_number", ids.WARNING_UNKNOWN_COUNTY, id_result["id_warning"], masked_id)
+        found.record(has_warning, "id_number", ids.WARNING_UNKNOWN_COUNTY, id_result["id_warning"], masked_id)
 
-    out = pd.DataFrame({
-        "source_file": f["source_file"],
+    rows = pd.DataFrame({
+        "source_file": f["source_file"].astype("string"),
         "source_row": f["source_row"].astype("int64"),
-        "employer_id": _text(f["employer_id"]),
-        "employer_name": _text(f["employer_name"]),
-        "name": _text(f["name"]),
+        "employer_id": texts["employer_id"],
+        "employer_name": texts["employer_name"],
+        "name": texts["name"],
         "id_number": _text(f["id_number"]),
         "ssn": id_result["ssn"],
         "id_problem": id_problem,
@@ -192,28 +210,120 @@ def check_roster(roster: Roster, as_of: dt.date, calendar_days: bool = False,
         "region": id_result["region"],
         "hire_date": hire,
         "registration_date": reg,
-        "deadline": deadline,
-        "status": pd.Series(status, index=f.index, dtype="string"),
-        "days_late": days_late,
-        "days_left": days_left,
-        "problem": problem_text,
-        "deadline_provisional": dl["deadline_provisional"].astype(bool) & hire.notna(),
+        "registration_unreadable": reg_bad.to_numpy(dtype=bool),
+        "problem": found.text,
         "id_code": id_result["id_code"],
         "id_warning": id_result["id_warning"],
         "kind": id_result["kind"],
         "region_code": id_result["region_code"],
-        "card_status": _text(f["card_status"]),
-        "card_bank": _text(f["card_bank"]),
+        "card_status": texts["card_status"],
+        "card_bank": texts["card_bank"],
         "activation_date": parse_dates(f["activation_date"]),
         "wage": _wages(f["wage"]),
-        "problem_code": problem_code,
-    })
+        "problem_code": found.code,
+    }, index=f.index).astype(NORMALISED_SCHEMA)
     file_notes = pd.DataFrame({"source_file": roster.source_file, "source_row": None, "column": None,
-                               "code": "file_note", "value": None, "message": roster.notes})
-    problems = pd.concat([file_notes, *found], ignore_index=True) if found or roster.notes else _no_problems()
+                               "code": "file_note", "value": None, "message": roster.notes}) if roster.notes else None
+    return Normalised(rows, found.table(file_notes), dict(roster.columns))
+
+
+def normalise_registry(rosters: list[Roster]) -> tuple[pd.DataFrame, int]:
+    """The agency's registration extract as typed rows (shared README section 8), and the count of
+    rows that cannot be used: no valid social security number (Art. 58: the ID number), no employer,
+    or a text longer than the store keeps. Extracts name the number ``ssn`` or ``id_number``."""
+    frame = pd.concat([r.frame for r in rosters], ignore_index=True)
+    ssn_raw = frame["ssn"].where(frame["ssn"].notna(), frame["id_number"])
+    out = pd.DataFrame({
+        "employer_id": _text(frame["employer_id"]),
+        "ssn": ids.validate_column(ssn_raw)["ssn"],
+        "registration_date": parse_dates(frame["registration_date"]),
+        "card_status": normalise_status(frame["card_status"]),
+        "card_bank": _text(frame["card_bank"]),
+        "activation_date": parse_dates(frame["activation_date"]),
+        "source_row": frame["source_row"].astype("int64"),
+    })
+    long_text = too_long(out["employer_id"], TEXT_LIMITS["employer_id"]) | \
+        too_long(out["card_bank"], TEXT_LIMITS["card_bank"])
+    good = out["ssn"].notna() & out["employer_id"].notna() & ~long_text
+    return out[good], int((~good).sum())
+
+
+def judge(rows: pd.DataFrame, as_of: dt.date, calendar_days: bool = False,
+          labels: Mapping[str, str] | None = None) -> CheckResult:
+    """Deadline, status and days of normalised rows as of a date (shared README sections 2 and 3).
+
+    Social Insurance Law Art. 58: registration within 30 days from the date of employment; the
+    deadline rolls to the next working day (Civil Code Art. 201/203, ``compliance.calendar``).
+    A registration dated after ``as_of`` had not happened by then. ``rows`` follows
+    ``NORMALISED_SCHEMA`` (from :func:`normalise`, or stored rows); the problems returned are the
+    ones that depend on the date judged, to be added to the normalised ones.
+    """
+    hire, reg = rows["hire_date"], rows["registration_date"]
+    as_of_ts = pd.Timestamp(as_of)
+    reg_after = reg > as_of_ts
+    registered = reg.notna() & ~reg_after
+
+    dl = calendar.deadlines(hire, calendar_days=calendar_days)
+    deadline = dl["deadline"]
+    invalid = hire.isna() | rows["registration_unreadable"]
+    late = ~invalid & registered & (reg > deadline)
+    on_time = ~invalid & registered & ~late
+    overdue = ~invalid & ~registered & (as_of_ts > deadline)
+    pending = ~invalid & ~registered & ~overdue
+    status = np.select([on_time, late, overdue, pending, invalid], STATUSES, default="invalid")
+
+    days_late = pd.Series(pd.NA, index=rows.index, dtype="Int64")
+    days_late[late] = (reg - deadline)[late].dt.days
+    days_late[overdue] = (as_of_ts - deadline)[overdue].dt.days
+    days_left = pd.Series(pd.NA, index=rows.index, dtype="Int64")
+    days_left[pending] = (deadline - as_of_ts)[pending].dt.days
+
+    found = _Problems(rows, labels or {})
+    reg_label = found.label("registration_date", "registration date")
+    reg_text = reg.dt.strftime("%Y-%m-%d")
+    found.note(reg_after & ~invalid, "registration_after_as_of",
+               lambda v: f"{reg_label}: " + reg_text[v.index].astype("string").fillna("")
+               + " lies after the as-of date " + as_of.isoformat() + "; counted as not registered on that date",
+               "registration_date", reg_text)
+    found.note(registered & (reg < hire), "registration_before_hire",
+               f"{reg_label}: registered before the hire date (counts as on time)", "registration_date", reg_text)
+
+    out = rows.drop(columns="registration_unreadable")
+    out["deadline"] = deadline
+    out["status"] = pd.Series(status, index=rows.index, dtype="string")
+    out["days_late"] = days_late
+    out["days_left"] = days_left
+    out["problem"] = _join(rows["problem"], found.text)
+    out["deadline_provisional"] = dl["deadline_provisional"].astype(bool).to_numpy() & hire.notna().to_numpy()
+    out["problem_code"] = rows["problem_code"].fillna(found.code)
+    return CheckResult(out[CHECK_COLUMNS + EXTRA_COLUMNS], found.table())
+
+
+def _sorted_problems(*tables: pd.DataFrame) -> pd.DataFrame:
+    """Problems of one roster in row order (file notes first), the order found kept within a row."""
+    problems = pd.concat([t for t in tables if len(t)], ignore_index=True) if any(len(t) for t in tables) \
+        else _no_problems()
     if len(problems):
-        problems = problems.sort_values("source_row", kind="stable", na_position="first")
-    return CheckResult(out, problems.reset_index(drop=True))
+        rank = problems["code"].map(_PROBLEM_ORDER).fillna(len(_PROBLEM_ORDER))
+        order = np.lexsort((np.arange(len(problems)), rank.to_numpy(),
+                            problems["source_row"].astype("Float64").fillna(-1).to_numpy(dtype=float)))
+        problems = problems.iloc[order]
+    return problems.reset_index(drop=True)
+
+
+# Within a row, problems are listed cells first in the order of the columns a person reads, then
+# what the judgement adds, then the ID number (as before the split into normalise and judge).
+_PROBLEM_ORDER = {code: i for i, code in enumerate([
+    "file_note", "hire_date_column_missing", "hire_date_missing", "date_unreadable", "registration_after_as_of",
+    "registration_before_hire", "value_too_long"])}
+
+
+def check_roster(roster: Roster, as_of: dt.date, calendar_days: bool = False,
+                 today: dt.date | None = None) -> CheckResult:
+    """Status of every row of one roster, and every problem found in it: ``judge(normalise(...))``."""
+    normalised = normalise(roster, today)
+    judged = judge(normalised.rows, as_of, calendar_days, normalised.labels)
+    return CheckResult(judged.results, _sorted_problems(normalised.problems, judged.problems))
 
 
 def _no_problems() -> pd.DataFrame:

@@ -11,11 +11,11 @@ A file that cannot be used at all (missing, unreadable, no recognisable header r
 from __future__ import annotations
 
 import csv
+import io
 import multiprocessing
 import os
 import re
 import resource
-import tempfile
 import unicodedata
 import zipfile
 import zlib
@@ -24,6 +24,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 # field -> recognised headers (shared README section 5); compared after _header_key().
@@ -81,16 +82,6 @@ class RosterError(Exception):
     """The file cannot be used as a roster at all (exit code 2)."""
 
 
-def column_letter(index: int) -> str:
-    """Spreadsheet column letter of a 0-based column index: 0 -> A, 27 -> AB."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 @dataclass
 class Roster:
     """The rows of one roster file (or one sheet of a workbook), cells as typed.
@@ -123,8 +114,8 @@ def find_header(rows: list[list[object]]) -> tuple[int, dict[str, int], list[str
             if f is None:
                 continue
             if f in found:
-                notes.append(f"column {column_letter(c)} ('{cell}') repeats the {f} column "
-                             f"{column_letter(found[f])}; the first one is used")
+                notes.append(f"column {get_column_letter(c + 1)} ('{cell}') repeats the {f} column "
+                             f"{get_column_letter(found[f] + 1)}; the first one is used")
             else:
                 found[f] = c
         if len(found) >= 2 and KEY_FIELDS & found.keys():
@@ -132,9 +123,8 @@ def find_header(rows: list[list[object]]) -> tuple[int, dict[str, int], list[str
     return None
 
 
-def _sniff(path: Path) -> str:
-    with path.open("rb") as fh:
-        head = fh.read(8)
+def _sniff(raw: bytes) -> str:
+    head = raw[:8]
     for magic, kind in EXCEL_MAGIC.items():
         if head.startswith(magic):
             return kind
@@ -209,14 +199,13 @@ def _frame(source: str, data: pd.DataFrame, first_row: int, found: dict[str, int
             frame[f] = None
     if "id_number" not in found and "ssn" in found:
         frame["id_number"] = frame["ssn"]
-    columns = {f: f"{str(header[c]).strip()} (column {column_letter(c)})" for f, c in found.items()}
+    columns = {f: f"{str(header[c]).strip()} (column {get_column_letter(c + 1)})" for f, c in found.items()}
     if "id_number" not in found and "ssn" in found:
         columns["id_number"] = columns["ssn"]
     return Roster(source, frame.reset_index(drop=True), columns, notes)
 
 
-def _read_csv(path: Path, source: str) -> list[Roster]:
-    raw = path.read_bytes()
+def _read_csv(raw: bytes, source: str) -> list[Roster]:
     if b"\x00" in raw[:8192]:
         raise RosterError(f"{source}: not a text file (binary content); expected .xlsx, .xls or a CSV text file")
     lines = raw.count(b"\n")
@@ -226,7 +215,6 @@ def _read_csv(path: Path, source: str) -> list[Roster]:
     # only CR/LF end a line, as for pandas below (str.splitlines would also split at \v, \f, U+2028)
     full_lines = re.split(r"\r\n|\n|\r", raw[:1 << 20].decode(encoding, errors="replace"))[:HEADER_SEARCH_ROWS]
     head_lines = [line[:10_000] for line in full_lines]  # a header is short; csv refuses fields over 128 KB
-    del raw
     best: tuple[str, tuple[int, dict[str, int], list[str]], list[str]] | None = None
     widest = 0
     for delimiter in (",", "\t", ";", "|"):
@@ -250,7 +238,7 @@ def _read_csv(path: Path, source: str) -> list[Roster]:
     if widest > LIMITS.max_columns:
         raise RosterError(f"{source}: a row has {widest:,} fields; the limit is {LIMITS.max_columns:,} columns")
     try:
-        data = _read_csv_body(path, delimiter, h, encoding, max(width, len(header), widest))
+        data = _read_csv_body(raw, source, delimiter, h, encoding, max(width, len(header), widest))
     except pd.errors.ParserError as exc:
         first = str(exc).splitlines()[0]
         if "EOF inside string" in first:
@@ -262,7 +250,7 @@ def _read_csv(path: Path, source: str) -> list[Roster]:
     return [_frame(source, data, h + 2, found, header, notes)]
 
 
-def _read_csv_body(path: Path, delimiter: str, h: int, encoding: str, width: int) -> pd.DataFrame:
+def _read_csv_body(raw: bytes, source: str, delimiter: str, h: int, encoding: str, width: int) -> pd.DataFrame:
     """Every row below the header, every column, as text (nothing is skipped as blank here).
 
     Rows may be shorter than the header (a trailing empty field left out) or longer (a total
@@ -271,16 +259,17 @@ def _read_csv_body(path: Path, delimiter: str, h: int, encoding: str, width: int
     columns = width
     while True:
         try:
-            return pd.read_csv(path, sep=delimiter, header=None, skiprows=h + 1, dtype=str, encoding=encoding,
-                               encoding_errors="replace", keep_default_na=False, skip_blank_lines=False,
-                               index_col=False, names=list(range(columns)), quoting=csv.QUOTE_MINIMAL)
+            return pd.read_csv(io.BytesIO(raw), sep=delimiter, header=None, skiprows=h + 1, dtype=str,
+                               encoding=encoding, encoding_errors="replace", keep_default_na=False,
+                               skip_blank_lines=False, index_col=False, names=list(range(columns)),
+                               quoting=csv.QUOTE_MINIMAL)
         except pd.errors.ParserError as exc:
             wider = re.search(r"Expected \d+ fields in line \d+, saw (\d+)", str(exc))
             if wider is None or int(wider.group(1)) <= columns:
                 raise
             columns = int(wider.group(1))
             if columns > LIMITS.max_columns:
-                raise RosterError(f"{path.name}: a row has {columns:,} fields; the limit is "
+                raise RosterError(f"{source}: a row has {columns:,} fields; the limit is "
                                   f"{LIMITS.max_columns:,} columns") from exc
 
 
@@ -288,10 +277,10 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, zl
                ValueError, RuntimeError)
 
 
-def _check_zip(path: Path, source: str) -> None:
+def _check_zip(raw: bytes, source: str) -> None:
     """Refuse a truncated .xlsx or a zip bomb before any XML is expanded."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             infos = archive.infolist()
     except _ZIP_ERRORS as exc:
         raise RosterError(f"{source}: damaged or truncated .xlsx (not a readable zip archive)") from exc
@@ -326,7 +315,7 @@ class _Extent:
     unplaced_cells: bool = False  # cells whose position the scan could not read
 
 
-def _xlsx_extent(path: Path, source: str) -> _Extent:
+def _xlsx_extent(raw: bytes, source: str) -> _Extent:
     """Upper bounds of the last row and column any sheet uses, read from the cell references.
 
     The spreadsheet reader allocates rows × columns cells at once, so a few-KB file with one cell
@@ -339,7 +328,7 @@ def _xlsx_extent(path: Path, source: str) -> _Extent:
     extent, expanded = _Extent(), 0
     cells = placed = chunks = 0
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             for info in archive.infolist():
                 if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
                     continue
@@ -367,9 +356,9 @@ def _xlsx_extent(path: Path, source: str) -> _Extent:
     return extent
 
 
-def _load_sheets(path: str) -> list[tuple[str, list[list[object]] | None, tuple[int, int]]]:
+def _load_sheets(raw: bytes) -> list[tuple[str, list[list[object]] | None, tuple[int, int]]]:
     """Every sheet's cells (None when over the limits) and its size: the part that runs isolated."""
-    book = CalamineWorkbook.from_path(path)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
     sheets = []
     for i, name in enumerate(book.sheet_names):
         sheet = book.get_sheet_by_index(i)
@@ -379,7 +368,7 @@ def _load_sheets(path: str) -> list[tuple[str, list[list[object]] | None, tuple[
     return sheets
 
 
-def _isolated_child(conn: Connection, path: str, address_space: int) -> None:
+def _isolated_child(conn: Connection, raw: bytes, address_space: int) -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)  # a native abort's message and backtrace are not the user's business
@@ -387,7 +376,7 @@ def _isolated_child(conn: Connection, path: str, address_space: int) -> None:
         if hard != resource.RLIM_INFINITY:
             address_space = min(address_space, hard)  # an outer cap (a test, a container) stays in force
         resource.setrlimit(resource.RLIMIT_AS, (address_space, hard))
-        conn.send(("ok", _load_sheets(path)))
+        conn.send(("ok", _load_sheets(raw)))
     except BaseException as exc:  # the reader's panics are BaseExceptions; nothing may escape the child
         conn.send(("error", str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
     finally:
@@ -405,7 +394,7 @@ def _vm_size() -> int:
     return 0
 
 
-def _read_sheets_isolated(path: Path, source: str) -> list[tuple[str, list[list[object]] | None, tuple[int, int]]]:
+def _read_sheets_isolated(raw: bytes, source: str) -> list[tuple[str, list[list[object]] | None, tuple[int, int]]]:
     """Run the spreadsheet reader in a forked child with a memory cap and a time limit.
 
     The reader is native code: a crafted or corrupt workbook can make it abort the whole process
@@ -414,7 +403,8 @@ def _read_sheets_isolated(path: Path, source: str) -> list[tuple[str, list[list[
     """
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_isolated_child, args=(send, str(path), _vm_size() + LIMITS.reader_memory),
+    # forked: the child has the bytes already, nothing is pickled or written to disk
+    child = ctx.Process(target=_isolated_child, args=(send, raw, _vm_size() + LIMITS.reader_memory),
                         daemon=True)
     child.start()
     send.close()
@@ -435,10 +425,10 @@ def _read_sheets_isolated(path: Path, source: str) -> list[tuple[str, list[list[
     return payload
 
 
-def _read_sheets(path: Path, source: str) -> list[tuple[str, list[list[object]] | None, tuple[int, int]]]:
+def _read_sheets(raw: bytes, source: str) -> list[tuple[str, list[list[object]] | None, tuple[int, int]]]:
     """The sheets of a workbook the pre-scan found ordinary, read in this process."""
     try:
-        return _load_sheets(str(path))
+        return _load_sheets(raw)
     except BaseException as exc:  # the reader's panics are BaseExceptions
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
@@ -446,20 +436,20 @@ def _read_sheets(path: Path, source: str) -> list[tuple[str, list[list[object]] 
         raise RosterError(f"{source}: cannot be opened as a spreadsheet ({message})") from None
 
 
-def _read_workbook(path: Path, source: str, kind: str) -> list[Roster]:
+def _read_workbook(raw: bytes, source: str, kind: str) -> list[Roster]:
     isolate = True
     if kind == "xlsx":
-        _check_zip(path, source)
-        extent = _xlsx_extent(path, source)
+        _check_zip(raw, source)
+        extent = _xlsx_extent(raw, source)
         rows, columns = extent.max_row, extent.max_col
         if columns > LIMITS.max_columns or rows > LIMITS.max_rows or rows * columns > LIMITS.max_cells:
-            raise RosterError(f"{source}: a sheet reaches row {rows:,} and column {column_letter(columns - 1)}; "
+            raise RosterError(f"{source}: a sheet reaches row {rows:,} and column {get_column_letter(columns)}; "
                               f"the limits are {LIMITS.max_rows:,} rows, {LIMITS.max_columns:,} columns and "
                               f"{LIMITS.max_cells:,} cells per sheet")
         isolate = extent.unplaced_cells  # an ordinary workbook is read in-process, at full speed
     rosters: list[Roster] = []
     skipped: list[str] = []
-    sheets = _read_sheets_isolated(path, source) if isolate else _read_sheets(path, source)
+    sheets = _read_sheets_isolated(raw, source) if isolate else _read_sheets(raw, source)
     for sheet_name, rows, (height, width) in sheets:
         if rows is None:
             raise RosterError(f"{source}: sheet '{sheet_name}' has {height:,} rows × {width:,} columns; "
@@ -484,25 +474,37 @@ def _read_workbook(path: Path, source: str, kind: str) -> list[Roster]:
 
 def read_roster(path: str | Path, employer_id: str | None = None,
                 employer_name: str | None = None) -> list[Roster]:
-    """Read one roster file: one :class:`Roster` per sheet that has a header row.
-
-    ``employer_id``/``employer_name`` fill in the employer for rosters without employer
-    columns (and blank employer cells).
-    """
+    """Read one roster file from disk (see :func:`read_roster_bytes`); messages name it by its path."""
     path = Path(path)
-    source = path.name
     if not path.is_file():
         raise RosterError(f"{path}: file not found")
     size = path.stat().st_size
     if size > LIMITS.max_bytes:
-        raise RosterError(f"{source}: {size / 2**20:,.0f} MB; the limit is {LIMITS.max_bytes / 2**20:,.0f} MB per file")
-    if size == 0:
-        raise RosterError(f"{source}: the file is empty")
+        raise RosterError(f"{path.name}: {size / 2**20:,.0f} MB; the limit is "
+                          f"{LIMITS.max_bytes / 2**20:,.0f} MB per file")
     try:
-        kind = _sniff(path)
-        rosters = _read_csv(path, source) if kind == "csv" else _read_workbook(path, source, kind)
+        raw = path.read_bytes()
     except OSError as exc:
         raise RosterError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    return read_roster_bytes(raw, path.name, employer_id, employer_name)
+
+
+def read_roster_bytes(raw: bytes, source: str, employer_id: str | None = None,
+                      employer_name: str | None = None) -> list[Roster]:
+    """Read one roster from its bytes: one :class:`Roster` per sheet that has a header row.
+
+    Everything happens in memory (calamine, ``pandas.read_csv`` and ``zipfile`` read from a
+    buffer), so an upload is never written to disk. ``source`` is the name rows and messages
+    show. ``employer_id``/``employer_name`` fill in the employer for rosters without employer
+    columns (and blank employer cells).
+    """
+    if len(raw) > LIMITS.max_bytes:
+        raise RosterError(f"{source}: {len(raw) / 2**20:,.0f} MB; the limit is "
+                          f"{LIMITS.max_bytes / 2**20:,.0f} MB per file")
+    if not raw:
+        raise RosterError(f"{source}: the file is empty")
+    kind = _sniff(raw)
+    rosters = _read_csv(raw, source) if kind == "csv" else _read_workbook(raw, source, kind)
     for roster in rosters:
         frame = roster.frame
         for f, value in (("employer_id", employer_id), ("employer_name", employer_name)):
@@ -537,35 +539,30 @@ def roster_paths(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
 
 def read_uploads(files: list[tuple[str, bytes]], employer_id: str | None = None,
                  employer_name: str | None = None) -> tuple[list[Roster], list[str]]:
-    """Read uploaded files (name, content); an unusable file gives an error line, the rest are read.
+    """Read uploaded files (name, content) in memory; an unusable file gives an error line, the rest are read.
 
-    Each file is written to a private temporary folder under its own name, so that messages
-    and ``source_file`` show the name the user uploaded.
+    Rows and messages show the uploaded name in its safe form (:func:`display_name`); two
+    uploads of the same name are told apart (:func:`unique_label`).
     """
     rosters: list[Roster] = []
     errors: list[str] = []
     used: set[str] = set()
-    with tempfile.TemporaryDirectory(prefix="shebao-") as folder:
-        for i, (name, data) in enumerate(files):
-            shown = display_name(name)
-            # stored under a safe name of ours; the user's name is put back for messages and rows
-            path = Path(folder) / f"upload{i}{Path(shown).suffix.lower()[:8]}"
-            try:
-                path.write_bytes(data)
-                read = read_roster(path, employer_id, employer_name)
-            except RosterError as exc:
-                errors.append(str(exc).replace(str(path), shown).replace(path.name, shown))
-                continue
-            except Exception as exc:  # one file must never stop the others; no cell values in the message
-                errors.append(f"{shown}: cannot be read ({type(exc).__name__})")
-                continue
-            finally:
-                path.unlink(missing_ok=True)
-            for roster in read:
-                label = unique_label(roster.source_file.replace(path.name, shown), used)
+    for name, data in files:
+        shown = display_name(name)
+        try:
+            read = read_roster_bytes(data, shown, employer_id, employer_name)
+        except RosterError as exc:
+            errors.append(str(exc))
+            continue
+        except Exception as exc:  # one file must never stop the others; no cell values in the message
+            errors.append(f"{shown}: cannot be read ({type(exc).__name__})")
+            continue
+        for roster in read:
+            label = unique_label(roster.source_file, used)
+            if label != roster.source_file:
                 roster.source_file = label
                 roster.frame["source_file"] = label
-            rosters.extend(read)
+        rosters.extend(read)
     return rosters, errors
 
 

@@ -25,11 +25,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from compliance import ids
-from compliance.cards import normalise_status
-from compliance.dates import parse_dates
-from compliance.registration import TEXT_LIMITS, check, too_long
-from compliance.rosters import Roster, RosterError, display_name, read_roster
+from compliance.registration import TEXT_LIMITS, normalise, normalise_registry, too_long
+from compliance.rosters import RosterError, display_name, read_roster_bytes
 
 DEFAULT_DB_PATH = Path(os.environ.get("SHEBAO_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 DEFAULT_DB_FILE = DEFAULT_DB_PATH / "shebao.sqlite"
@@ -199,7 +196,8 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
-def current_user() -> str:
+def os_user() -> str:
+    """The operating-system user running a command-line import (the dashboard passes its signed-in user)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -273,16 +271,29 @@ def _begin_upload(conn: sa.Connection, kind: str, file_name: str, digest: str, b
     return int(result.inserted_primary_key[0])
 
 
-def _store_once(engine: Engine, kind: str, path: Path, name: str, by: str,
+Source = str | Path | bytes  # a file on disk, or its bytes (then name it with ``file_name``)
+
+
+def _read_source(source: Source, file_name: str | None) -> tuple[bytes, str]:
+    """The bytes and the shown name of a roster or registry source (never written anywhere)."""
+    if isinstance(source, bytes):
+        return source, display_name(file_name or "upload")
+    path = Path(source)
+    if not path.is_file():
+        raise RosterError(f"{path}: file not found")
+    return path.read_bytes(), file_name or path.name
+
+
+def _store_once(engine: Engine, kind: str, raw: bytes, name: str, by: str,
                 prepare: Callable[[], tuple[int, int, pd.DataFrame]],
                 write: Callable[[sa.Connection, int, pd.DataFrame], str]) -> UploadOutcome:
     """Store one file at most once (by SHA-256), in one transaction; shared by rosters and registries.
 
-    ``prepare`` reads and checks the file outside the transaction: (rows read, rows with a
+    ``prepare`` reads and normalises the file outside the transaction: (rows read, rows with a
     problem, rows to store). ``write`` stores those rows under the new upload's id and returns the
     audit detail. The same content from another process at the same moment ends as a duplicate.
     """
-    digest = sha256_of(path.read_bytes())
+    digest = sha256_of(raw)
 
     def duplicate() -> UploadOutcome | None:
         with engine.connect() as conn:
@@ -303,25 +314,24 @@ def _store_once(engine: Engine, kind: str, path: Path, name: str, by: str,
     return UploadOutcome(name, digest, False, rows, errors, len(good), upload_id)
 
 
-def store_roster(engine: Engine, path: str | Path, uploaded_by: str | None = None,
+def store_roster(engine: Engine, source: Source, uploaded_by: str | None = None,
                  employer_id: str | None = None, employer_name: str | None = None,
-                 allowed_employers: set[str] | None = None, file_name: str | None = None) -> UploadOutcome:
-    """Store one roster file in one transaction (nothing on failure, nothing twice).
+                 file_name: str | None = None) -> UploadOutcome:
+    """Store one roster in one transaction (nothing on failure, nothing twice).
 
-    ``allowed_employers`` (an HR user's employers) sets aside rows of other employers: they
-    are neither stored nor counted as stored.
+    The store keeps normalised rows (``registration.normalise``): typed values, judged later as
+    of any date. Rows with a valid ID number (= social security number, Art. 58), an employer,
+    and no text longer than its column are stored; the others count as rows with a problem.
     """
-    path = Path(path)
-    name = file_name or path.name
+    raw, name = _read_source(source, file_name)
 
     def prepare() -> tuple[int, int, pd.DataFrame]:
-        results = check(read_roster(path, employer_id, employer_name), dt.date.today()).results
-        results["source_file"] = results["source_file"].str.replace(path.name, name, regex=False)
-        valid = results["ssn"].notna() & results["employer_id"].notna() & ~fields_too_long(results)
-        if allowed_employers is not None:
-            valid &= results["employer_id"].isin(list(allowed_employers))
-        problem = results["id_problem"].notna() | results["problem"].notna() | (results["status"] == "invalid")
-        return len(results), int(problem.sum()), results[valid]
+        parts = [normalise(r) for r in read_roster_bytes(raw, name, employer_id, employer_name)]
+        rows = pd.concat([p.rows for p in parts], ignore_index=True)
+        valid = rows["ssn"].notna() & rows["employer_id"].notna() & ~fields_too_long(rows)
+        problem = rows["id_problem"].notna() | rows["problem"].notna() | rows["hire_date"].isna() | \
+            rows["registration_unreadable"]
+        return len(rows), int(problem.sum()), rows[valid]
 
     def write(conn: sa.Connection, upload_id: int, good: pd.DataFrame) -> str:
         _upsert(conn, employers, good.groupby("employer_id", as_index=False)["employer_name"].last()
@@ -334,38 +344,19 @@ def store_roster(engine: Engine, path: str | Path, uploaded_by: str | None = Non
             conn.execute(employments.insert(), _records(rows.iloc[start:start + _BATCH]))
         return f"{len(good)} rows stored"
 
-    return _store_once(engine, "roster", path, name, uploaded_by or current_user(), prepare, write)
+    return _store_once(engine, "roster", raw, name, uploaded_by or os_user(), prepare, write)
 
 
-def read_registry(path: Path) -> tuple[pd.DataFrame, int]:
-    """The agency's registration extract as a frame of valid rows, and the count of bad rows."""
-    frames: list[Roster] = read_roster(path)
-    frame = pd.concat([r.frame for r in frames], ignore_index=True)
-    ssn_raw = frame["ssn"].where(frame["ssn"].notna(), frame["id_number"])
-    ssn = ids.validate_column(ssn_raw)["ssn"]
-    out = pd.DataFrame({
-        "employer_id": frame["employer_id"].astype("string").str.strip(),
-        "ssn": ssn,
-        "registration_date": parse_dates(frame["registration_date"]),
-        "card_status": normalise_status(frame["card_status"]),
-        "card_bank": frame["card_bank"].astype("string").str.strip(),
-        "activation_date": parse_dates(frame["activation_date"]),
-        "source_row": frame["source_row"],
-    })
-    good = out["ssn"].notna() & out["employer_id"].notna() & (out["employer_id"] != "") & ~fields_too_long(out)
-    return out[good], int((~good).sum())
-
-
-def import_registry(engine: Engine, path: str | Path, uploaded_by: str | None = None,
+def import_registry(engine: Engine, source: Source, uploaded_by: str | None = None,
                     file_name: str | None = None) -> UploadOutcome:
-    """Store one agency registration extract in one transaction.
+    """Store one agency registration extract in one transaction (``registration.normalise_registry``).
 
     The record for the same (employer, person) in a later extract replaces the earlier one.
     """
-    path = Path(path)
+    raw, name = _read_source(source, file_name)
 
     def prepare() -> tuple[int, int, pd.DataFrame]:
-        good, bad = read_registry(path)
+        good, bad = normalise_registry(read_roster_bytes(raw, name))
         return len(good) + bad, bad, good.drop_duplicates(["employer_id", "ssn"], keep="last")
 
     def write(conn: sa.Connection, upload_id: int, good: pd.DataFrame) -> str:
@@ -378,25 +369,15 @@ def import_registry(engine: Engine, path: str | Path, uploaded_by: str | None = 
                 .assign(upload_id=upload_id), ["ssn"])
         return f"{len(good)} records stored"
 
-    return _store_once(engine, "registry", path, file_name or path.name, uploaded_by or current_user(), prepare,
-                       write)
+    return _store_once(engine, "registry", raw, name, uploaded_by or os_user(), prepare, write)
 
 
 def store_upload(engine: Engine, kind: str, name: str, data: bytes, uploaded_by: str | None = None,
                  **options: object) -> UploadOutcome:
     """Store uploaded bytes (dashboard) as a roster or a registry extract, under the uploaded name."""
-    import tempfile
-
-    shown = display_name(name)
-    with tempfile.TemporaryDirectory(prefix="shebao-") as folder:
-        path = Path(folder) / f"upload{Path(shown).suffix.lower()[:8]}"
-        path.write_bytes(data)
-        try:
-            if kind == "registry":
-                return import_registry(engine, path, uploaded_by, file_name=shown)
-            return store_roster(engine, path, uploaded_by, file_name=shown, **options)  # type: ignore[arg-type]
-        except RosterError as exc:
-            raise RosterError(str(exc).replace(str(path), shown).replace(path.name, shown)) from exc
+    if kind == "registry":
+        return import_registry(engine, data, uploaded_by, file_name=name)
+    return store_roster(engine, data, uploaded_by, file_name=name, **options)  # type: ignore[arg-type]
 
 
 def history(engine: Engine) -> pd.DataFrame:
@@ -408,11 +389,13 @@ def history(engine: Engine) -> pd.DataFrame:
 
 
 def load_employments(engine: Engine, employer_id: str | None = None) -> pd.DataFrame:
-    query = sa.select(employments)
+    """Stored roster rows, with the person's birth date, sex and region code (from ``people``)."""
+    query = sa.select(employments, people.c.birth_date, people.c.sex, people.c.region_code).select_from(
+        employments.join(people, people.c.ssn == employments.c.ssn))
     if employer_id:
         query = query.where(employments.c.employer_id == employer_id)
     with engine.connect() as conn:
-        frame = pd.read_sql(query, conn, parse_dates=["hire_date", "registration_date"])
+        frame = pd.read_sql(query, conn, parse_dates=["hire_date", "registration_date", "birth_date"])
     return frame
 
 
@@ -439,7 +422,7 @@ def employer_names(engine: Engine) -> dict[str, str]:
 
 def open_case(engine: Engine, employer_id: str, reason: str, by: str | None = None) -> int:
     """Open a case for a flagged employer; an employer has at most one case that is not closed."""
-    by = by or current_user()
+    by = by or os_user()
     with engine.begin() as conn:
         existing = conn.execute(sa.select(cases.c.id).where(cases.c.employer_id == employer_id,
                                                             cases.c.state != "closed")).scalar()
@@ -455,7 +438,7 @@ def open_case(engine: Engine, employer_id: str, reason: str, by: str | None = No
 
 def move_case(engine: Engine, case_id: int, state: str, note: str = "", by: str | None = None) -> None:
     """Move a case one step along open → notified → rectified → closed, with a dated note."""
-    by = by or current_user()
+    by = by or os_user()
     if state not in CASE_STATES:
         raise StoreError(f"unknown case state {state!r}; expected one of {CASE_STATES}")
     with engine.begin() as conn:

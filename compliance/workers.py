@@ -11,28 +11,21 @@ parallel, off the server's GIL; the server only lays out the results.
   call running on it fails, not only the one that killed it. The pool is replaced, and each of
   those calls is retried once in a process of its own, so that a second crash can only be the
   culprit's: it gets :class:`WorkerCrashed`, the others their results.
-- Uploads are written to disk while they are read. Each pool and each retry process gets a
-  private temporary folder, removed when it is replaced or shut down, so a killed worker
-  cannot leave a roster (ID numbers and all) behind in the system's temporary folder; folders of
-  a server killed outright are removed when the next one starts.
+- Uploads are read from memory (``rosters.read_roster_bytes``): nothing of a roster is written
+  to disk, so a killed worker leaves nothing behind to clean up.
 
 ``SHEBAO_CHECK_WORKERS`` sets the number of workers; 0 checks in the calling process.
 """
 
 from __future__ import annotations
 
-import getpass
 import multiprocessing
 import os
 import pickle
-import shutil
-import tempfile
 import threading
-import weakref
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -65,50 +58,18 @@ def workers_from_env() -> int:
     return workers
 
 
-_FOLDER_PREFIX = "shebao-workers-"
-
-
-def remove_orphaned_folders() -> list[str]:
-    """Remove the private temporary folders of servers that are gone (killed before they could
-    clean up), with whatever uploads their workers left there; returns the folders removed."""
-    removed = []
-    for folder in Path(tempfile.gettempdir()).glob(f"{_FOLDER_PREFIX}*-*"):
-        owner = folder.name[len(_FOLDER_PREFIX):].split("-", 1)[0]
-        if not owner.isdigit() or not folder.is_dir() or folder.owner() != getpass.getuser():
-            continue
-        try:
-            os.kill(int(owner), 0)  # signal 0: is the process there? (sends nothing)
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(str(folder))
-        except PermissionError:  # alive, another user's
-            continue
-    return removed
-
-
 def pickled(fn: Callable[..., object], /, *args: object) -> bytes:
     """``fn(*args)`` as pickle bytes, made where it runs: the worker pays for the pickling, and the
     server can cache the bytes as they are (``st.cache_data`` pickles what it stores)."""
     return pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _start_worker(folder: str, initializer: Callable[[], object] | None) -> None:
-    """In each new worker: temporary files go to the pool's private folder, then warm up."""
-    tempfile.tempdir = folder
-    if initializer is not None:
-        initializer()
-
-
 class _Executor:
-    """A process pool with its own temporary folder, removed with the pool."""
+    """A process pool that knows its size and whether it was shut down."""
 
     def __init__(self, workers: int, initializer: Callable[[], object] | None) -> None:
-        # mode 0700: only this user; named after the server process, see remove_orphaned_folders
-        self.folder = tempfile.mkdtemp(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-")
         self.workers = workers
-        self.pool = ProcessPoolExecutor(workers, _SPAWN, initializer=_start_worker,
-                                        initargs=(self.folder, initializer))
-        self._removal = weakref.finalize(self, shutil.rmtree, self.folder, ignore_errors=True)
+        self.pool = ProcessPoolExecutor(workers, _SPAWN, initializer=initializer)
         self.closed = False
 
     def start(self) -> None:
@@ -117,17 +78,9 @@ class _Executor:
             self.pool.submit(int)
 
     def shutdown(self, wait: bool) -> None:
-        """Stop the processes once the calls already submitted have run; remove the folder after."""
+        """Stop the processes once the calls already submitted have run."""
         self.closed = True
         self.pool.shutdown(wait=wait)
-        if wait:
-            self._removal()
-        else:  # the broken pool's processes are being stopped; remove the folder once they are
-            threading.Thread(target=self._remove_after_exit, daemon=True).start()
-
-    def _remove_after_exit(self) -> None:
-        self.pool.shutdown(wait=True)
-        self._removal()
 
 
 class WorkerPool:
@@ -157,9 +110,7 @@ class WorkerPool:
         broken.shutdown(wait=False)
 
     def start(self) -> None:
-        """Start the workers now (they warm up in the background) rather than at the first call,
-        and clear what servers killed earlier left behind."""
-        remove_orphaned_folders()
+        """Start the workers now (they warm up in the background) rather than at the first call."""
         if self.workers:
             self._current()
 

@@ -40,23 +40,6 @@ def pid_after(seconds: float) -> int:
     return os.getpid()
 
 
-def leave_a_file_and_die() -> None:
-    """What a worker killed halfway through reading an upload leaves behind."""
-    Path(tempfile.mkdtemp(prefix="shebao-"), "upload0.csv").write_text("name,id_number\n")
-    os._exit(9)
-
-
-def private_temp_folder() -> str:
-    return tempfile.gettempdir()
-
-
-def wait_until_gone(path: Path, seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while path.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return not path.exists()
-
-
 def test_check_uploads_is_read_then_check() -> None:
     sample = SAMPLES / "english_roster.csv"
     result, errors = check_uploads([(sample.name, sample.read_bytes())], AS_OF)
@@ -137,23 +120,20 @@ def test_a_crash_fails_only_the_call_that_caused_it() -> None:
         pool.shutdown()
 
 
-def test_workers_write_temporary_files_to_a_private_folder_that_goes_with_the_pool() -> None:
-    pool = WorkerPool(1)
-    try:
-        folder = Path(pool.run(private_temp_folder))
-        assert folder.name.startswith("shebao-workers-") and folder.is_dir()
-        assert folder.parent == Path(tempfile.gettempdir())
-        assert folder.stat().st_mode & 0o077 == 0  # nobody but this user
-        with pytest.raises(WorkerCrashed):
-            pool.run(leave_a_file_and_die)
-        # the broken pool's folder and the retry's folder, with what the dead workers left, are removed
-        assert wait_until_gone(folder)
-        assert not [p for p in Path(tempfile.gettempdir()).glob("shebao-workers-*/shebao-*/upload0.csv")]
-        fresh = Path(pool.run(private_temp_folder))
-        assert fresh != folder and fresh.is_dir()
-    finally:
-        pool.shutdown()
-    assert not fresh.exists()
+def test_a_check_writes_nothing_to_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Uploads are read from memory: CSV, XLSX (also through the isolated, forked reader) and XLS leave
+    no file in the temporary folder, so a killed worker leaves no roster behind."""
+    from compliance import rosters
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    files = [(p.name, p.read_bytes()) for p in sorted(SAMPLES.iterdir()) if p.suffix in (".csv", ".xlsx", ".xls")]
+    assert {Path(n).suffix for n, _ in files} == {".csv", ".xlsx", ".xls"}
+    result, errors = check_uploads(files, AS_OF)
+    assert not errors and len(result.results) > 100
+    forked = rosters._read_sheets_isolated(dict(files)["hr_roster_2025.xlsx"], "hr_roster_2025.xlsx")
+    assert forked and forked[0][1]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_start_starts_every_worker() -> None:
@@ -180,16 +160,14 @@ def test_workers_from_env_refuses_nonsense(monkeypatch: pytest.MonkeyPatch, valu
         workers.workers_from_env()
 
 
-def test_shutdown_without_waiting_lets_running_calls_finish_then_removes_the_folder() -> None:
-    # What the dashboard does when its cached pool is released: nobody's check is cut short.
+def test_shutdown_without_waiting_lets_running_calls_finish() -> None:
+    # nobody's check is cut short when the pool is shut down
     pool = WorkerPool(1)
-    folder = Path(pool.run(private_temp_folder))
     with ThreadPoolExecutor(2) as callers:
         running = [callers.submit(pool.run, pid_after, 1.0) for _ in range(2)]  # one runs, one waits
         time.sleep(0.3)
         pool.shutdown(wait=False)
         assert all(f.result(timeout=60) != os.getpid() for f in running)
-    assert wait_until_gone(folder)
 
 
 def test_a_call_arriving_after_shutdown_still_runs_in_a_process_of_its_own() -> None:
@@ -197,26 +175,3 @@ def test_a_call_arriving_after_shutdown_still_runs_in_a_process_of_its_own() -> 
     pool.start()
     pool.shutdown(wait=False)
     assert pool.run(os.getpid) != os.getpid()
-
-
-def test_folders_of_a_server_that_is_gone_are_removed_at_start() -> None:
-    import subprocess
-    import sys
-
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True, check=True)
-    dead_pid = int(gone.stdout)  # that process has exited
-    orphan = Path(tempfile.mkdtemp(prefix=f"shebao-workers-{dead_pid}-"))
-    (orphan / "upload0.csv").write_text("name,id_number\n")
-    ours = Path(tempfile.mkdtemp(prefix=f"shebao-workers-{os.getpid()}-"))
-    try:
-        pool = WorkerPool(0)
-        pool.start()
-        assert not orphan.exists()
-        assert ours.exists()  # a live server's folder is left alone
-    finally:
-        for folder in (orphan, ours):
-            if folder.exists():
-                for child in folder.iterdir():
-                    child.unlink()
-                folder.rmdir()

@@ -6,13 +6,14 @@ import datetime as dt
 
 import streamlit as st
 
-from compliance import premiums, reports, store
-from compliance.crosscheck import FINDINGS, crosscheck, stored_check
+from compliance import premiums, reports, services, store
+from compliance.crosscheck import FINDINGS
 from compliance.rosters import RosterError, display_name
 from views.common import (
     SAMPLES,
     audit_once,
     audited_download,
+    cached,
     display_table,
     engine,
     k,
@@ -65,13 +66,12 @@ if hist.empty:
 with st.expander(tr("agency.history")):
     st.dataframe(hist, hide_index=True, key=k("agency-history"))
 
-employments = store.load_employments(eng)
-registrations = store.load_registrations(eng)
 names = store.employer_names(eng)
 audit_once(user, sorted(names), "agency store", (len(hist), hist["sha256"].iloc[-1]))
+state = (eng.url.render_as_string(), *services.store_state(eng))  # what the cached results depend on
 
 st.subheader(tr("agency.crosscheck"))
-findings = crosscheck(employments, registrations, store.upload_names(eng))
+findings = cached(("findings", state), services.findings, eng)
 chosen = st.multiselect(tr("agency.finding_filter"), FINDINGS, default=FINDINGS, key=k("agency-findings"))
 shown = findings[findings["finding"].isin(chosen)]
 counts = findings["finding"].value_counts()
@@ -86,22 +86,20 @@ st.download_button(tr("agency.download_findings"), on_click="ignore", file_name=
 st.subheader(tr("agency.worksheet"))
 c1, c2, c3 = st.columns(3)
 as_of = c1.date_input(tr("as_of"), value=dt.date.today(), key=k("agency-as-of"))
-results = stored_check(employments, registrations, names, as_of)
-flagged = sorted(results.loc[results["status"] == "overdue", "employer_id"].dropna().unique())
+results = cached(("stored_status", state, as_of), services.stored_status, eng, as_of)
+flagged = services.flagged_employers(results)
 if not flagged:
     st.info(tr("agency.no_flagged"))
 else:
     employer = c2.selectbox(tr("agency.employer"), flagged, format_func=lambda e: f"{names.get(e, '')} {e}",
                             key=k("agency-employer"))
     city = c3.selectbox(tr("agency.city"), premiums.cities(), key=k("agency-city"))
-    overdue = results[(results["status"] == "overdue") & (results["employer_id"] == employer)
-                      & results["ssn"].notna()]
     try:
-        sheet = premiums.worksheet(overdue, as_of, premiums.load_params(city))
+        ws = services.worksheet_of(results, employer, as_of, premiums.load_params(city))
     except premiums.ParamsError as exc:
         st.error(str(exc))
     else:
-        totals = premiums.totals(sheet)
+        sheet, totals = ws.sheet, ws.totals
         if len(totals):
             t = totals.iloc[0]
             m = st.columns(4)
@@ -116,7 +114,7 @@ else:
                                                  sheet="worksheet"),
                            key=k("agency-dl-worksheet"))
     if st.button(tr("agency.open_case"), key=k("agency-open-case")):
-        unregistered = int(overdue["ssn"].nunique())
+        unregistered = int(services.overdue_of(results, employer)["ssn"].nunique())
         store.open_case(eng, employer, f"{unregistered} employees unregistered as of {as_of}", by=user.username)
 
 st.subheader(tr("agency.cases"))

@@ -267,6 +267,15 @@ def run_check(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_day
         pickled, check_uploads, files, as_of, calendar_days, employer_id or None, employer_name or None))
 
 
+def cached(key: object, compute: Callable[..., object], *args: object) -> object:
+    """``compute(*args)``, kept for this sign-in in the results cache under ``key`` (pickled there, so
+    it counts against the cache's byte bound and goes at sign-out). The agency page keys its
+    cross-check by the store's state, so it is computed again only after something was stored."""
+    data = RESULTS.get_or_compute(session_owner(), key, lambda: pickle.dumps(compute(*args),
+                                                                              protocol=pickle.HIGHEST_PROTOCOL))
+    return pickle.loads(data)
+
+
 def sample_files(names: list[str]) -> tuple[tuple[str, bytes], ...]:
     return tuple((n, (SAMPLES / n).read_bytes()) for n in names)
 

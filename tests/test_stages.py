@@ -1,0 +1,123 @@
+"""The one way through the code: read (bytes) → normalise → judge, and the store's rows judged directly.
+
+Each stage on its own, with values worked out by hand. Hire dates and deadlines follow the 2025
+State Council holiday notice (see tests/test_registration.py): a hire on Mon 2025-06-02 has the
+deadline 2025-07-02 (a Wednesday, no holiday); a hire on 2025-09-03 has 10-03, in the National
+Day holiday (10-01..10-08), so 10-09.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from compliance import services, store
+from compliance.crosscheck import stored_rows
+from compliance.registration import (
+    CHECK_COLUMNS,
+    EXTRA_COLUMNS,
+    NORMALISED_SCHEMA,
+    check_roster,
+    judge,
+    normalise,
+    normalise_registry,
+)
+from compliance.rosters import read_roster, read_roster_bytes
+
+ID_M = "110105199003071239"  # 110105 19900307 123 + check 9 (GB 11643: conftest.gb11643)
+ID_F = "11010519491231002X"  # GB 11643-1999's own worked example (sequence 002: female)
+EMP = "911101000000000001"
+CSV = ("单位名称,统一社会信用代码,姓名,身份证号,入职日期,参保日期,月工资\n"
+       f"甲公司,{EMP},张三,{ID_M},2025-06-02,2025-07-03,\"8,500\"\n"
+       f"甲公司,{EMP},李四,{ID_F},2025年9月3日,,\n"
+       f"甲公司,{EMP},王五,123,2025/6/2,not a date,\n").encode("utf-8")
+
+
+def test_reading_from_bytes_equals_reading_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(CSV)
+    from_bytes = read_roster_bytes(CSV, "r.csv")[0]
+    from_file = read_roster(path)[0]
+    pd.testing.assert_frame_equal(from_bytes.frame, from_file.frame)
+    assert from_bytes.columns == from_file.columns and from_bytes.source_file == "r.csv"
+
+
+def test_normalise_gives_typed_columns_of_the_declared_schema() -> None:
+    normalised = normalise(read_roster_bytes(CSV, "r.csv")[0], today=dt.date(2026, 11, 28))
+    rows = normalised.rows
+    assert list(rows.columns) == list(NORMALISED_SCHEMA)
+    assert {c: str(rows[c].dtype) for c in rows} == NORMALISED_SCHEMA
+    assert rows["hire_date"].tolist() == [pd.Timestamp("2025-06-02"), pd.Timestamp("2025-09-03"),
+                                         pd.Timestamp("2025-06-02")]
+    assert rows["wage"].iloc[0] == 8500.0  # "8,500" as text
+    assert rows["sex"].tolist()[:2] == ["M", "F"]  # sequence 123 odd, 002 even
+    assert rows["ssn"].tolist()[:2] == [ID_M, ID_F] and pd.isna(rows["ssn"].iloc[2])
+    assert rows["registration_unreadable"].tolist() == [False, False, True]
+    # nothing judged yet: no status, no deadline
+    assert "status" not in rows and "deadline" not in rows
+    assert normalised.problems["code"].tolist() == ["date_unreadable", "id_length"]
+    assert normalised.labels["registration_date"] == "参保日期 (column F)"
+
+
+def test_judge_adds_deadline_status_and_days_from_the_as_of_date() -> None:
+    rows = normalise(read_roster_bytes(CSV, "r.csv")[0]).rows
+    judged = judge(rows, dt.date(2025, 11, 20)).results
+    assert list(judged.columns) == CHECK_COLUMNS + EXTRA_COLUMNS
+    assert judged["deadline"].tolist() == [pd.Timestamp("2025-07-02"), pd.Timestamp("2025-10-09"),
+                                          pd.Timestamp("2025-07-02")]
+    assert judged["status"].tolist() == ["late", "overdue", "invalid"]
+    # late: 07-03 − 07-02 = 1 day; overdue: 11-20 − 10-09 = 22 + 20 = 42 days
+    assert judged["days_late"].tolist()[:2] == [1, 42]
+    # the same rows judged on 2025-10-01 (before the deadline of 10-09): 8 days left
+    earlier = judge(rows, dt.date(2025, 10, 1)).results
+    assert earlier["status"].tolist()[1] == "pending" and earlier["days_left"].tolist()[1] == 8
+
+
+def test_check_roster_is_judge_of_normalise() -> None:
+    roster = read_roster_bytes(CSV, "r.csv")[0]
+    whole = check_roster(roster, dt.date(2025, 11, 20))
+    staged = judge(normalise(roster).rows, dt.date(2025, 11, 20), labels=roster.columns)
+    pd.testing.assert_frame_equal(whole.results, staged.results)
+
+
+def test_normalise_registry_keeps_usable_rows_and_counts_the_rest() -> None:
+    extract = ("社会保障号码,统一社会信用代码,参保日期,社保卡状态\n"
+               f"{ID_M},{EMP},2025-07-03,已激活\n"
+               f"{ID_F},,2025-09-10,\n"  # no employer
+               f"123,{EMP},2025-09-10,\n").encode("gb18030")  # no valid SSN
+    good, bad = normalise_registry(read_roster_bytes(extract, "reg.csv"))
+    assert bad == 2
+    assert good[["employer_id", "ssn", "card_status"]].values.tolist() == [[EMP, ID_M, "activated"]]
+    assert good["registration_date"].tolist() == [pd.Timestamp("2025-07-03")]
+
+
+def test_stored_rows_are_judged_directly_and_agree_with_the_roster_check(db_url: str) -> None:
+    """Stored normalised rows judged as of a date give the same status and days as checking the file."""
+    engine = store.connect(db_url)
+    store.store_roster(engine, CSV, file_name="r.csv")
+    rows = stored_rows(store.load_employments(engine), store.load_registrations(engine),
+                       store.employer_names(engine))
+    assert list(rows.columns) == list(NORMALISED_SCHEMA)
+    from_store = judge(rows, dt.date(2025, 11, 20)).results.set_index("ssn")
+    from_file = check_roster(read_roster_bytes(CSV, "r.csv")[0], dt.date(2025, 11, 20)).results
+    from_file = from_file[from_file["ssn"].notna()].set_index("ssn")
+    columns = ["employer_id", "name", "hire_date", "registration_date", "deadline", "status", "days_late",
+               "days_left", "birth_date", "sex", "region", "kind", "source_file", "source_row"]
+    pd.testing.assert_frame_equal(from_store.loc[from_file.index, columns], from_file[columns], check_dtype=False)
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2025, 11, 20)])
+def test_the_worksheet_covers_the_overdue_with_a_valid_id(db_url: str, as_of: dt.date) -> None:
+    """Section 8: only 李四 (overdue, valid ID) goes into the worksheet; 张三 registered late, 王五 has no valid ID."""
+    from compliance import premiums
+
+    engine = store.connect(db_url)
+    store.store_roster(engine, CSV, file_name="r.csv")
+    ws = services.worksheet(engine, EMP, as_of, premiums.load_params("beijing"))
+    assert ws.overdue["ssn"].tolist() == [ID_F]
+    # months 2025-09 and 2025-10: hire month through the month before the as-of month
+    assert ws.sheet["month"].tolist() == ["2025-09", "2025-10"]
+    assert services.flagged_employers(services.stored_status(engine, as_of)) == [EMP]
