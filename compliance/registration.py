@@ -59,13 +59,7 @@ def _wages(values: pd.Series) -> pd.Series:
 
 def too_long(values: pd.Series, limit: int) -> pd.Series:
     """Cells whose text is longer than ``limit`` characters (blank cells are not)."""
-    return _text(values).str.len().gt(limit).fillna(False).astype(bool)
-
-
-def _shortened(value: object, keep: int = 40) -> str:
-    """A long cell as it may be quoted in a message: its first ``keep`` characters and an ellipsis."""
-    text = str(value).strip()
-    return text if len(text) <= keep else text[:keep] + "…"
+    return values.astype("string").str.len().gt(limit).fillna(False).astype(bool)
 
 
 def _join(first: pd.Series, second: pd.Series) -> pd.Series:
@@ -156,7 +150,7 @@ def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
     number_cell = None
     if "id_number" in roster.number_cells:
         number_cell = f["id_number"].map(lambda v: isinstance(v, float | int) and not isinstance(v, bool))
-    id_result = ids.validate_column(f["id_number"], today=today, number_cell=number_cell)
+    id_result = ids.validate_column(f["id_number"], today=today, number_cell=number_cell, dates_as_datetime=True)
 
     hire_raw, reg_raw = f["hire_date"], f["registration_date"]
     hire, reg = parse_dates(hire_raw), parse_dates(reg_raw)
@@ -177,10 +171,12 @@ def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
     texts = {name: _text(f[name]) for name in ("employer_id", "employer_name", "name", "card_status", "card_bank")}
     for field_name, limit in TEXT_LIMITS.items():
         label, text = found.label(field_name), texts[field_name]
-        found.note(too_long(text, limit), "value_too_long",
-                   lambda v, label=label, limit=limit, text=text: f"{label}: " + text[v.index].str.len()
-                   .astype("string") + f" characters, more than the {limit} the store keeps; the row is checked "
-                   "but not stored", field_name, text.map(_shortened, na_action="ignore"))
+        long = too_long(text, limit)
+        if long.any():  # quoted by its first 40 characters
+            found.note(long, "value_too_long",
+                       lambda v, label=label, limit=limit, text=text: f"{label}: " + text[v.index].str.len()
+                       .astype("string") + f" characters, more than the {limit} the store keeps; the row is "
+                       "checked but not stored", field_name, (text[long].str[:40] + "…").reindex(text.index))
 
     id_problem = id_result["id_problem"]
     if "id_number" not in roster.columns:
@@ -205,7 +201,7 @@ def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
         "id_number": _text(f["id_number"]),
         "ssn": id_result["ssn"],
         "id_problem": id_problem,
-        "birth_date": pd.to_datetime(id_result["birth_date"]),
+        "birth_date": id_result["birth_date"],
         "sex": id_result["sex"],
         "region": id_result["region"],
         "hire_date": hire,
@@ -280,7 +276,8 @@ def judge(rows: pd.DataFrame, as_of: dt.date, calendar_days: bool = False,
 
     found = _Problems(rows, labels or {})
     reg_label = found.label("registration_date", "registration date")
-    reg_text = reg.dt.strftime("%Y-%m-%d")
+    quoted = (reg_after & ~invalid) | (registered & (reg < hire))  # the dates quoted, as text for those only
+    reg_text = reg[quoted].dt.strftime("%Y-%m-%d").reindex(rows.index)
     found.note(reg_after & ~invalid, "registration_after_as_of",
                lambda v: f"{reg_label}: " + reg_text[v.index].astype("string").fillna("")
                + " lies after the as-of date " + as_of.isoformat() + "; counted as not registered on that date",

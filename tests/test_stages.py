@@ -121,3 +121,27 @@ def test_the_worksheet_covers_the_overdue_with_a_valid_id(db_url: str, as_of: dt
     # months 2025-09 and 2025-10: hire month through the month before the as-of month
     assert ws.sheet["month"].tolist() == ["2025-09", "2025-10"]
     assert services.flagged_employers(services.stored_status(engine, as_of)) == [EMP]
+
+
+@pytest.mark.parametrize("name", ["english_roster.csv", "agency_extract_gbk.csv", "registry/agency_registry_2025.csv"])
+def test_the_fast_csv_reader_reads_what_the_careful_one_reads(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ordinary CSVs go through Arrow's reader, unusual ones through pandas' with its repairs: for an
+    ordinary file both must give the same rows (the sample files, UTF-8 and GBK)."""
+    from compliance import rosters
+
+    raw = (Path(__file__).resolve().parent.parent / "sample_uploads" / name).read_bytes()
+    calls: list[object] = []
+    arrow = rosters._read_csv_arrow
+
+    def spy(*args: object) -> object:
+        calls.append(result := arrow(*args))
+        return result
+
+    monkeypatch.setattr(rosters, "_read_csv_arrow", spy)
+    fast = read_roster_bytes(raw, name)
+    assert calls and calls[0] is not None  # the fast path was taken
+    monkeypatch.setattr(rosters, "_read_csv_arrow", lambda *args: None)
+    careful = read_roster_bytes(raw, name)
+    for a, b in zip(fast, careful, strict=True):
+        pd.testing.assert_frame_equal(a.frame, b.frame)
+        assert a.notes == b.notes
