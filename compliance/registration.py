@@ -315,12 +315,26 @@ _PROBLEM_ORDER = {code: i for i, code in enumerate([
     "registration_before_hire", "value_too_long"])}
 
 
+CHUNK_ROWS = 250_000  # rows normalised and judged at a time: bounds the temporaries of a big roster
+
+
 def check_roster(roster: Roster, as_of: dt.date, calendar_days: bool = False,
                  today: dt.date | None = None) -> CheckResult:
-    """Status of every row of one roster, and every problem found in it: ``judge(normalise(...))``."""
-    normalised = normalise(roster, today)
-    judged = judge(normalised.rows, as_of, calendar_days, normalised.labels)
-    return CheckResult(judged.results, _sorted_problems(normalised.problems, judged.problems))
+    """Status of every row of one roster, and every problem found in it: ``judge(normalise(...))``,
+    a slice of ``CHUNK_ROWS`` rows at a time (the rules are per row; only the peak memory changes)."""
+    results, problems = [], []
+    frame = roster.frame
+    for start in range(0, max(len(frame), 1), CHUNK_ROWS):
+        part = Roster(roster.source_file, frame.iloc[start:start + CHUNK_ROWS], roster.columns,
+                      roster.notes if start == 0 else [], roster.number_cells)
+        normalised = normalise(part, today)
+        judged = judge(normalised.rows, as_of, calendar_days, normalised.labels)
+        results.append(judged.results)
+        problems.append(_sorted_problems(normalised.problems, judged.problems))
+    if len(results) == 1:
+        return CheckResult(results[0], problems[0])
+    return CheckResult(pd.concat(results), pd.concat([p for p in problems if len(p)] or [_no_problems()],
+                                                     ignore_index=True))
 
 
 def _no_problems() -> pd.DataFrame:
