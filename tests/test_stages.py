@@ -145,3 +145,18 @@ def test_the_fast_csv_reader_reads_what_the_careful_one_reads(name: str, monkeyp
     for a, b in zip(fast, careful, strict=True):
         pd.testing.assert_frame_equal(a.frame, b.frame)
         assert a.notes == b.notes
+
+
+def test_judging_in_slices_gives_the_same_rows_and_problems(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A roster checked 7 rows at a time equals the same roster checked whole (agency_extract_gbk.csv:
+    123 rows over 18 slices, two of them with a row problem)."""
+    from compliance import registration
+
+    raw = (Path(__file__).resolve().parent.parent / "sample_uploads" / "agency_extract_gbk.csv").read_bytes()
+    roster = read_roster_bytes(raw, "agency_extract_gbk.csv")[0]
+    whole = check_roster(roster, dt.date(2025, 11, 20))
+    monkeypatch.setattr(registration, "CHUNK_ROWS", 7)
+    sliced = check_roster(roster, dt.date(2025, 11, 20))
+    pd.testing.assert_frame_equal(whole.results, sliced.results)
+    pd.testing.assert_frame_equal(whole.problems, sliced.problems)
+    assert whole.problems["source_row"].tolist() == [42, 81]  # in different slices
