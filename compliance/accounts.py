@@ -46,6 +46,8 @@ from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from compliance import store
+from compliance.dates import now_utc
+from compliance.errors import ShebaoError
 from compliance.registration import CheckResult
 
 ROLES = ("hr", "inspector", "admin")
@@ -88,7 +90,7 @@ login_attempts = sa.Table(
 )
 
 
-class AccountError(ValueError):
+class AccountError(ShebaoError, ValueError):
     """A user cannot be created or changed as asked."""
 
 
@@ -100,7 +102,7 @@ class PasswordRefused(AccountError):
     """The password breaks the policy of shared README section 10; the message says which rule."""
 
 
-class SignInError(Exception):
+class SignInError(ShebaoError):
     """Sign-in refused; the message never says whether the username exists."""
 
 
@@ -118,10 +120,6 @@ class User:
         if self.role == "inspector":
             return True
         return self.role == "hr" and employer_id in self.employers
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def canonical_username(typed: str) -> str:
@@ -189,7 +187,7 @@ def add_user(engine: Engine, username: str, role: str, password: str, employers:
             raise AccountError(f"user {username!r} exists already")
         conn.execute(users.insert().values(username=username, password_hash=_hasher.hash(password), role=role,
                                            disabled=False, must_change_password=must_change_password,
-                                           created_at=_now()))
+                                           created_at=now_utc()))
         if employers:
             conn.execute(user_employers.insert(), [{"username": username, "employer_id": e} for e in employers])
         store.audit(conn, by, "user_add", None, f"{username} ({role}) {', '.join(employers)}".strip())
@@ -284,7 +282,7 @@ def authenticate(engine: Engine, username: str, password: str, now: dt.datetime 
     bookkeeping. Lock check, password check and the record of the attempt are one transaction,
     serialised per username (``_serialise_sign_in``).
     """
-    now = now or _now()
+    now = now or now_utc()
     username = canonical_username(username)
     if not USERNAME_PATTERN.fullmatch(username):  # no such user can exist: same work, nothing stored
         _matches(_dummy_hash(), password)

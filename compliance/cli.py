@@ -4,6 +4,12 @@ Each command parses its arguments, calls the library, and turns a library error 
 line on stderr and an exit code: 0 success, 1 findings reported as failure (an invalid ID
 number), 2 unusable input (missing file, no header row, bad date argument), 3 an internal error
 (one line, no traceback unless SHEBAO_DEBUG=1, since a traceback could quote personal data).
+Every error a user can cause is a :class:`compliance.errors.ShebaoError`: one handler maps it to 2.
+
+Imports are lazy: this module and its parser import only the standard library and two light
+modules of the package; each command imports what it needs (pandas, the readers, the store)
+in its own function, so that ``--help`` and ``id`` do not pay for SQLAlchemy, openpyxl or the
+store (tests/test_cli.py checks which modules ``id`` loads).
 """
 
 from __future__ import annotations
@@ -16,18 +22,20 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from compliance.cases import CASE_STATES
+from compliance.errors import ShebaoError
 
-from compliance import calendar, ids, reports
-from compliance.employers import EMPLOYER_COLUMNS, summarise
-from compliance.registration import CHECK_COLUMNS, CheckResult, check, status_counts
-from compliance.rosters import RosterError, read_rosters, roster_paths
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from compliance.registration import CheckResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
-class UsageError(Exception):
+class UsageError(ShebaoError):
     """Unusable input given on the command line."""
 
 
@@ -82,13 +90,13 @@ def _db_arg(p: argparse.ArgumentParser) -> None:
 def _store_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("upload", help="store rosters in the database",
                        description="Store rosters (one transaction per file; the same content again adds nothing).")
-    p.add_argument("rosters", nargs="+", metavar="ROSTER")
+    p.add_argument("rosters", nargs="+", metavar="ROSTER", help="roster files: .xlsx, .xls or .csv")
     p.add_argument("--employer-id", help="employer for rosters without an employer column (USCC)")
     p.add_argument("--employer-name", help="employer name for rosters without an employer column")
     _db_arg(p)
     p = sub.add_parser("import-registry", help="store the agency's registration extract",
                        description="Store registration extracts (ssn, employer_id, registration_date, card columns).")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help="registry extracts: .xlsx, .xls or .csv")
     _db_arg(p)
     p = sub.add_parser("history", help="list stored uploads", description="One line per distinct uploaded content.")
     p.add_argument("--json", action="store_true", help="print a JSON list")
@@ -114,9 +122,10 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
     _db_arg(p)
     p = sub.add_parser("case", help="open a case or move it to its next state",
                        description="open EMPLOYER_ID --note TEXT | move CASE_ID STATE --note TEXT | show CASE_ID")
-    p.add_argument("action", choices=["open", "move", "show"])
+    p.add_argument("action", choices=["open", "move", "show"],
+                   help="open a case, move it to its next state, or show its history")
     p.add_argument("target", help="employer ID (open) or case number (move, show)")
-    p.add_argument("state", nargs="?", choices=store_states(), help="next state (move)")
+    p.add_argument("state", nargs="?", choices=CASE_STATES, help="next state (move)")
     p.add_argument("--note", default="", help="dated note kept with the case")
     _db_arg(p)
     p = sub.add_parser("user", help="manage dashboard users (sections 9 and 10)",
@@ -129,29 +138,29 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
                                      "'.', '_', '-'. The password (one line on standard input, else prompted "
                                      "twice) needs 12 characters or more, not whitespace only, not containing the "
                                      "username, not a common password.")
-    q.add_argument("username")
-    q.add_argument("--role", required=True, choices=["hr", "inspector", "admin"])
+    q.add_argument("username", help="the new user's name")
+    q.add_argument("--role", required=True, choices=["hr", "inspector", "admin"],
+                   help="hr (own employers only), inspector (every employer) or admin (users, no personal data)")
     q.add_argument("--employer", action="append", default=[], metavar="USCC",
                    help="an employer the hr user may see (repeatable; check character verified)")
     q.add_argument("--must-change", action="store_true",
                    help="the user must change this password at first sign-in. Off by default, since the "
                         "password piped in may be one the user chose; use it when you set the password for them")
     _db_arg(q)
-    q = users.add_parser("list", help="list users")
-    q.add_argument("--json", action="store_true")
+    q = users.add_parser("list", help="list users", description="One line per user: name, role, employers.")
+    q.add_argument("--json", action="store_true", help="print a JSON list")
     _db_arg(q)
-    q = users.add_parser("disable", help="disable a user (kept for the audit log)")
-    q.add_argument("username")
+    q = users.add_parser("disable", help="disable a user (kept for the audit log)",
+                         description="Disable a user: sign-in refused from the user's next interaction on; the "
+                                     "account stays for the audit log.")
+    q.add_argument("username", help="the user to disable")
     _db_arg(q)
-
-
-def store_states() -> list[str]:
-    from compliance.store import CASE_STATES
-
-    return CASE_STATES
 
 
 def _run_check(args: argparse.Namespace) -> CheckResult:
+    from compliance.registration import check
+    from compliance.rosters import read_rosters, roster_paths
+
     paths, skipped = roster_paths(args.rosters)
     for note in skipped:
         print(f"warning: {note}", file=sys.stderr)
@@ -161,6 +170,8 @@ def _run_check(args: argparse.Namespace) -> CheckResult:
 
 
 def _warn_provisional(result: CheckResult) -> None:
+    from compliance import calendar
+
     provisional = result.results.loc[result.results["deadline_provisional"], "deadline"]
     years = calendar.provisional_years(provisional)
     if years:
@@ -170,6 +181,9 @@ def _warn_provisional(result: CheckResult) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from compliance import reports
+    from compliance.registration import CHECK_COLUMNS, status_counts
+
     result = _run_check(args)
     reports.write(result.results[CHECK_COLUMNS], args.out, extra_sheets={"problems": result.problems},
                   sheet="employees")
@@ -183,6 +197,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_employers(args: argparse.Namespace) -> int:
+    from compliance import reports
+    from compliance.employers import EMPLOYER_COLUMNS, summarise
+
     result = _run_check(args)
     summary = summarise(result.results)
     reports.write(summary[EMPLOYER_COLUMNS], args.out, sheet="employers")
@@ -193,6 +210,8 @@ def cmd_employers(args: argparse.Namespace) -> int:
 
 
 def cmd_id(args: argparse.Namespace) -> int:
+    from compliance import ids
+
     report = ids.explain(args.number)
     if args.json:
         obj = dataclasses.asdict(report)
@@ -210,6 +229,10 @@ def cmd_id(args: argparse.Namespace) -> int:
 
 
 def cmd_deadline(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from compliance import calendar
+
     result = calendar.deadline(args.hire_date, calendar_days=args.calendar_days)
     print(result.date.isoformat())
     if result.provisional:
@@ -221,10 +244,15 @@ def cmd_deadline(args: argparse.Namespace) -> int:
 
 
 def _json_out(frame: pd.DataFrame) -> str:
+    """A stored table as a JSON list: timestamps as ``YYYY-MM-DDTHH:MM:SS``, ``null`` for empty."""
+    import pandas as pd
+
+    from compliance.dates import iso_dates
+
     out = frame.copy()
     for name in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[name]):
-            out[name] = out[name].dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object).where(out[name].notna(), None)
+            out[name] = iso_dates(out[name], unit="s")
     return json.dumps(json.loads(out.to_json(orient="records", force_ascii=False)), ensure_ascii=False, indent=1)
 
 
@@ -239,6 +267,7 @@ def _print_table(frame: pd.DataFrame, as_json: bool, empty: str) -> int:
 
 def cmd_upload(args: argparse.Namespace) -> int:
     from compliance import store
+    from compliance.rosters import roster_paths
 
     engine = store.connect(args.db)
     paths, skipped = roster_paths(args.rosters)
@@ -259,7 +288,7 @@ def cmd_import_registry(args: argparse.Namespace) -> int:
     engine = store.connect(args.db)
     for path in args.files:
         if not Path(path).is_file():
-            raise RosterError(f"{path}: file not found")
+            raise UsageError(f"{path}: file not found")
         o = store.import_registry(engine, path)
         if o.duplicate:
             print(f"{o.file_name}: already imported (same content, sha256 {o.sha256[:12]}…); nothing added")
@@ -275,12 +304,9 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_crosscheck(args: argparse.Namespace) -> int:
-    from compliance import store
-    from compliance.crosscheck import crosscheck
+    from compliance import reports, services, store
 
-    engine = store.connect(args.db)
-    findings = crosscheck(store.load_employments(engine, args.employer),
-                          store.load_registrations(engine, args.employer), store.upload_names(engine))
+    findings = services.findings(store.connect(args.db), args.employer)
     reports.write(findings, args.out, sheet="crosscheck")
     counts = findings["finding"].value_counts()
     summary = ", ".join(f"{k} {v}" for k, v in counts.items()) or "no findings"
@@ -289,21 +315,15 @@ def cmd_crosscheck(args: argparse.Namespace) -> int:
 
 
 def cmd_worksheet(args: argparse.Namespace) -> int:
-    from compliance import premiums, store
-    from compliance.crosscheck import stored_check
+    from compliance import premiums, reports, services, store
 
     params = premiums.load_params(args.city, args.params)
-    engine = store.connect(args.db)
-    results = stored_check(store.load_employments(engine, args.employer_id),
-                           store.load_registrations(engine, args.employer_id), store.employer_names(engine), args.as_of)
-    overdue = results[(results["status"] == "overdue") & results["ssn"].notna()]
-    sheet = premiums.worksheet(overdue, args.as_of, params)
-    totals = premiums.totals(sheet)
-    reports.write(sheet, args.out, extra_sheets={"totals": totals}, sheet="worksheet")
-    total = float(totals["total"].sum()) if len(totals) else 0.0
-    fee = float(totals["late_fee"].sum()) if len(totals) else 0.0
-    print(f"{args.employer_id}: {overdue['ssn'].nunique()} overdue employees, {len(sheet)} contribution months, "
-          f"premiums {total:,.2f} yuan + late fee {fee:,.2f} yuan ({params.city}) -> {args.out}")
+    ws = services.worksheet(store.connect(args.db), args.employer_id, args.as_of, params)
+    reports.write(ws.sheet, args.out, extra_sheets={"totals": ws.totals}, sheet="worksheet")
+    total = float(ws.totals["total"].sum()) if len(ws.totals) else 0.0
+    fee = float(ws.totals["late_fee"].sum()) if len(ws.totals) else 0.0
+    print(f"{args.employer_id}: {ws.overdue['ssn'].nunique()} overdue employees, {len(ws.sheet)} contribution "
+          f"months, premiums {total:,.2f} yuan + late fee {fee:,.2f} yuan ({params.city}) -> {args.out}")
     return EXIT_OK
 
 
@@ -378,17 +398,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (RosterError, reports.ReportError, calendar.NoticeFileError) as exc:
+    except ShebaoError as exc:  # the user's error, in words fit for the user
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
-    except Exception as exc:  # library errors of the store and premiums become one line too
-        from compliance.accounts import AccountError
-        from compliance.premiums import ParamsError
-        from compliance.store import StoreError
-
-        if isinstance(exc, ParamsError | StoreError | AccountError | UsageError):
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_UNUSABLE
+    except Exception as exc:
         if os.environ.get("SHEBAO_DEBUG"):
             raise
         # no traceback by default: it could quote cell values, ID numbers among them

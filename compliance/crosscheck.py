@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from compliance import ids
+from compliance.dates import iso_dates
 from compliance.registration import NORMALISED_SCHEMA, judge
 
 CROSSCHECK_COLUMNS = ["finding", "employer_id", "ssn", "name", "roster_registration_date",
@@ -25,10 +26,6 @@ FINDINGS = ["not_in_registry", "date_mismatch", "roster_date_missing", "not_in_r
 def latest_employments(employments: pd.DataFrame) -> pd.DataFrame:
     """One row per (employer, person): the one from the newest upload (highest id)."""
     return employments.sort_values("id").drop_duplicates(["employer_id", "ssn"], keep="last")
-
-
-def _iso(dates: pd.Series) -> pd.Series:
-    return dates.dt.strftime("%Y-%m-%d").astype("string")
 
 
 def crosscheck(employments: pd.DataFrame, registrations: pd.DataFrame,
@@ -53,8 +50,8 @@ def crosscheck(employments: pd.DataFrame, registrations: pd.DataFrame,
         rows = merged[mask]
         parts.append(pd.DataFrame({
             "finding": finding, "employer_id": rows["employer_id"], "ssn": rows["ssn"], "name": rows["name"],
-            "roster_registration_date": _iso(rows["registration_date_roster"]),
-            "registry_registration_date": _iso(rows["registration_date_registry"]),
+            "roster_registration_date": iso_dates(rows["registration_date_roster"]),
+            "registry_registration_date": iso_dates(rows["registration_date_registry"]),
             "source_file": rows["source_file"], "source_row": rows["source_row"],
             "detail": detail[mask] if isinstance(detail, pd.Series) else detail}))
 
@@ -78,7 +75,7 @@ def crosscheck(employments: pd.DataFrame, registrations: pd.DataFrame,
     parts.append(pd.DataFrame({
         "finding": "not_in_roster", "employer_id": missing["employer_id"], "ssn": missing["ssn"],
         "name": missing["ssn"].map(names), "roster_registration_date": pd.NA,
-        "registry_registration_date": _iso(missing["registration_date"]),
+        "registry_registration_date": iso_dates(missing["registration_date"]),
         "source_file": missing["upload_id"].map(files) if "upload_id" in missing else pd.NA,
         "source_row": missing["source_row"],
         "detail": "registered by this employer in the registry, but not on any of its stored rosters"}))
@@ -89,7 +86,7 @@ def crosscheck(employments: pd.DataFrame, registrations: pd.DataFrame,
     others = multi.groupby("ssn")["employer_id"].agg(lambda s: ", ".join(sorted(s)))
     parts.append(pd.DataFrame({
         "finding": "multiple_employers", "employer_id": multi["employer_id"], "ssn": multi["ssn"],
-        "name": multi["name"], "roster_registration_date": _iso(multi["registration_date"]),
+        "name": multi["name"], "roster_registration_date": iso_dates(multi["registration_date"]),
         "registry_registration_date": pd.NA, "source_file": multi["source_file"], "source_row": multi["source_row"],
         "detail": "on the rosters of " + multi["ssn"].map(others)}))
 

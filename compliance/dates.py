@@ -1,4 +1,4 @@
-"""Reading the dates people type into rosters.
+"""Dates: reading the dates people type into rosters, writing dates as ISO text, and the clock.
 
 A roster's date cells arrive as real Excel dates, Excel serial numbers (``45721``), or text:
 ``2025-03-05``, ``2025/3/5``, ``2025.3.5``, ``20250305``, ``2025年3月5日`` (full-width digits
@@ -10,11 +10,15 @@ a lot), vectorised, then spread back over the column.
 Timestamp('2025-03-05 00:00:00'), NaT, NaT]
 >>> unreadable_dates(pd.Series(['2025年3月5日', '', '待定', '2025-02-30'])).tolist()
 [False, False, True, True]
+
+Going out, ``iso_dates`` writes a column of dates as ``YYYY-MM-DD`` text (reports, JSON, tables on
+screen), and ``now_utc`` is the one clock of stored timestamps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -77,3 +81,33 @@ def unreadable_dates(values: pd.Series, parsed: pd.Series | None = None) -> pd.S
     """True where a cell holds something that is not a readable date (blank is not unreadable)."""
     parsed = parse_dates(values) if parsed is None else parsed
     return parsed.isna() & ~_blank(values)
+
+
+def iso_dates(values: pd.Series, unit: Literal["D", "s"] = "D") -> pd.Series:
+    """A datetime64 column as ISO text, vectorised: ``YYYY-MM-DD``, or ``YYYY-MM-DDTHH:MM:SS`` with
+    ``unit="s"`` (fractions of a second dropped). The result has pandas' ``string`` dtype and keeps
+    missing dates missing (``<NA>``: ``null`` in JSON, an empty cell in CSV). A time-zone-aware
+    column is written in its own wall-clock time.
+
+    >>> stamps = pd.Series(pd.to_datetime(['2025-03-05 14:30:59.9', None, '1949-12-31 08:00:00.0']))
+    >>> iso_dates(stamps).tolist()
+    ['2025-03-05', <NA>, '1949-12-31']
+    >>> iso_dates(stamps, unit="s").tolist()
+    ['2025-03-05T14:30:59', <NA>, '1949-12-31T08:00:00']
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_localize(None)
+    text = np.datetime_as_string(values.to_numpy().astype(f"datetime64[{unit}]"), unit=unit)
+    return pd.Series(text, index=values.index, dtype="string").mask(values.isna())
+
+
+def now_utc() -> dt.datetime:
+    """The current time in UTC, naive, in whole seconds: the one clock of stored timestamps (uploads,
+    audit log, cases, users, sign-in attempts).
+
+    Naive UTC because SQLite has no time zones and the same value must compare alike on PostgreSQL;
+    whole seconds because an audit entry or an upload is dated to the second (that is what the history
+    and the case log show), and a timestamp stored with microseconds by one module and without by
+    another would sort and compare inconsistently across tables.
+    """
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)

@@ -26,6 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from compliance.errors import ShebaoError
+
 PARAMS_DIR = Path(__file__).parent / "params"
 LATE_FEE_PER_DAY = (5, 10_000)  # Art. 86: 0.05% = 5 / 10,000 per day
 RATE_SCALE = 10**8
@@ -33,7 +35,7 @@ WORKSHEET_COLUMNS = ["employer_id", "ssn", "name", "month", "base", "employer_am
                      "due_date", "days_late", "late_fee"]
 
 
-class ParamsError(ValueError):
+class ParamsError(ShebaoError, ValueError):
     """Parameters missing, malformed, or not covering a month (exit 2)."""
 
 

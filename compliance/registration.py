@@ -26,7 +26,7 @@ import pandas as pd
 
 from compliance import calendar, ids
 from compliance.cards import normalise_status
-from compliance.dates import parse_dates, unreadable_dates
+from compliance.dates import iso_dates, parse_dates, unreadable_dates
 from compliance.rosters import Roster, read_uploads
 
 STATUSES = ["on_time", "late", "overdue", "pending", "invalid"]
@@ -277,7 +277,7 @@ def judge(rows: pd.DataFrame, as_of: dt.date, calendar_days: bool = False,
     found = _Problems(rows, labels or {})
     reg_label = found.label("registration_date", "registration date")
     quoted = (reg_after & ~invalid) | (registered & (reg < hire))  # the dates quoted, as text for those only
-    reg_text = reg[quoted].dt.strftime("%Y-%m-%d").reindex(rows.index)
+    reg_text = iso_dates(reg[quoted]).reindex(rows.index)
     found.note(reg_after & ~invalid, "registration_after_as_of",
                lambda v: f"{reg_label}: " + reg_text[v.index].astype("string").fillna("")
                + " lies after the as-of date " + as_of.isoformat() + "; counted as not registered on that date",

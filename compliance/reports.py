@@ -23,6 +23,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from pyarrow import csv as pa_csv
 
+from compliance.dates import iso_dates
+from compliance.errors import ShebaoError
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = (".csv", ".xlsx", ".json")
 STATUS_FILLS = {  # traffic-light colours of the status column
@@ -33,7 +36,7 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 PERSONAL_DATA_NOTE = "含个人信息，仅限社保登记核查使用 / Contains personal data: for registration compliance use only"
 
 
-class ReportError(ValueError):
+class ReportError(ShebaoError, ValueError):
     """The report cannot be written (unknown format or unwritable path)."""
 
 
@@ -55,13 +58,17 @@ def _dates_to_iso(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[name]):
-            iso = np.datetime_as_string(out[name].to_numpy().astype("datetime64[D]"), unit="D")
-            out[name] = pd.Series(iso, index=out.index, dtype="string").mask(out[name].isna())
+            out[name] = iso_dates(out[name])
     return out
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """UTF-8 with BOM; written by Arrow's multi-threaded CSV writer (quotes only where needed)."""
+    """UTF-8 with BOM, written by Arrow's multi-threaded CSV writer.
+
+    Arrow's ``quoting_style="needed"`` quotes by type, not by content: every text value is in double
+    quotes (the header, dates, ``true``/``false`` and formula-escaped cells included), numbers are
+    bare, and a missing value is an empty field (an empty text is ``""``).
+    """
     out = escape_formulas(_dates_to_iso(frame))
     for name in out.columns:
         if pd.api.types.is_bool_dtype(out[name]):

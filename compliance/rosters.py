@@ -27,6 +27,8 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from compliance.errors import ShebaoError
+
 # field -> recognised headers (shared README section 5); compared after _header_key().
 ALIASES: dict[str, list[str]] = {
     "employer_id": ["统一社会信用代码", "单位编号", "employer_id", "uscc"],
@@ -78,7 +80,7 @@ def _header_key(text: object) -> str:
 _LOOKUP = {_header_key(alias): f for f, aliases in ALIASES.items() for alias in aliases}
 
 
-class RosterError(Exception):
+class RosterError(ShebaoError):
     """The file cannot be used as a roster at all (exit code 2)."""
 
 

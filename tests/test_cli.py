@@ -9,15 +9,20 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import importlib
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
+from compliance import cli as cli_module
+from compliance.cases import CASE_STATES
 from compliance.cli import build_parser, main
+from compliance.errors import ShebaoError
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECK_COLUMNS = ["source_file", "source_row", "employer_id", "employer_name", "name", "id_number", "ssn",
@@ -269,36 +274,189 @@ def test_bad_arguments_exit_2(capsys, argv: list[str]) -> None:
     assert "error" in capsys.readouterr().err
 
 
-def subcommands() -> tuple[dict[str, argparse.ArgumentParser], dict[str, str | None]]:
-    """The subcommands of build_parser() and the help shown for each in the command list."""
-    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
-    return dict(sub.choices), {choice.dest: choice.help for choice in sub._choices_actions}
+ALL_COMMANDS = ["check", "employers", "id", "deadline", "upload", "import-registry", "history", "crosscheck",
+                "worksheet", "cases", "case", "user", "user add", "user list", "user disable"]
+
+
+def subcommands(parser: argparse.ArgumentParser | None = None,
+                prefix: str = "") -> dict[str, tuple[argparse.ArgumentParser, str | None]]:
+    """Every subcommand of build_parser(), nested ones (``user add``) included, with the help shown for
+    it in its parent's command list."""
+    found: dict[str, tuple[argparse.ArgumentParser, str | None]] = {}
+    for action in (parser or build_parser())._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, command in action.choices.items():
+                found[prefix + name] = (command, helps.get(name))
+                found.update(subcommands(command, f"{prefix}{name} "))
+    return found
 
 
 def test_every_command_has_help_text() -> None:
-    commands, helps = subcommands()
-    assert {"check", "employers", "id", "deadline"} <= set(commands)
-    for name, command in commands.items():
-        assert helps.get(name), f"{name} has no help in the command list"
+    commands = subcommands()
+    assert sorted(commands) == sorted(ALL_COMMANDS)
+    for name, (command, help_text) in commands.items():
+        assert help_text, f"{name} has no help in the command list"
         assert command.description, f"{name} has no description"
         assert name in command.format_help()
 
 
-def test_every_option_has_help_text() -> None:
-    commands, _ = subcommands()
-    missing = [f"{name} {action.option_strings[0]}" for name, command in commands.items()
+def test_every_argument_has_help_text() -> None:
+    """Options and positional arguments alike, of every command and subcommand."""
+    missing = [f"{name} {(action.option_strings or [action.dest])[0]}" for name, (command, _) in subcommands().items()
                for action in command._actions
-               if action.option_strings and not isinstance(action, argparse._HelpAction) and not action.help]
+               if not isinstance(action, argparse._HelpAction | argparse._SubParsersAction) and not action.help]
     assert missing == []
 
 
-def test_top_level_help_lists_every_command(capsys) -> None:
+def test_every_command_has_a_function() -> None:
+    top = {name for name in subcommands() if " " not in name}
+    assert set(cli_module.COMMANDS) == top
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["user", "--help"]])
+def test_help_lists_every_command(capsys, argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(["--help"])
+        main(argv)
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    for name in ("check", "employers", "id", "deadline"):
-        assert name in out
+    prefix = "" if argv == ["--help"] else "user "
+    for name in ALL_COMMANDS:
+        if name.startswith(prefix) and " " not in name[len(prefix):]:
+            assert name[len(prefix):] in out
+
+
+def test_case_states_are_the_stores() -> None:
+    """The parser takes the case states from the light ``cases`` module, the store enforces them."""
+    from compliance import store
+
+    assert store.CASE_STATES == CASE_STATES
+    case, _ = subcommands()["case"]
+    assert next(a for a in case._actions if a.dest == "state").choices == CASE_STATES
+
+
+# --- one base class for the user's errors, one handler --------------------------------------------------
+
+
+@pytest.mark.parametrize(("module", "name", "value_error"), [
+    ("compliance.rosters", "RosterError", False),
+    ("compliance.store", "StoreError", False),
+    ("compliance.premiums", "ParamsError", True),
+    ("compliance.reports", "ReportError", True),
+    ("compliance.accounts", "AccountError", True),
+    ("compliance.accounts", "SignInError", False),
+    ("compliance.cli", "UsageError", False),
+    ("compliance.calendar", "NoticeFileError", True),
+])
+def test_every_user_error_is_a_shebao_error(module: str, name: str, value_error: bool) -> None:
+    error = getattr(importlib.import_module(module), name)
+    assert issubclass(error, ShebaoError)
+    if value_error:  # a ValueError before the common base came, still one
+        assert issubclass(error, ValueError)
+
+
+def test_a_shebao_error_is_exit_2_with_its_message(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(args: argparse.Namespace) -> int:
+        raise ShebaoError("x.toml: no period covers 2031-01")
+
+    monkeypatch.setitem(cli_module.COMMANDS, "id", refuse)
+    assert run(capsys, "id", "1") == (2, "", "error: x.toml: no period covers 2031-01\n")
+
+
+def test_any_other_error_is_exit_3_without_its_message(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash(args: argparse.Namespace) -> int:
+        raise KeyError("11010519491231002X")  # a message that could quote personal data
+
+    monkeypatch.setitem(cli_module.COMMANDS, "id", crash)
+    code, out, err = run(capsys, "id", "1")
+    assert (code, out) == (3, "")
+    assert "KeyError" in err and "11010519491231002X" not in err and len(err.splitlines()) == 1
+    monkeypatch.setenv("SHEBAO_DEBUG", "1")
+    with pytest.raises(KeyError):
+        main(["id", "1"])
+
+
+def test_import_registry_missing_file_exit_2_one_line(capsys, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    code, _, err = run(capsys, "import-registry", str(tmp_path / "gone.csv"), "--db", db)
+    assert code == 2 and err == f"error: {tmp_path / 'gone.csv'}: file not found\n"
+
+
+# --- JSON of stored tables --------------------------------------------------------------------------------
+
+
+def json_out_before(frame: pd.DataFrame) -> str:
+    """cli_module._json_out as it was before dates.iso_dates: the oracle of its output, byte for byte."""
+    out = frame.copy()
+    for name in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[name]):
+            out[name] = out[name].dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object).where(out[name].notna(), None)
+    return json.dumps(json.loads(out.to_json(orient="records", force_ascii=False)), ensure_ascii=False, indent=1)
+
+
+def test_json_of_a_table_is_unchanged() -> None:
+    frame = pd.DataFrame({
+        "kind": ["roster", "registry", None],
+        "at": pd.Series([pd.Timestamp("2025-11-18 09:00:01.75"), pd.NaT, pd.Timestamp("1999-12-31 23:59:59")]),
+        "never": pd.Series([pd.NaT] * 3, dtype="datetime64[ns]"),
+        "rows": [3, 0, 12],
+        "share": [0.5, None, 1.0],
+        "name": ["张三", "'=1+1", ""],
+    })
+    for table in (frame, frame.iloc[:0], frame.iloc[[1]]):
+        assert cli_module._json_out(table) == json_out_before(table)
+
+
+def test_history_and_cases_json_are_unchanged(capsys, tmp_path: Path, roster: Path) -> None:
+    from compliance import store
+
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    assert run(capsys, "upload", str(roster), "--db", db)[0] == 0
+    assert run(capsys, "case", "open", "911", "--note", "flagged", "--db", db)[0] == 0
+    engine = store.connect(db)
+    for command, table in (("history", store.history(engine)), ("cases", store.list_cases(engine))):
+        code, out, _ = run(capsys, command, "--json", "--db", db)
+        assert code == 0 and len(table) == 1
+        assert out == json_out_before(table) + "\n"
+        assert json.loads(out)[0][{"history": "uploaded_at", "cases": "opened_at"}[command]].count(":") == 2
+
+
+# --- lazy imports: the parser and ``id`` start without the heavy libraries ---------------------------------
+
+HEAVY = ["sqlalchemy", "alembic", "streamlit", "openpyxl", "python_calamine", "argon2", "holidays",
+         "chinese_calendar", "compliance.store", "compliance.registration", "compliance.rosters",
+         "compliance.reports", "compliance.calendar", "compliance.accounts", "compliance.crosscheck"]
+PROBE = """
+import json, sys
+from compliance.cli import build_parser, main
+code = main(sys.argv[1:]) if sys.argv[1:] else build_parser() and 0
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def modules_loaded(*argv: str) -> set[str]:
+    """The modules loaded by ``main(argv)`` (by ``build_parser()`` alone without argv), in a fresh process."""
+    r = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return set(json.loads(r.stdout.splitlines()[-1]))
+
+
+def test_the_parser_imports_nothing_heavy() -> None:
+    loaded = modules_loaded()
+    assert [m for m in [*HEAVY, "numpy", "pandas", "pyarrow"] if m in loaded] == []
+
+
+def test_id_imports_nothing_heavy() -> None:
+    loaded = modules_loaded("id", "11010519491231002X")
+    assert "compliance.ids" in loaded
+    assert [m for m in HEAVY if m in loaded] == []
+
+
+@pytest.mark.xfail(strict=True, reason="compliance.ids imports pandas at module level and explain() goes "
+                                       "through validate_column; the id command loads pandas until ids has "
+                                       "a pandas-free path for one number")
+def test_id_imports_no_pandas() -> None:
+    assert "pandas" not in modules_loaded("id", "11010519491231002X")
 
 
 # --- python -m compliance, as outside callers run it ------------------------------------------------------

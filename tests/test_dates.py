@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance.dates import parse_dates, unreadable_dates
+from compliance.dates import iso_dates, now_utc, parse_dates, unreadable_dates
 
 MARCH_5 = pd.Timestamp("2025-03-05")
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -205,3 +205,43 @@ def test_every_written_form_reads_back(day: dt.date, wide: bool) -> None:
         forms = [f.translate(FULL_WIDTH) for f in forms]
     parsed = parse_dates(pd.Series(forms, dtype=object))
     assert parsed.tolist() == [pd.Timestamp(day)] * len(forms)
+
+
+# --- writing dates as ISO text, and the clock ------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1900, 1, 1),
+                                                  max_value=dt.datetime(2100, 12, 31, 23, 59, 59))), max_size=20))
+def test_iso_dates_is_strftime_with_missing_kept(stamps: list[dt.datetime | None]) -> None:
+    column = pd.Series(pd.to_datetime(pd.Series(stamps, dtype=object)), dtype="datetime64[ns]")
+    for unit, fmt in (("D", "%Y-%m-%d"), ("s", "%Y-%m-%dT%H:%M:%S")):
+        text = iso_dates(column, unit=unit)
+        assert text.dtype == "string"
+        assert text.tolist() == [pd.NA if s is None else s.strftime(fmt) for s in stamps]
+
+
+@pytest.mark.parametrize("resolution", ["s", "ms", "us", "ns"])
+def test_iso_dates_of_any_resolution_keeps_the_index(resolution: str) -> None:
+    column = pd.Series(pd.to_datetime(["2025-03-05 23:59:59", None]), index=[7, 3]).astype(f"datetime64[{resolution}]")
+    text = iso_dates(column)
+    assert text.index.tolist() == [7, 3]
+    assert text.tolist() == ["2025-03-05", pd.NA]
+
+
+def test_iso_dates_of_an_aware_column_is_its_wall_clock() -> None:
+    column = pd.Series(pd.to_datetime(["2025-03-05 23:30"])).dt.tz_localize("Asia/Shanghai")
+    assert iso_dates(column).tolist() == ["2025-03-05"]
+    assert iso_dates(column, unit="s").tolist() == ["2025-03-05T23:30:00"]
+
+
+def test_iso_dates_of_nothing() -> None:
+    assert iso_dates(pd.Series([], dtype="datetime64[ns]")).tolist() == []
+    assert iso_dates(pd.Series([pd.NaT, pd.NaT], dtype="datetime64[ns]")).isna().all()
+
+
+def test_now_utc_is_naive_utc_in_whole_seconds() -> None:
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = now_utc()
+    assert now.tzinfo is None and now.microsecond == 0
+    assert before - dt.timedelta(seconds=1) <= now <= dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -87,6 +87,19 @@ def test_csv_of_every_column_kind(tmp_path: Path) -> None:
                                   ["", "7", "", "", "false"]]
 
 
+def test_csv_quotes_every_text_and_no_number(tmp_path: Path) -> None:
+    """What write_csv's docstring says: text (header, dates, booleans included) quoted, numbers bare,
+    a missing value an empty field, an empty text ``""``."""
+    out = tmp_path / "kinds.csv"
+    frame = small_frame().assign(note=pd.Series(["", "a,b"], dtype="string"))
+    reports.write(frame, out)
+    assert out.read_bytes().decode("utf-8-sig").splitlines() == [
+        '"name","source_row","days_late","deadline","flag","note"',
+        '"张三",4,3,"2025-04-07","true",""',
+        ',7,,,"false","a,b"',
+    ]
+
+
 # --- JSON ---------------------------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from compliance import accounts, calendar, ids, store
+from compliance.dates import iso_dates
 from compliance.i18n import column_labels, t
 from compliance.registration import STATUSES, CheckResult, check_uploads, status_counts, warm_up
 from compliance.resultcache import ResultCache
@@ -365,7 +366,7 @@ def display_table(frame: pd.DataFrame, columns: list[str] | None = None, show_fu
         elif name == "status":
             column = column.map(status_labels)
         elif pd.api.types.is_datetime64_any_dtype(column):  # ISO text: cheap to send, no time of day
-            column = column.dt.strftime("%Y-%m-%d").astype("string")
+            column = iso_dates(column)
         out[name] = column
     table = pd.DataFrame(out, index=frame.index, copy=False)
     return table.rename(columns=column_labels(list(table.columns), lang()))

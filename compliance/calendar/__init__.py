@@ -35,12 +35,14 @@ import holidays
 import numpy as np
 import pandas as pd
 
+from compliance.errors import ShebaoError
+
 REGISTRATION_DAYS = 30  # Art. 58: within 30 days from the date of employment
 NOTICE_DIR = Path(__file__).parent
 _MARGIN_DAYS = 40  # longer than any run of rest days (the longest is 9 days)
 
 
-class NoticeFileError(ValueError):
+class NoticeFileError(ShebaoError, ValueError):
     """A holiday notice file is malformed."""
 
 
