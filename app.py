@@ -9,13 +9,14 @@ def main() -> None:
     import streamlit as st
 
     from compliance.i18n import LANGS, t
-    from views.common import check_workers, enforce_account, engine, sign_out
+    from views.common import check_workers, enforce_account, engine, guard_uploads, sign_out
 
     st.set_page_config(page_title="社保登记合规检查 / shebao-check", page_icon=":material/fact_check:",
                        layout="wide")
     lang = st.sidebar.radio(t("app.language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
     engine()  # migrate the store and create the first admin (its one-time password is printed once)
     check_workers()  # start the checking processes before the first upload
+    guard_uploads()  # no uploads from sessions nobody is signed in to
     user = enforce_account()  # re-read on every interaction: disabled or changed accounts are signed out
     if user is not None:
         st.sidebar.caption(f"{t('auth.signed_in_as', lang)}{user.username} ({t(f'role.{user.role}', lang)})")

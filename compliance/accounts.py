@@ -203,9 +203,16 @@ def list_users(engine: Engine) -> list[dict]:
                 for r in conn.execute(sa.select(users).order_by(users.c.username))]
 
 
+def _stored_name(conn: sa.Connection, typed: str) -> str:
+    """The stored username ``typed`` names: itself when stored as typed (an account made before the
+    username rule, such as ``Boss``, stays reachable and distinct from ``boss``), else its canonical form."""
+    exact = conn.execute(sa.select(users.c.username).where(users.c.username == typed)).scalar()
+    return exact if exact is not None else canonical_username(typed)
+
+
 def disable_user(engine: Engine, username: str, by: str = "cli") -> None:
-    username = canonical_username(username)
     with engine.begin() as conn:
+        username = _stored_name(conn, username)
         done = conn.execute(users.update().where(users.c.username == username).values(disabled=True)).rowcount
         if not done:
             raise AccountError(f"no user {username!r}")
@@ -222,7 +229,8 @@ def _matches(password_hash: str, password: str) -> bool:
 def set_password(engine: Engine, username: str, password: str) -> None:
     """A new password for ``username``; it must meet the policy and differ from the current one
     (so a one-time or admin-set password cannot be "changed" to itself)."""
-    username = canonical_username(username)
+    with engine.connect() as conn:
+        username = _stored_name(conn, username)
     check_password(password, username)
     with engine.begin() as conn:
         current = conn.execute(sa.select(users.c.password_hash).where(users.c.username == username)).scalar()

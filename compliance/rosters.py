@@ -423,7 +423,7 @@ def _isolated_child(conn: Connection, raw: bytes, address_space: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (address_space, hard))
         conn.send(("ok", _load_sheets(raw)))
     except BaseException as exc:  # the reader's panics are BaseExceptions; nothing may escape the child
-        conn.send(("error", str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+        conn.send(("error", type(exc).__name__))  # never the text: it may quote a cell
     finally:
         conn.close()
         os._exit(0)
@@ -466,7 +466,7 @@ def _read_sheets_isolated(raw: bytes, source: str) -> list[tuple[str, list[list[
             child.kill()
         child.join()
     if status != "ok":
-        raise RosterError(f"{source}: cannot be opened as a spreadsheet ({payload})")
+        raise RosterError(f"{source}: cannot be opened as a spreadsheet (damaged or unsupported content: {payload})")
     return payload
 
 
@@ -477,8 +477,9 @@ def _read_sheets(raw: bytes, source: str) -> list[tuple[str, list[list[object]] 
     except BaseException as exc:  # the reader's panics are BaseExceptions
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise RosterError(f"{source}: cannot be opened as a spreadsheet ({message})") from None
+        # the reader's own text may quote a cell (an ID number): only the kind of error is shown
+        raise RosterError(f"{source}: cannot be opened as a spreadsheet (damaged or unsupported content: "
+                          f"{type(exc).__name__})") from None
 
 
 def _read_workbook(raw: bytes, source: str, kind: str) -> list[Roster]:

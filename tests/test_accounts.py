@@ -356,3 +356,16 @@ def test_refresh_rereads_the_account(engine: sa.Engine) -> None:
     accounts.disable_user(engine, "hr1")
     assert accounts.refresh(engine, hr) is None  # disabled
     assert accounts.refresh(engine, accounts.User("ghost", "inspector")) is None  # no such user
+
+
+def test_an_account_named_before_the_username_rule_is_disabled_by_its_own_name(db_url: str) -> None:
+    """'Boss' (allowed before section 10's rule) and 'boss': disabling 'Boss' must not disable 'boss'."""
+    engine = store.connect(db_url)
+    accounts.add_user(engine, "boss", "inspector", "correct horse battery staple")
+    with engine.begin() as conn:  # as an older version stored it
+        conn.execute(accounts.users.insert().values(username="Boss", password_hash="x", role="admin",
+                                                    disabled=False, must_change_password=False,
+                                                    created_at=dt.datetime(2026, 1, 1)))
+    accounts.disable_user(engine, "Boss", by="test")
+    state = {u["username"]: u["disabled"] for u in accounts.list_users(engine)}
+    assert state == {"Boss": True, "boss": False}

@@ -221,13 +221,14 @@ def test_unexpected_store_errors_show_one_translated_line_and_log_no_id(
     assert secret_id not in visible_text(at) and secret_id not in caplog.text
 
 
-def test_every_download_is_audited(app_store: str) -> None:
+def test_every_download_is_audited(app_store: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import views.common
 
     user = accounts.User("hr-a", "hr", frozenset({EMPLOYER_A}))
     frame = pd.DataFrame({"name": ["=1+1"], "employer_id": [EMPLOYER_A]})
     from compliance import reports
 
+    monkeypatch.setattr(views.common, "LIVE_SIGN_INS", {""})  # outside a page run the token is ""
     build = views.common.audited_download(user, [EMPLOYER_A], "hr test.csv", reports.to_bytes, frame, ".csv")
     engine = store.connect(app_store)
     before = len(store.audit_entries(engine))
@@ -267,3 +268,25 @@ def test_on_screen_tables_stop_at_max_screen_rows(monkeypatch: pytest.MonkeyPatc
     assert len(at.dataframe[0].value) == 10
     assert [c.value for c in at.caption] == [t("table_truncated").format(shown=10, total=25)]
 
+
+
+def test_a_download_clicked_after_the_sign_in_ended_gets_nothing(app_store: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A click on a download button runs no script (so no enforce_account): the data function itself
+    refuses once the user is disabled, or once that sign-in has ended (signed out)."""
+    import views.common
+    from compliance import reports
+
+    user = accounts.User("hr-a", "hr", frozenset({EMPLOYER_A}))
+    frame = pd.DataFrame({"name": ["甲"], "employer_id": [EMPLOYER_A]})
+    live = {""}
+    monkeypatch.setattr(views.common, "LIVE_SIGN_INS", live)
+    build = views.common.audited_download(user, [EMPLOYER_A], "hr test.csv", reports.to_bytes, frame, ".csv")
+    assert build()  # while the sign-in lasts
+    live.clear()  # signed out
+    with pytest.raises(PermissionError):
+        build()
+    live.add("")
+    accounts.disable_user(store.connect(app_store), "hr-a", by="test")
+    with pytest.raises(PermissionError):
+        build()

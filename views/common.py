@@ -43,6 +43,38 @@ _lock = threading.Lock()
 _engines: dict[str, Engine] = {}
 _pool: WorkerPool | None = None
 RESULTS = ResultCache()  # check results, per signed-in session, bounded in bytes (SHEBAO_RESULT_CACHE_MB)
+LIVE_SIGN_INS: set[str] = set()  # tokens of sign-ins not yet ended: a download is built only for these
+SIGNED_IN_SESSIONS: set[str] = set()  # Streamlit session ids with a signed-in user: only these may upload
+_uploads_guarded = False
+
+
+def guard_uploads() -> None:
+    """Refuse uploads from sessions nobody is signed in to, and cap what one session holds.
+
+    Streamlit accepts an upload (the HTTP PUT) before any page code runs, so without this an
+    anonymous client could fill the server's memory with files. Every uploader of the dashboard
+    is behind sign-in; a session may hold at most twice ``max_upload_bytes`` (the agency page
+    has two uploaders). Installed once per server process, on the uploaded-file manager.
+    """
+    global _uploads_guarded
+    ctx = get_script_run_ctx()
+    if ctx is None or _uploads_guarded:
+        return
+    manager = ctx.uploaded_file_mgr
+    add_file = manager.add_file
+
+    def guarded_add_file(session_id: str, file: object) -> None:
+        if session_id not in SIGNED_IN_SESSIONS:
+            raise PermissionError("uploads need a signed-in session")
+        held = sum(len(f.data) for f in getattr(manager, "file_storage", {}).get(session_id, {}).values())
+        if held + len(getattr(file, "data", b"")) > 2 * max_upload_bytes():
+            raise PermissionError("this session holds as much uploaded data as it may")
+        add_file(session_id, file)
+
+    with _lock:
+        if not _uploads_guarded:
+            manager.add_file = guarded_add_file
+            _uploads_guarded = True
 
 
 def max_upload_bytes() -> int:
@@ -116,8 +148,10 @@ def sign_out(reason: str | None = None) -> None:
     language choice stays. ``reason``: a message key shown above the sign-in form.
     """
     RESULTS.drop_owner(session_owner())
+    LIVE_SIGN_INS.discard(st.session_state.get("_token", ""))
     ctx = get_script_run_ctx()
     if ctx is not None:
+        SIGNED_IN_SESSIONS.discard(ctx.session_id)
         ctx.uploaded_file_mgr.remove_session_files(ctx.session_id)
     state = st.session_state
     epoch = state.get("_epoch", 0) + 1
@@ -134,6 +168,10 @@ def enforce_account() -> accounts.User | None:
     list, signs the user out now with a message (shared README section 10)."""
     user = current_user()
     if user is None:
+        ctx = get_script_run_ctx()
+        if ctx is not None and ctx.session_id in SIGNED_IN_SESSIONS:  # state emptied (a clear_cache message)
+            SIGNED_IN_SESSIONS.discard(ctx.session_id)
+            ctx.uploaded_file_mgr.remove_session_files(ctx.session_id)
         return None
     if accounts.refresh(engine(), user) != user:
         sign_out("auth.account_changed")
@@ -159,7 +197,11 @@ def sign_in_form() -> None:
         else:
             st.session_state.pop("_signed_out_reason", None)
             st.session_state["user"] = user
-            st.session_state["_token"] = secrets.token_hex(16)
+            st.session_state["_token"] = token = secrets.token_hex(16)
+            LIVE_SIGN_INS.add(token)
+            ctx = get_script_run_ctx()
+            if ctx is not None:
+                SIGNED_IN_SESSIONS.add(ctx.session_id)
             st.rerun()
 
 
@@ -222,8 +264,13 @@ def audited_download(user: accounts.User, employer_ids: list[str], what: str,
     Streamlit's table toolbar export is off (``client.disableDataExport``).
     """
     employers = sorted({e for e in employer_ids if e})
+    token = st.session_state.get("_token", "")
 
     def build() -> bytes:
+        # a click on a download button runs no script: the account is re-read here, and a sign-in that
+        # has ended (signed out, disabled, role or employers changed) gets nothing
+        if token not in LIVE_SIGN_INS or accounts.refresh(engine(), user) != user:
+            raise PermissionError("the sign-in that made this download has ended")
         data = make(*args, **kwargs)
         accounts.audit_view(engine(), user, employers or [""], f"download {what}")
         return data
