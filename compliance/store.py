@@ -21,17 +21,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from compliance.registration import TEXT_LIMITS, normalise, normalise_registry, too_long
-from compliance.rosters import RosterError, display_name, read_roster_bytes
+from compliance.errors import ShebaoError
+from compliance.registration import CHUNK_ROWS, TEXT_LIMITS, normalise, normalise_registry, too_long
+from compliance.rosters import Roster, RosterError, display_name, read_roster_bytes
 
 DEFAULT_DB_PATH = Path(os.environ.get("SHEBAO_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 DEFAULT_DB_FILE = DEFAULT_DB_PATH / "shebao.sqlite"
 CASE_STATES = ["open", "notified", "rectified", "closed"]
-_BATCH = 50_000
+_BATCH = 100_000  # rows turned into driver tuples at a time when writing: bounds the Python objects alive
 
 metadata = sa.MetaData()
 uploads = sa.Table(
@@ -123,7 +126,7 @@ case_notes = sa.Table(
 )
 
 
-class StoreError(Exception):
+class StoreError(ShebaoError):
     """The store cannot do what was asked (bad URL, unknown case, illegal transition)."""
 
 
@@ -136,12 +139,16 @@ def database_url(url: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_DB_FILE}"
 
 
+_WRITE_CACHE = -262144  # KiB: 256 MB of pages, so the indexes of a bulk insert stay in memory
+_READ_CACHE = -16384  # 16 MB while a whole table is read once
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below drive transactions
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a killed process never loses a commit
-    cursor.execute("PRAGMA cache_size=-262144")  # 256 MB of pages: bulk index inserts stay in memory
+    cursor.execute(f"PRAGMA cache_size={_WRITE_CACHE}")  # bulk index inserts stay in memory
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=60000")
     cursor.close()
@@ -228,30 +235,84 @@ def _existing(conn: sa.Connection, kind: str, digest: str) -> sa.Row | None:
     return conn.execute(sa.select(uploads).where(uploads.c.kind == kind, uploads.c.sha256 == digest)).first()
 
 
-def _upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, keys: list[str]) -> None:
-    """Insert rows; where the key exists already, the new values replace the old ones."""
+# --- bulk writes: tuples through the DB-API inside SQLAlchemy's transaction ----------------------------
+# SQLite: ``executemany`` on the raw sqlite3 connection, batches of ``_BATCH`` rows. PostgreSQL: ``COPY``
+# (psycopg 3), straight into the table for plain inserts, into a temporary table for upserts, which
+# then go in with one ``INSERT … SELECT … ON CONFLICT``. Values as the SQLAlchemy types would store
+# them: dates as ISO text (SQLite's Date; PostgreSQL parses it), NA as NULL.
+
+
+def _values(column: pd.Series) -> list:
+    """One column as Python values for the driver: str/int/float, dates as 'YYYY-MM-DD', NA as None."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return pa.array(column).cast(pa.date32(), safe=False).cast(pa.string()).to_pylist()
+    if pd.api.types.is_float_dtype(column):
+        values = column.to_numpy(dtype="float64", na_value=np.nan)
+        return np.where(np.isnan(values), None, values.astype(object)).tolist()
+    if pd.api.types.is_integer_dtype(column) and not column.hasnans:
+        return column.to_numpy(dtype="int64").tolist()
+    return column.to_numpy(dtype=object, na_value=None).tolist()
+
+
+def _tuples(frame: pd.DataFrame, columns: list[str]):
+    """Rows of ``frame[columns]`` as tuples of driver values, converted ``_BATCH`` rows at a time."""
+    for start in range(0, len(frame), _BATCH):
+        part = frame.iloc[start:start + _BATCH]
+        yield from zip(*(_values(part[name]) for name in columns), strict=True)
+
+
+def _quoted(conn: sa.Connection, names: list[str]) -> str:
+    return ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
+
+
+def _conflict(conn: sa.Connection, columns: list[str], keys: list[str]) -> str:
+    """The ON CONFLICT clause of an upsert: the new values replace the old ones (nothing to replace: skip)."""
+    quote = conn.dialect.identifier_preparer.quote
+    update = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in keys)
+    return f"ON CONFLICT ({_quoted(conn, keys)}) " + (f"DO UPDATE SET {update}" if update else "DO NOTHING")
+
+
+def _copy(cursor, table: str, columns: str, rows) -> None:
+    """PostgreSQL: rows into a table with COPY … FROM STDIN (psycopg 3)."""
+    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _bulk(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, keys: list[str] | None = None) -> None:
+    """Insert the rows of ``frame`` (its columns = the table's) in the connection's transaction.
+
+    With ``keys``, an upsert: where the key exists already, the new values replace the old ones.
+    ``frame`` then holds each key at most once (PostgreSQL's ON CONFLICT refuses a key twice in one
+    statement); in key order, so the key's index pages fill one after another.
+    """
     if frame.empty:
         return
-    rows = _records(frame.sort_values(keys))  # in key order, index pages fill one after another
+    columns = list(frame.columns)
+    if keys:
+        frame = frame.sort_values(keys, kind="stable")
+    rows = _tuples(frame, columns)
+    name, names = conn.dialect.identifier_preparer.format_table(table), _quoted(conn, columns)
+    dbapi = conn.connection.driver_connection
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    for start in range(0, len(rows), _BATCH):
-        stmt = insert(table)
-        update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys and not c.primary_key}
-        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=update) if update else \
-            stmt.on_conflict_do_nothing(index_elements=keys)
-        conn.execute(stmt, rows[start:start + _BATCH])
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """DataFrame rows as dicts with Python values (dates as date, NA as None)."""
-    out = frame.copy()
-    for name in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[name]):
-            out[name] = out[name].dt.date
-    return out.astype(object).where(out.notna(), None).to_dict("records")
+        with dbapi.cursor() as cursor:
+            if not keys:
+                _copy(cursor, name, names, rows)
+                return
+            incoming = conn.dialect.identifier_preparer.quote(f"incoming_{table.name}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {incoming} AS SELECT {names} FROM {name} WITH NO DATA")
+            _copy(cursor, incoming, names, rows)
+            cursor.execute(f"INSERT INTO {name} ({names}) SELECT {names} FROM {incoming} "
+                           f"{_conflict(conn, columns, keys)}")
+            cursor.execute(f"DROP TABLE {incoming}")
+        return
+    marks = ", ".join("?" * len(columns))
+    sql = f"INSERT INTO {name} ({names}) VALUES ({marks})" + (f" {_conflict(conn, columns, keys)}" if keys else "")
+    cursor = dbapi.cursor()
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
 
 
 def fields_too_long(frame: pd.DataFrame) -> pd.Series:
@@ -284,16 +345,16 @@ def _read_source(source: Source, file_name: str | None) -> tuple[bytes, str]:
     return path.read_bytes(), file_name or path.name
 
 
-def _store_once(engine: Engine, kind: str, raw: bytes, name: str, by: str,
-                prepare: Callable[[], tuple[int, int, pd.DataFrame]],
-                write: Callable[[sa.Connection, int, pd.DataFrame], str]) -> UploadOutcome:
+def _store_once(engine: Engine, kind: str, digest: str, name: str, by: str,
+                prepare: Callable[[], tuple[int, int, list[pd.DataFrame]]],
+                write: Callable[[sa.Connection, int, list[pd.DataFrame]], str]) -> UploadOutcome:
     """Store one file at most once (by SHA-256), in one transaction; shared by rosters and registries.
 
     ``prepare`` reads and normalises the file outside the transaction: (rows read, rows with a
-    problem, rows to store). ``write`` stores those rows under the new upload's id and returns the
-    audit detail. The same content from another process at the same moment ends as a duplicate.
+    problem, rows to store in file order, in one or more frames). ``write`` stores those rows under
+    the new upload's id (and may empty the list as it goes) and returns the audit detail. The same
+    content from another process at the same moment ends as a duplicate.
     """
-    digest = sha256_of(raw)
 
     def duplicate() -> UploadOutcome | None:
         with engine.connect() as conn:
@@ -303,6 +364,7 @@ def _store_once(engine: Engine, kind: str, raw: bytes, name: str, by: str,
     if (known := duplicate()) is not None:
         return known
     rows, errors, good = prepare()
+    stored = sum(len(part) for part in good)
     try:
         with engine.begin() as conn:
             upload_id = _begin_upload(conn, kind, name, digest, by, rows, errors)
@@ -311,7 +373,31 @@ def _store_once(engine: Engine, kind: str, raw: bytes, name: str, by: str,
         if (known := duplicate()) is None:
             raise
         return known
-    return UploadOutcome(name, digest, False, rows, errors, len(good), upload_id)
+    return UploadOutcome(name, digest, False, rows, errors, stored, upload_id)
+
+
+# what the store keeps of a normalised roster row (employers, people, employments)
+_STORED_ROSTER_COLUMNS = ["employer_id", "employer_name", "ssn", "name", "birth_date", "sex", "region_code",
+                          "hire_date", "registration_date", "wage", "card_status", "source_file", "source_row"]
+
+
+def _release_memory() -> None:
+    """Hand the memory Arrow freed back to the system (its pool keeps it otherwise), before the writes
+    fill the database's page cache."""
+    pa.default_memory_pool().release_unused()
+
+
+def _slice(roster: Roster, start: int) -> Roster:
+    """``CHUNK_ROWS`` rows of a roster from ``start`` (the rules are per row; only the peak memory changes)."""
+    return Roster(roster.source_file, roster.frame.iloc[start:start + CHUNK_ROWS], roster.columns, [],
+                  roster.number_cells)
+
+
+def _normalised_slices(rosters: list[Roster]):
+    """Normalised rows of the rosters, a slice of ``CHUNK_ROWS`` rows at a time (as ``registration.check_roster``)."""
+    for roster in rosters:
+        for start in range(0, max(len(roster.frame), 1), CHUNK_ROWS):
+            yield normalise(_slice(roster, start)).rows
 
 
 def store_roster(engine: Engine, source: Source, uploaded_by: str | None = None,
@@ -324,27 +410,40 @@ def store_roster(engine: Engine, source: Source, uploaded_by: str | None = None,
     and no text longer than its column are stored; the others count as rows with a problem.
     """
     raw, name = _read_source(source, file_name)
+    digest = sha256_of(raw)
 
-    def prepare() -> tuple[int, int, pd.DataFrame]:
-        parts = [normalise(r) for r in read_roster_bytes(raw, name, employer_id, employer_name)]
-        rows = pd.concat([p.rows for p in parts], ignore_index=True)
-        valid = rows["ssn"].notna() & rows["employer_id"].notna() & ~fields_too_long(rows)
-        problem = rows["id_problem"].notna() | rows["problem"].notna() | rows["hire_date"].isna() | \
-            rows["registration_unreadable"]
-        return len(rows), int(problem.sum()), rows[valid]
+    def prepare() -> tuple[int, int, list[pd.DataFrame]]:
+        nonlocal raw
+        data, raw = raw, b""  # the bytes go once read: a 1M-row file is 120 MB
+        rosters = read_roster_bytes(data, name, employer_id, employer_name)
+        del data
+        count, problems, kept = 0, 0, []
+        for rows in _normalised_slices(rosters):
+            valid = rows["ssn"].notna() & rows["employer_id"].notna() & ~fields_too_long(rows)
+            problem = rows["id_problem"].notna() | rows["problem"].notna() | rows["hire_date"].isna() | \
+                rows["registration_unreadable"]
+            count, problems = count + len(rows), problems + int(problem.sum())
+            kept.append(rows.loc[valid, _STORED_ROSTER_COLUMNS])
+        del rosters, rows
+        _release_memory()
+        return count, problems, kept  # slices, not one frame: no copy of them all at the peak
 
-    def write(conn: sa.Connection, upload_id: int, good: pd.DataFrame) -> str:
-        _upsert(conn, employers, good.groupby("employer_id", as_index=False)["employer_name"].last()
-                .rename(columns={"employer_name": "name"}), ["employer_id"])
-        _upsert(conn, people, good.drop_duplicates("ssn", keep="last")[["ssn", "name", "birth_date", "sex",
-                                                                          "region_code"]], ["ssn"])
-        rows = good[["employer_id", "ssn", "name", "hire_date", "registration_date", "wage", "card_status",
-                     "source_file", "source_row"]].assign(upload_id=upload_id)
-        for start in range(0, len(rows), _BATCH):
-            conn.execute(employments.insert(), _records(rows.iloc[start:start + _BATCH]))
-        return f"{len(good)} rows stored"
+    def write(conn: sa.Connection, upload_id: int, parts: list[pd.DataFrame]) -> str:
+        stored = sum(len(part) for part in parts)
+        # an employer's name: the last one given in the file (groupby's last skips blanks, slice by slice too)
+        names = pd.concat([part.groupby("employer_id", as_index=False)["employer_name"].last() for part in parts]
+                          or [pd.DataFrame({"employer_id": [], "employer_name": []})])
+        _bulk(conn, employers, names.groupby("employer_id", as_index=False)["employer_name"].last()
+              .rename(columns={"employer_name": "name"}), ["employer_id"])
+        while parts:  # slice by slice in file order: a later row for the same person replaces the earlier one
+            part = parts.pop(0)
+            _bulk(conn, people, part.drop_duplicates("ssn", keep="last")[["ssn", "name", "birth_date", "sex",
+                                                                            "region_code"]], ["ssn"])
+            _bulk(conn, employments, part[["employer_id", "ssn", "name", "hire_date", "registration_date", "wage",
+                                           "card_status", "source_file", "source_row"]].assign(upload_id=upload_id))
+        return f"{stored} rows stored"
 
-    return _store_once(engine, "roster", raw, name, uploaded_by or os_user(), prepare, write)
+    return _store_once(engine, "roster", digest, name, uploaded_by or os_user(), prepare, write)
 
 
 def import_registry(engine: Engine, source: Source, uploaded_by: str | None = None,
@@ -354,22 +453,34 @@ def import_registry(engine: Engine, source: Source, uploaded_by: str | None = No
     The record for the same (employer, person) in a later extract replaces the earlier one.
     """
     raw, name = _read_source(source, file_name)
+    digest = sha256_of(raw)
 
-    def prepare() -> tuple[int, int, pd.DataFrame]:
-        good, bad = normalise_registry(read_roster_bytes(raw, name))
-        return len(good) + bad, bad, good.drop_duplicates(["employer_id", "ssn"], keep="last")
+    def prepare() -> tuple[int, int, list[pd.DataFrame]]:
+        nonlocal raw
+        data, raw = raw, b""
+        rosters = read_roster_bytes(data, name)
+        del data
+        goods, bad = [], 0
+        for roster in rosters:
+            for start in range(0, max(len(roster.frame), 1), CHUNK_ROWS):
+                good, unusable = normalise_registry([_slice(roster, start)])
+                goods.append(good)
+                bad += unusable
+        good = pd.concat(goods, ignore_index=True)
+        return len(good) + bad, bad, [good.drop_duplicates(["employer_id", "ssn"], keep="last")]
 
-    def write(conn: sa.Connection, upload_id: int, good: pd.DataFrame) -> str:
-        _upsert(conn, registrations,
-                good[["employer_id", "ssn", "registration_date", "source_row"]].assign(upload_id=upload_id),
-                ["employer_id", "ssn"])
+    def write(conn: sa.Connection, upload_id: int, parts: list[pd.DataFrame]) -> str:
+        good = parts.pop()
+        _bulk(conn, registrations,
+              good[["employer_id", "ssn", "registration_date", "source_row"]].assign(upload_id=upload_id),
+              ["employer_id", "ssn"])
         cards = good[good["card_status"].notna() | good["activation_date"].notna()]
-        _upsert(conn, card_records,
-                cards.drop_duplicates("ssn", keep="last")[["ssn", "card_status", "card_bank", "activation_date"]]
-                .assign(upload_id=upload_id), ["ssn"])
+        _bulk(conn, card_records,
+              cards.drop_duplicates("ssn", keep="last")[["ssn", "card_status", "card_bank", "activation_date"]]
+              .assign(upload_id=upload_id), ["ssn"])
         return f"{len(good)} records stored"
 
-    return _store_once(engine, "registry", raw, name, uploaded_by or os_user(), prepare, write)
+    return _store_once(engine, "registry", digest, name, uploaded_by or os_user(), prepare, write)
 
 
 def store_upload(engine: Engine, kind: str, name: str, data: bytes, uploaded_by: str | None = None,
@@ -388,15 +499,80 @@ def history(engine: Engine) -> pd.DataFrame:
         return pd.read_sql(query, conn)
 
 
-def load_employments(engine: Engine, employer_id: str | None = None) -> pd.DataFrame:
-    """Stored roster rows, with the person's birth date, sex and region code (from ``people``)."""
-    query = sa.select(employments, people.c.birth_date, people.c.sex, people.c.region_code).select_from(
-        employments.join(people, people.c.ssn == employments.c.ssn))
+_READ_BATCH = 20_000  # rows fetched at a time: their Python objects are what a read adds beyond its columns
+
+
+def _arrow_type(column: sa.ColumnElement) -> pa.DataType:
+    if isinstance(column.type, sa.Date):
+        return pa.date32()
+    if isinstance(column.type, sa.Integer):
+        return pa.int64()
+    if isinstance(column.type, sa.Float):
+        return pa.float64()
+    return pa.string()
+
+
+def _arrow(values: tuple, kind: pa.DataType) -> pa.Array:
+    """One fetched column as an Arrow array (SQLite gives dates as ISO text, PostgreSQL as dates)."""
+    return pa.array(values).cast(kind) if kind == pa.date32() else pa.array(values, kind)
+
+
+def _read_frame(conn: sa.Connection, query: sa.Select) -> pd.DataFrame:
+    """A query's rows as a frame, fetched through the DB-API ``_READ_BATCH`` rows at a time into Arrow
+    columns: text as ``str``, dates as ``datetime64[s]`` (as ``read_sql(parse_dates=…)``), numbers as numbers."""
+    compiled = query.compile(dialect=conn.dialect)
+    params = tuple(compiled.params[k] for k in compiled.positiontup) if compiled.positional else compiled.params
+    names = [c.name for c in query.selected_columns]
+    kinds = [_arrow_type(c) for c in query.selected_columns]
+    parts: list[list[pa.Array]] = [[] for _ in names]
+    sqlite = conn.dialect.name == "sqlite"
+    dbapi = conn.connection.driver_connection
+    # PostgreSQL: a server-side cursor, so that the rows come as fetched, not all at once into the client
+    cursor = dbapi.cursor() if sqlite else dbapi.cursor(name="shebao_read")
+    try:
+        if sqlite:  # one pass over the tables: the writers' page cache would only grow
+            cursor.execute(f"PRAGMA cache_size={_READ_CACHE}")
+        else:  # plan for all the rows (a hash join), not for the first ones as for a cursor
+            conn.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1")
+        cursor.execute(str(compiled), params)
+        while batch := cursor.fetchmany(_READ_BATCH):
+            for part, values, kind in zip(parts, zip(*batch, strict=True), kinds, strict=True):
+                part.append(_arrow(values, kind))
+        del batch
+    finally:
+        if sqlite:
+            cursor.execute(f"PRAGMA cache_size={_WRITE_CACHE}")
+        cursor.close()
+    frame = pd.DataFrame(index=pd.RangeIndex(sum(len(p) for p in parts[0])) if parts else None)
+    for name, kind, i in zip(names, kinds, range(len(parts)), strict=True):
+        column = pa.chunked_array(parts[i], kind)
+        parts[i] = []  # one column at a time: its chunks go as its Series comes
+        if kind == pa.date32():
+            column = column.cast(pa.timestamp("s"))
+        frame[name] = column.to_pandas()
+    _release_memory()
+    return frame
+
+
+PERSON_COLUMNS = ["birth_date", "sex", "region_code"]  # of ``people``, beside each stored employment
+EMPLOYMENT_COLUMNS = [c.name for c in employments.columns] + PERSON_COLUMNS
+
+
+def load_employments(engine: Engine, employer_id: str | None = None,
+                     columns: list[str] | None = None) -> pd.DataFrame:
+    """Stored roster rows, with the person's birth date, sex and region code (from ``people``).
+
+    ``columns``: only these of ``EMPLOYMENT_COLUMNS`` (a cross-check needs neither the person's
+    columns nor the join that brings them: half the columns, half the time).
+    """
+    names = columns or EMPLOYMENT_COLUMNS
+    query = sa.select(*(people.c[n] if n in PERSON_COLUMNS else employments.c[n] for n in names))
+    if any(n in PERSON_COLUMNS for n in names):
+        query = query.select_from(employments.join(people, people.c.ssn == employments.c.ssn))
     if employer_id:
         query = query.where(employments.c.employer_id == employer_id)
     with engine.connect() as conn:
-        frame = pd.read_sql(query, conn, parse_dates=["hire_date", "registration_date", "birth_date"])
-    return frame
+        return _read_frame(conn, query)
 
 
 def load_registrations(engine: Engine, employer_id: str | None = None) -> pd.DataFrame:
@@ -404,7 +580,7 @@ def load_registrations(engine: Engine, employer_id: str | None = None) -> pd.Dat
     if employer_id:
         query = query.where(registrations.c.employer_id == employer_id)
     with engine.connect() as conn:
-        return pd.read_sql(query, conn, parse_dates=["registration_date"])
+        return _read_frame(conn, query)
 
 
 def upload_names(engine: Engine) -> dict[int, str]:
