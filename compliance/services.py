@@ -40,8 +40,10 @@ def store_state(engine: Engine) -> tuple[int, int]:
 
 def findings(engine: Engine, employer_id: str | None = None) -> pd.DataFrame:
     """The cross-check of stored rosters against the registry (``crosscheck.CROSSCHECK_COLUMNS``)."""
-    return crosscheck(store.load_employments(engine, employer_id), store.load_registrations(engine, employer_id),
-                      store.upload_names(engine))
+    # only the columns the cross-check reads: no join with people (a third of the memory at 1M rows)
+    columns = ["id", "employer_id", "ssn", "name", "registration_date", "source_file", "source_row"]
+    return crosscheck(store.load_employments(engine, employer_id, columns=columns),
+                      store.load_registrations(engine, employer_id), store.upload_names(engine))
 
 
 def stored_status(engine: Engine, as_of: dt.date, employer_id: str | None = None,
