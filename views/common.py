@@ -140,6 +140,15 @@ def session_owner() -> tuple[str, str]:
     return (user.username if user else "", st.session_state.get("_token", ""))
 
 
+def _release_session(only_if_signed_in: bool = False) -> None:
+    """This browser session may upload no more, and the files the server holds for it go."""
+    ctx = get_script_run_ctx()
+    if ctx is None or (only_if_signed_in and ctx.session_id not in SIGNED_IN_SESSIONS):
+        return
+    SIGNED_IN_SESSIONS.discard(ctx.session_id)
+    ctx.uploaded_file_mgr.remove_session_files(ctx.session_id)
+
+
 def sign_out(reason: str | None = None) -> None:
     """End everything of the signed-in user in this tab (shared README section 10).
 
@@ -149,10 +158,7 @@ def sign_out(reason: str | None = None) -> None:
     """
     RESULTS.drop_owner(session_owner())
     LIVE_SIGN_INS.discard(st.session_state.get("_token", ""))
-    ctx = get_script_run_ctx()
-    if ctx is not None:
-        SIGNED_IN_SESSIONS.discard(ctx.session_id)
-        ctx.uploaded_file_mgr.remove_session_files(ctx.session_id)
+    _release_session()
     state = st.session_state
     epoch = state.get("_epoch", 0) + 1
     for name in list(state.keys()):
@@ -168,10 +174,7 @@ def enforce_account() -> accounts.User | None:
     list, signs the user out now with a message (shared README section 10)."""
     user = current_user()
     if user is None:
-        ctx = get_script_run_ctx()
-        if ctx is not None and ctx.session_id in SIGNED_IN_SESSIONS:  # state emptied (a clear_cache message)
-            SIGNED_IN_SESSIONS.discard(ctx.session_id)
-            ctx.uploaded_file_mgr.remove_session_files(ctx.session_id)
+        _release_session(only_if_signed_in=True)  # its state was emptied (a clear_cache message)
         return None
     if accounts.refresh(engine(), user) != user:
         sign_out("auth.account_changed")
