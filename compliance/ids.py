@@ -17,8 +17,16 @@ First-generation numbers have 15 digits (``RRRRRR YYMMDD SSS``, 20th-century bir
 upgraded by inserting ``19`` before the year and appending the check character.
 
 The same check character is used by residence permits for Hong Kong and Macau residents
-(prefix ``81``/``82``), for Taiwan residents (``83``), and by the 2023 foreign permanent
-resident ID card (leading ``9``; its birth date sits in the same place).
+(address code exactly ``810000``/``820000``), for Taiwan residents (``830000``), and by the 2023
+foreign permanent resident ID card (leading ``9``, then the accepting province in characters 2–3
+and the holder's nationality as a GB/T 2659 = ISO 3166-1 numeric code in 4–6; its birth date sits
+in the same place). The pre-2023 permanent resident card has 3 letters (the nationality, ISO 3166-1
+alpha-3) and 12 digits; the National Immigration Administration's 2023 notice on the new card
+confirms only that the letters became the numeric code, so only they are checked, with a warning
+that it is the old card (valid until it expires). Shared README section 10.
+
+Normalising strips spaces of every kind, dashes of every width, zero-width characters and the quotes
+a spreadsheet leaves around a number (Excel's leading ``'``). A birth date before 1900 is impossible.
 
 Region tables lag behind new districts (python-stdnum's lacks 330112, Lin'an District, 2017),
 so an unknown *province* makes a number invalid while an unknown county is only a warning.
@@ -55,7 +63,13 @@ from stdnum import numdb
 WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)
 CHECK_CHARS = np.array(list("10X98765432"))  # index: sum % 11 -> check character
 PERMIT_PREFIXES = {"81": "hkmo_tw_permit", "82": "hkmo_tw_permit", "83": "hkmo_tw_permit"}
-_SEPARATORS = re.compile(r"[\s\-_/·.]")
+PERMIT_ADDRESS_CODES = ["810000", "820000", "830000"]  # the only address codes of residence permits
+FIRST_BIRTH_DATE = pd.Timestamp("1900-01-01")  # shared README section 10: earlier is impossible
+# after NFKC (which folds full-width forms, no-break and ideographic spaces to ASCII): whitespace, dashes
+# of every width (‐ ‑ ‒ – — ― −), zero-width characters and BOM, and the old separators _ / · .
+_SEPARATORS = re.compile("[\\s\\-_/·.\u2010-\u2015\u2212\u200b-\u200d\u2060\ufeff]")
+_QUOTES = re.compile("^[\'\"\u2018\u2019\u201c\u201d]+|[\'\"\u2018\u2019\u201c\u201d]+$")
+_OLD_PR_CARD = re.compile(r"[A-Z]{3}[0-9]{12}")
 _SCIENTIFIC = re.compile(r"^[0-9]+(?:\.[0-9]*)?E\+?[0-9]+$")
 
 
@@ -114,16 +128,36 @@ class UnknownProvince(ValidationError, stdnum_exceptions.InvalidComponent):
     message = "The first two digits are not a province code."
 
 
+class InvalidPermitAddress(ValidationError, stdnum_exceptions.InvalidComponent):
+    code = "id_permit_address"
+    message = "A residence permit's address code is 810000, 820000 or 830000."
+
+
+class UnknownNationality(ValidationError, stdnum_exceptions.InvalidComponent):
+    code = "id_nationality"
+    message = "The nationality code of a permanent resident card names no country."
+
+
 ERRORS: dict[str, type[ValidationError]] = {
     cls.code: cls
     for cls in (Missing, ExcelMangled, NumberCell, InvalidFormat, InvalidLength, InvalidChecksum,
-                InvalidBirthDate, FutureBirthDate, UnknownProvince)
+                InvalidBirthDate, FutureBirthDate, UnknownProvince, InvalidPermitAddress, UnknownNationality)
 }
 WARNING_UNKNOWN_COUNTY = "id_region_unknown"
+WARNING_OLD_PR_CARD = "id_old_pr_card"
 
 # Columns of validate_column(), in order.
-RESULT_COLUMNS = ["ssn", "id_code", "id_problem", "id_warning", "kind", "birth_date", "sex",
+RESULT_COLUMNS = ["ssn", "id_code", "id_problem", "id_warning", "id_warning_code", "kind", "birth_date", "sex",
                   "region_code", "region"]
+
+
+@functools.cache
+def _countries() -> tuple[frozenset[str], frozenset[str]]:
+    """ISO 3166-1 numeric and alpha-3 codes of the countries (GB/T 2659 follows ISO 3166-1), from
+    pycountry's copy of the ISO tables (Debian's iso-codes), so no typed table to keep up to date."""
+    import pycountry
+
+    return (frozenset(c.numeric for c in pycountry.countries), frozenset(c.alpha_3 for c in pycountry.countries))
 
 
 _NOT_A_CITY = {"市辖区", "县", "省直辖县级行政区划", "省直辖县级行政单位", "自治区直辖县级行政区划"}
@@ -153,11 +187,17 @@ def _regions() -> tuple[dict[str, str], frozenset[str]]:
     # (GB/T 2260); Hong Kong and Macau residents' permits use 810000/820000, which it has.
     provinces.add("83")
     names["830000"] = "台湾居民居住证"
+    names["810000"], names["820000"] = "香港特别行政区", "澳门特别行政区"  # the table's are traditional
     return names, frozenset(provinces)
 
 
 def compact(number: object) -> str:
-    """Normalise: strip spaces and dashes, full-width to ASCII, x to X, 15 digits to 18."""
+    """Normalise: strip spaces, dashes, zero-width characters and quotes, full-width to ASCII, x to X,
+    15 digits to 18.
+
+    >>> compact("\u2018110105\u2014491231\u200b002 ")
+    '11010519491231002X'
+    """
     text = normalise_column(pd.Series([number], dtype=object)).iloc[0]
     return text if isinstance(text, str) else ""
 
@@ -218,7 +258,8 @@ def _clean_column(values: pd.Series) -> pd.Series:
     text = cells_as_text(values)
     dirty = ~text.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(True).to_numpy(dtype=bool)
     if dirty.any():
-        rest = text[dirty].str.normalize("NFKC").str.replace(_SEPARATORS.pattern, "", regex=True).str.upper()
+        rest = (text[dirty].str.normalize("NFKC").str.replace(_SEPARATORS.pattern, "", regex=True)
+                .str.replace(_QUOTES.pattern, "", regex=True).str.upper())
         text = text.copy()
         text[dirty] = rest
     return text.mask(text == "", pd.NA)
@@ -316,6 +357,13 @@ def validate_column(raw: pd.Series, today: dt.date | None = None,
         fail(long_number, NumberCell)
     # the shape checks look only at numbers that are not 17 digits and a check character already
     shaped = text.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(True).to_numpy(dtype=bool)
+    old_card = np.zeros(n, dtype=bool)
+    old_card[~shaped] = text[~shaped].str.fullmatch(_OLD_PR_CARD.pattern).fillna(False).to_numpy(dtype=bool)
+    if old_card.any():  # 3 letters (nationality, ISO 3166-1 alpha-3) + 12 digits
+        alpha3 = text[old_card].str[:3]
+        fail((~alpha3.isin(list(_countries()[1]))).reindex(index, fill_value=False), UnknownNationality,
+             lambda hit: "The nationality code " + text[hit].str[:3] + " names no country (ISO 3166-1 alpha-3)")
+        shaped = shaped | old_card
     odd = text[~shaped]
 
     def on_odd(mask_: pd.Series) -> pd.Series:
@@ -330,43 +378,62 @@ def validate_column(raw: pd.Series, today: dt.date | None = None,
     fail(on_odd(length != 18), InvalidLength,
          lambda hit: "Expected 18 characters (or 15 digits), got " + length.reindex(index)[hit].astype("string"))
     fail(pd.Series(~shaped, index=index), InvalidFormat, "X may only be the last character")
+    new_shape = pd.Series(~old_card, index=index)  # the checks below are those of GB 11643's layout
 
-    ok = code.isna()
+    ok = code.isna() & new_shape
     cand = text[ok]
     expected = _check_chars(cand)
     bad_check = cand.str[17] != expected
     fail(bad_check.reindex(index, fill_value=False), InvalidChecksum,
          lambda hit: "The check character should be " + expected[hit] + ", not " + cand.str[17][hit])
 
-    birth = pd.to_datetime(text.str[6:14], format="%Y%m%d", errors="coerce")
-    ok = code.isna()
+    birth = pd.to_datetime(text.str[6:14].where(new_shape), format="%Y%m%d", errors="coerce")
+    ok = code.isna() & new_shape
     fail(ok & birth.isna(), InvalidBirthDate,
          lambda hit: "The birth date " + text[hit].str[6:14] + " in the number does not exist")
+    fail(ok & (birth < FIRST_BIRTH_DATE), InvalidBirthDate,
+         lambda hit: "The birth date " + text[hit].str[6:14] + " lies before 1900: impossible")
     fail(ok & (birth > pd.Timestamp(today)), FutureBirthDate,
          lambda hit: "The birth date " + text[hit].str[6:14] + " lies in the future")
 
     names, provinces = _regions()
-    foreign = text.str[0] == "9"
+    foreign = (text.str[0] == "9") & new_shape
     province = text.str[1:3].where(foreign, text.str[:2])
-    fail(~province.isin(list(provinces)), UnknownProvince, lambda hit: "Unknown province code " + province[hit])
+    fail(new_shape & ~province.isin(list(provinces)), UnknownProvince,
+         lambda hit: "Unknown province code " + province[hit])
+    permit = new_shape & text.str[:2].isin(list(PERMIT_PREFIXES))
+    fail(permit & ~text.str[:6].isin(PERMIT_ADDRESS_CODES), InvalidPermitAddress,
+         lambda hit: "A residence permit's address code is 810000, 820000 or 830000, not " + text[hit].str[:6])
+    if foreign.any():  # GB/T 2659 = ISO 3166-1 numeric; 000 and other unassigned codes name no country
+        fail(foreign & ~text.str[3:6].isin(list(_countries()[0])), UnknownNationality,
+             lambda hit: "The nationality code " + text[hit].str[3:6] + " names no country (GB/T 2659)")
 
     valid = code.isna()
     kind = kind_column(text)
-    region_code = text.str[:6].where(~foreign, text.str[1:3] + "0000")
+    region_code = text.str[:6].where(~foreign, text.str[1:3] + "0000").where(new_shape)
     region = region_column(region_code)
     unknown_county = (valid & region_code.notna() & ~region_code.isin(list(names))).fillna(False)
     warning = pd.Series(pd.NA, index=index, dtype="string")
+    warning_code = pd.Series(pd.NA, index=index, dtype="string")
     if unknown_county.any():
         warning[unknown_county] = ("Region code " + region_code[unknown_county]
                                    + " is not in the region table (a newer district?); the number stays valid")
+        warning_code[unknown_county] = WARNING_UNKNOWN_COUNTY
+    old_valid = valid & ~new_shape
+    if old_valid.any():
+        warning[old_valid] = ("The pre-2023 foreign permanent resident card: valid until it expires; only its "
+                              "nationality code can be checked")
+        warning_code[old_valid] = WARNING_OLD_PR_CARD
 
     sequence_odd = text.str[16].isin(["1", "3", "5", "7", "9"]).fillna(False)  # GB 11643: odd = male
     sex = pd.Series(np.where(sequence_odd.to_numpy(bool), "M", "F"), index=index, dtype="string")
+    sex = sex.where(new_shape)
     out = pd.DataFrame({
         "ssn": text.where(valid),
         "id_code": code,
         "id_problem": detail,
         "id_warning": warning,
+        "id_warning_code": warning_code,
         "kind": kind.where(valid),
         "birth_date": birth.where(valid) if dates_as_datetime else birth.where(valid).dt.date.astype(object),
         "sex": sex.where(valid),
@@ -379,15 +446,16 @@ def validate_column(raw: pd.Series, today: dt.date | None = None,
 
 
 def kind_column(numbers: pd.Series) -> pd.Series:
-    """Which document each 18-character number is: ``resident``, ``hkmo_tw_permit`` (81/82/83) or
-    ``foreign_permanent`` (starts with 9), by its leading characters.
+    """Which document each number is: ``resident``, ``hkmo_tw_permit`` (81/82/83) or
+    ``foreign_permanent`` (starts with 9, or a pre-2023 card: starts with a letter), by its leading
+    characters.
 
-    >>> kind_column(pd.Series(["11010519491231002X", "810000199901010012", "9"])).tolist()
-    ['resident', 'hkmo_tw_permit', 'foreign_permanent']
+    >>> kind_column(pd.Series(["11010519491231002X", "810000199901010012", "9", "USA123456789012"])).tolist()
+    ['resident', 'hkmo_tw_permit', 'foreign_permanent', 'foreign_permanent']
     """
     kind = pd.Series("resident", index=numbers.index, dtype="string")
     kind[numbers.str[:2].isin(list(PERMIT_PREFIXES)).fillna(False).to_numpy(bool)] = "hkmo_tw_permit"
-    kind[(numbers.str[0] == "9").fillna(False).to_numpy(bool)] = "foreign_permanent"
+    kind[numbers.str[0].str.contains("[9A-Z]", regex=True).fillna(False).to_numpy(bool)] = "foreign_permanent"
     return kind
 
 

@@ -97,8 +97,8 @@ def test_fifteen_digit_upgrade_by_hand() -> None:
 
 
 @pytest.mark.parametrize(("prefix", "region"), [
-    ("810000", "香港特別行政區"),
-    ("820000", "澳門特別行政區"),
+    ("810000", "香港特别行政区"),
+    ("820000", "澳门特别行政区"),
     ("830000", "台湾居民居住证"),
 ])
 def test_residence_permits(prefix: str, region: str) -> None:
@@ -143,6 +143,8 @@ STABLE_CODES = {
     ids.InvalidBirthDate: "id_birth_date",
     ids.FutureBirthDate: "id_birth_future",
     ids.UnknownProvince: "id_province",
+    ids.InvalidPermitAddress: "id_permit_address",
+    ids.UnknownNationality: "id_nationality",
 }
 
 
@@ -521,3 +523,83 @@ def test_every_single_character_change_is_caught(generated: tuple[str, str, dt.d
     out = ids.validate_column(pd.Series(changed, dtype=object), today=TODAY)
     assert (out["id_code"] == "id_checksum").all(), [c for c, ok in zip(changed, out["id_code"] == "id_checksum",
                                                                         strict=True) if not ok]
+
+
+# --- shared README section 10: documents and normalising ---------------------------------------
+
+def test_check_character_worked_by_hand() -> None:
+    # 81000019880808101?: digits 8,1,0,0,0,0,1,9,8,8,0,8,0,8,1,0,1 times weights
+    # 7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2 = 56+9+0+0+0+0+2+9+48+24+0+72+0+40+8+0+2 = 270;
+    # 270 % 11 = 6; check = (12 - 6) % 11 = 6 (the table "10X98765432" at index 6 says the same)
+    assert ids.calc_check_digit("81000019880808101") == "6"
+    assert with_check("81000019880808101") == "810000198808081016"
+
+
+@pytest.mark.parametrize("prefix", ["810101", "820102", "830100", "811000"])
+def test_residence_permit_needs_exact_address_code(prefix: str) -> None:
+    # section 10: a permit's address code is exactly 810000/820000/830000; 810101 used to pass with a warning
+    number = with_check(prefix + "19880808" + "101")
+    row = ids.validate_column(pd.Series([number], dtype=object), today=TODAY).iloc[0]
+    assert row["id_code"] == "id_permit_address"
+    assert prefix in row["id_problem"]
+    assert pd.isna(row["ssn"]) and pd.isna(row["id_warning"])
+    with pytest.raises(ids.InvalidPermitAddress):
+        ids.validate(number, today=TODAY)
+
+
+def test_foreign_permanent_2023_needs_a_country() -> None:
+    # 9 | 11 | 000 (no country in ISO 3166-1 numeric / GB/T 2659) | 19850615 | 124 | check
+    number = with_check("9" + "11" + "000" + "19850615" + "124")
+    row = ids.validate_column(pd.Series([number], dtype=object), today=TODAY).iloc[0]
+    assert row["id_code"] == "id_nationality"
+    assert "000" in row["id_problem"]
+    # 156 is China's own numeric code; 250 France: both name a country
+    for nationality in ("250", "392"):
+        assert ids.is_valid(with_check("9" + "31" + nationality + "19850615" + "124"))
+
+
+def test_old_foreign_permanent_card_is_valid_with_a_warning() -> None:
+    # pre-2023 card: 3 letters (ISO 3166-1 alpha-3, USA = United States) + 12 digits
+    row = ids.validate_column(pd.Series(["usa 110085 061501"], dtype=object), today=TODAY).iloc[0]
+    assert pd.isna(row["id_code"])
+    assert row["ssn"] == "USA110085061501"
+    assert row["kind"] == "foreign_permanent"
+    assert row["id_warning_code"] == "id_old_pr_card"
+    assert "pre-2023" in row["id_warning"]
+    assert pd.isna(row["birth_date"]) and pd.isna(row["sex"]) and pd.isna(row["region_code"])
+    report = ids.explain("USA110085061501", today=TODAY)
+    assert report.valid and report.kind == "foreign_permanent" and len(report.warnings) == 1
+
+
+def test_old_foreign_permanent_card_with_no_country() -> None:
+    row = ids.validate_column(pd.Series(["ZZZ110085061501"], dtype=object), today=TODAY).iloc[0]
+    assert row["id_code"] == "id_nationality"
+    assert "ZZZ" in row["id_problem"]
+
+
+@pytest.mark.parametrize("dirty", [
+    "110105\u201419491231\u2013002X",     # em dash, en dash
+    "110105\u2212194912310\u201102X",    # minus sign, non-breaking hyphen
+    "\u200b11010519491231002X\ufeff",      # zero-width space, BOM
+    "110105\u00a019491231\u3000002X",     # no-break space, ideographic space
+    "'11010519491231002X",                  # Excel's text marker
+    '"11010519491231002X"',                 # surrounding quotes
+    "\u201c11010519491231002x\u201d",      # curly quotes, lower-case x
+    "\uff11\uff11\uff10\uff11\uff10\uff15\u2010\uff11\uff19\uff14\uff19\uff11\uff12\uff13\uff11\uff10\uff10\uff12\uff38",
+])
+def test_normalising_strips_dashes_spaces_and_quotes(dirty: str) -> None:
+    assert ids.validate(dirty, today=TODAY) == CHAOYANG_F
+
+
+def test_quote_inside_the_number_is_a_format_problem() -> None:
+    row = ids.validate_column(pd.Series(["110105'19491231002X"], dtype=object), today=TODAY).iloc[0]
+    assert row["id_code"] == "id_format"
+
+
+def test_birth_before_1900_is_impossible() -> None:
+    # 1899-12-31 exists in the calendar but no living employee was born then: section 10 says invalid
+    number = with_check("110105" + "18991231" + "002")
+    row = ids.validate_column(pd.Series([number], dtype=object), today=TODAY).iloc[0]
+    assert row["id_code"] == "id_birth_date"
+    assert "before 1900" in row["id_problem"]
+    assert ids.is_valid(with_check("110105" + "19000101" + "002"))
