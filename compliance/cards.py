@@ -7,8 +7,12 @@ region where local policy or interconnection allows. When a city has cancelled i
 and the holder's new card is not activated, the medical-insurance personal account is frozen
 until activation.
 
->>> normalise_status(pd.Series(['已激活', 'issued not activated', '制卡中', 'x', None])).tolist()
-['activated', 'issued_not_activated', 'in_production', 'unknown', <NA>]
+Rosters and agency extracts write the status in the agency's own words; section 10 of the shared
+README maps them (case- and space-insensitive). 封存 means the card's social-security function is
+not yet enabled, so it counts as issued but not activated; 正常 is an activated card.
+
+>>> normalise_status(pd.Series(['已激活', '正常', '封存', '临时挂失', 'issued not activated', 'x', None])).tolist()
+['activated', 'activated', 'issued_not_activated', 'lost', 'issued_not_activated', 'unknown', <NA>]
 """
 
 from __future__ import annotations
@@ -18,21 +22,22 @@ import re
 
 import pandas as pd
 
-CARD_STATUSES = ["not_applied", "in_production", "issued_not_activated", "activated", "reported_lost",
-                 "cancelled"]
-STATUS_WORDS = {  # as rosters and agency extracts write them
+CARD_STATUSES = ["not_applied", "in_production", "issued_not_activated", "activated", "lost", "cancelled"]
+STATUS_WORDS = {  # shared README section 10, then the English and older forms rosters use
     "not_applied": ["未申领", "未申请", "not applied", "not_applied"],
-    "in_production": ["制卡中", "在制", "in production", "in_production"],
-    "issued_not_activated": ["已发放未激活", "已发卡未激活", "未激活", "issued not activated",
-                             "issued_not_activated", "issued"],
-    "activated": ["已激活", "已启用", "activated", "active"],
-    "reported_lost": ["挂失", "已挂失", "reported lost", "reported_lost", "lost"],
+    "in_production": ["制卡中", "申领中", "在制", "in production", "in_production"],
+    "issued_not_activated": ["已发放未激活", "待激活", "未激活", "领卡未激活", "未启用", "封存", "已发卡未激活",
+                             "issued not activated", "issued_not_activated", "issued"],
+    "activated": ["已激活", "已启用", "正常", "activated", "active"],
+    "lost": ["挂失", "临时挂失", "正式挂失", "书面挂失", "口头挂失", "已挂失", "lost", "reported lost",
+             "reported_lost"],
     "cancelled": ["注销", "已注销", "cancelled", "canceled"],
 }
-NOT_ACTIVATED = ["not_applied", "in_production", "issued_not_activated"]
+NOT_ACTIVATED = ["in_production", "issued_not_activated"]  # has (or will have) a card to activate
+NO_CARD = ["not_applied"]  # must apply first: never told to "bring the card"
 _LOOKUP = {re.sub(r"[\s_]", "", w.lower()): code for code, words in STATUS_WORDS.items() for w in words}
 
-GUIDE_COLUMNS = ["card_status_code", "activation_date", "frozen", "how_to_activate"]
+GUIDE_COLUMNS = ["card_status_code", "activation_date", "frozen", "must_apply", "how_to_activate"]
 
 
 def normalise_status(values: pd.Series) -> pd.Series:
@@ -49,27 +54,39 @@ def how_to_activate(bank: pd.Series) -> pd.Series:
             "或拨打12333人工服务激活。异地激活视当地政策及互联互通情况而定。")
 
 
+def how_to_apply(count: int | pd.Index) -> pd.Series:
+    """Guidance for someone who never applied for a card: apply first (there is nothing to bring)."""
+    index = count if isinstance(count, pd.Index) else pd.RangeIndex(count)
+    return pd.Series("尚未申领社保卡：请由用人单位统一申领，或本人携带身份证原件到社保经办机构、合作银行网点申领"
+                     "（也可通过当地人社部门线上渠道申领）；领卡后再激活。", index=index, dtype="string")
+
+
 def card_view(results: pd.DataFrame, as_of: dt.date,
               old_cards_cancelled: dt.date | None = None) -> pd.DataFrame:
     """Each person's card situation as of a date.
 
-    ``frozen`` is true when the city's old cards were cancelled on or before ``as_of`` and
-    the new card was not activated by then (status not yet activated, or activated after
-    ``as_of``). Without a cancellation date nothing is frozen.
+    ``frozen`` is true when the city's old cards were cancelled on or before ``as_of`` and the
+    person had no activated new card by then (never applied, in production, not yet activated, or
+    activated after ``as_of``). Without a cancellation date nothing is frozen. ``guidance`` tells
+    a person with a card how to activate it, and one who never applied how to apply (section 10:
+    never "bring the card" to someone who has none); ``must_apply`` marks the latter.
     """
     code = normalise_status(results["card_status"])
     activated_on = pd.to_datetime(results["activation_date"])
     as_of_ts = pd.Timestamp(as_of)
     # an activation date on or before as-of means activated, whatever the status column says
     code = code.mask(activated_on.notna() & (activated_on <= as_of_ts) & code.isin(NOT_ACTIVATED), "activated")
-    not_active = code.isin(NOT_ACTIVATED) | ((code == "activated") & (activated_on > as_of_ts)).fillna(False)
+    must_apply = code.isin(NO_CARD).fillna(False).astype(bool)
+    to_activate = (code.isin(NOT_ACTIVATED) | ((code == "activated") & (activated_on > as_of_ts))).fillna(False)
+    to_activate = to_activate.astype(bool)
     if old_cards_cancelled is not None and pd.Timestamp(old_cards_cancelled) <= as_of_ts:
-        frozen = not_active.fillna(False).astype(bool)
+        frozen = must_apply | to_activate
     else:
         frozen = pd.Series(False, index=results.index)
-    guide = how_to_activate(results["card_bank"]).where(not_active.fillna(False))
+    guide = how_to_activate(results["card_bank"]).where(to_activate)
+    guide = guide.mask(must_apply, how_to_apply(results.index))
     return pd.DataFrame({"card_status_code": code, "activation_date": activated_on, "frozen": frozen,
-                         "how_to_activate": guide}, index=results.index)
+                         "must_apply": must_apply, "how_to_activate": guide}, index=results.index)
 
 
 def status_breakdown(codes: pd.Series) -> pd.Series:

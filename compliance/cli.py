@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Social-insurance registration compliance (PRC Social Insurance Law Art. 58).")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("check", help="status of every employee of the rosters",
-                       description="Registration status of every employee (on_time/late/overdue/pending/invalid).")
+                       description="Registration status of every employee "
+                                   "(on_time/late/overdue/pending/invalid/exempt).")
     _roster_args(p)
     p.add_argument("--problems", metavar="FILE", help="also write the table of row problems to FILE")
     p = sub.add_parser("employers", help="one row per employer, flagged for premium verification",
@@ -75,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Validate an identity number and show what it encodes. Exit 1 when invalid.")
     p.add_argument("number", help="the ID number (18 or 15 characters; spaces, dashes, full-width allowed)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--type", choices=["passport", "travel_permit"], dest="id_type",
+                   help="the number is a passport or travel permit (checked for shape; the agency assigns the SSN)")
     p = sub.add_parser("deadline", help="registration deadline of a hire date",
                        description="The Art. 58 registration deadline of a hire date.")
     p.add_argument("hire_date", type=_date, metavar="HIRE_DATE", help="the date of employment (YYYY-MM-DD)")
@@ -210,17 +213,18 @@ def cmd_employers(args: argparse.Namespace) -> int:
 
 
 def cmd_id(args: argparse.Namespace) -> int:
-    from compliance import ids
+    from compliance import documents
 
-    report = ids.explain(args.number)
+    report = documents.explain(args.number, args.id_type)
     if args.json:
         obj = dataclasses.asdict(report)
         obj.pop("region")
         print(json.dumps(obj, ensure_ascii=False))
     elif report.valid:
         sex = {"M": "male", "F": "female"}.get(report.sex or "", "")
-        print(f"valid {report.kind}: SSN {report.ssn}, born {report.birth_date}, {sex}, "
-              f"region {report.region_code} {report.region or 'unknown'}")
+        encoded = f", born {report.birth_date}, {sex}, region {report.region_code} {report.region or 'unknown'}" \
+            if report.birth_date else ""
+        print(f"valid {report.kind}: SSN {report.ssn or 'assigned by the agency'}{encoded}")
         for warning in report.warnings:
             print(f"warning: {warning}")
     else:
@@ -315,15 +319,21 @@ def cmd_crosscheck(args: argparse.Namespace) -> int:
 
 
 def cmd_worksheet(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from compliance import premiums, reports, services, store
 
     params = premiums.load_params(args.city, args.params)
     ws = services.worksheet(store.connect(args.db), args.employer_id, args.as_of, params)
-    reports.write(ws.sheet, args.out, extra_sheets={"totals": ws.totals}, sheet="worksheet")
+    notes = premiums.worksheet_notes(ws.sheet, params)
+    reports.write(ws.sheet, args.out, sheet="worksheet",
+                  extra_sheets={"totals": ws.totals, "notes": pd.DataFrame({"note": notes}, dtype="string")})
     total = float(ws.totals["total"].sum()) if len(ws.totals) else 0.0
     fee = float(ws.totals["late_fee"].sum()) if len(ws.totals) else 0.0
     print(f"{args.employer_id}: {ws.overdue['ssn'].nunique()} overdue employees, {len(ws.sheet)} contribution "
           f"months, premiums {total:,.2f} yuan + late fee {fee:,.2f} yuan ({params.city}) -> {args.out}")
+    for note in notes:
+        print(f"note: {note}")
     return EXIT_OK
 
 

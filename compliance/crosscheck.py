@@ -15,12 +15,22 @@ import numpy as np
 import pandas as pd
 
 from compliance import ids
+from compliance.cards import normalise_status
 from compliance.dates import iso_dates
+from compliance.employment import EXEMPT
 from compliance.registration import NORMALISED_SCHEMA, judge
 
 CROSSCHECK_COLUMNS = ["finding", "employer_id", "ssn", "name", "roster_registration_date",
                       "registry_registration_date", "source_file", "source_row", "detail"]
 FINDINGS = ["not_in_registry", "date_mismatch", "roster_date_missing", "not_in_roster", "multiple_employers"]
+
+
+def without_exempt(employments: pd.DataFrame) -> pd.DataFrame:
+    """Stored employments that carry the Art. 58 duty: exempt ones (re-employed retirees, interns,
+    dispatched workers, service contracts; shared README section 10) take no part in the cross-check."""
+    if "employment_type" not in employments:
+        return employments
+    return employments[~employments["employment_type"].isin(EXEMPT).fillna(False).to_numpy(dtype=bool)]
 
 
 def latest_employments(employments: pd.DataFrame) -> pd.DataFrame:
@@ -36,7 +46,7 @@ def crosscheck(employments: pd.DataFrame, registrations: pd.DataFrame,
     source_row, id); ``registrations``: the registry (employer_id, ssn, registration_date,
     upload_id, source_row); ``registry_files``: upload id → file name, for evidence rows.
     """
-    roster = latest_employments(employments)
+    roster = without_exempt(latest_employments(employments))
     in_registry = set(registrations["employer_id"])
     merged = roster.merge(registrations[["employer_id", "ssn", "registration_date"]], on=["employer_id", "ssn"],
                           how="left", suffixes=("_roster", "_registry"), indicator=True)
@@ -140,13 +150,15 @@ def stored_rows(employments: pd.DataFrame, registrations: pd.DataFrame, names: d
         "problem": none,
         "id_code": none,
         "id_warning": none,
-        "kind": ids.kind_column(latest["ssn"].astype("string")),
+        "id_kind": ids.kind_column(latest["ssn"].astype("string")),
         "region_code": column["region_code"].astype("string"),
-        "card_status": latest["card_status"].astype("string"),
+        "card_status": normalise_status(latest["card_status"]),  # codes; rows stored before section 10 hold words
         "card_bank": none,
         "activation_date": pd.Series(pd.NaT, index=latest.index, dtype="datetime64[ns]"),
         "wage": latest["wage"].astype("float64"),
         "problem_code": none,
+        "employment_type": latest.get("employment_type", none).astype("string").fillna("full_time"),
+        "work_permit_date": pd.to_datetime(latest.get("work_permit_date", pd.Series(pd.NaT, index=latest.index))),
     }).astype(NORMALISED_SCHEMA)
 
 

@@ -3,7 +3,8 @@
 PRC Social Insurance Law Art. 58: where an employer has not applied for an employee's
 registration within 30 days, the social insurance agency verifies (核定) the premiums it
 should pay. An employer with at least one ``overdue`` employee is therefore flagged for
-premium verification, with a reason a person can read.
+premium verification, with a reason a person can read. ``exempt`` rows (no Art. 58 duty, shared
+README section 10) are counted apart and never flag an employer.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 from compliance.registration import STATUSES
 
 EMPLOYER_COLUMNS = ["employer_id", "employer_name", "employees", "on_time", "late", "overdue", "pending",
-                    "invalid", "max_days_overdue", "flag_premium_verification", "flag_reason"]
+                    "invalid", "exempt", "max_days_overdue", "flag_premium_verification", "flag_reason"]
 
 
 def flag_reason(overdue: pd.Series, longest: pd.Series) -> pd.Series:

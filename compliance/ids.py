@@ -492,7 +492,11 @@ class IdReport:
 
 def explain(number: str, today: dt.date | None = None) -> IdReport:
     """Explain one number: validity with the exact problem, and what it encodes."""
-    row = validate_column(pd.Series([number], dtype=object), today=today).iloc[0]
+    return report_of(number, validate_column(pd.Series([number], dtype=object), today=today).iloc[0])
+
+
+def report_of(number: str, row: pd.Series) -> IdReport:
+    """The report of one row of :func:`validate_column`'s result."""
 
     def value(key: str) -> str | None:
         v = row[key]

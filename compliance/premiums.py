@@ -13,7 +13,21 @@ All money is computed in integer fen (0.01 yuan) with rates scaled by 10^8, so h
 is exact, never at the mercy of binary floating point.
 
 Parameters live in ``compliance/params/<city>.toml`` (shared README section 8); a month no
-period covers is refused, never guessed.
+period covers is refused, never guessed, and the refusal names the months the parameters cover.
+
+Where no wage is declared the month is verified at the period's ``default_base`` (the base floor
+in the shipped files). Social Insurance Law Art. 62 lets the agency, when an employer fails to
+declare, collect provisionally 110% of the previous month's amount; an employer that never
+registered the employee has no previous month, so the agency verifies under the Interim
+Regulations on the Collection of Social Insurance Premiums (社会保险费征缴暂行条例) and local rules;
+verifying at the lowest lawful base absent evidence of the wage is the figure an employer cannot
+dispute downwards. Each parameter file documents its basis beside ``default_base``.
+
+Late fees (section 10): each period names the day its late fee counts from (``late_fee_from``;
+``day_after_due``, Art. 86, is the only rule the law gives and the default); the worksheet states
+the rule it used, and notes months whose late fee exceeds the principal, because whether
+Administrative Enforcement Law Art. 45 caps a late fee at the principal is disputed for social
+insurance: the fee is never capped silently.
 """
 
 from __future__ import annotations
@@ -30,6 +44,10 @@ from compliance.errors import ShebaoError
 
 PARAMS_DIR = Path(__file__).parent / "params"
 LATE_FEE_PER_DAY = (5, 10_000)  # Art. 86: 0.05% = 5 / 10,000 per day
+LATE_FEE_RULES = {
+    "day_after_due": "0.05% of the unpaid premiums per day from the day after the due date "
+                     "(Social Insurance Law Art. 86)",
+}
 RATE_SCALE = 10**8
 WORKSHEET_COLUMNS = ["employer_id", "ssn", "name", "month", "base", "employer_amount", "employee_amount", "total",
                      "due_date", "days_late", "late_fee"]
@@ -37,6 +55,16 @@ WORKSHEET_COLUMNS = ["employer_id", "ssn", "name", "month", "base", "employer_am
 
 class ParamsError(ShebaoError, ValueError):
     """Parameters missing, malformed, or not covering a month (exit 2)."""
+
+
+class UncoveredMonths(ParamsError):
+    """Contribution months that no period covers: the message names them and what is covered, and the
+    dashboard offers ``params.last_as_of()`` instead of a bare refusal (section 10)."""
+
+    def __init__(self, message: str, months: list[str], params: Params) -> None:
+        super().__init__(message)
+        self.months = months
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -50,6 +78,12 @@ class Period:
     due_day: int
     source: str
     rates: dict[str, dict[str, float]]
+    late_fee_from: str = "day_after_due"
+    unconfirmed: tuple[str, ...] = ()  # figures the sources could not confirm (named in the file)
+
+    @property
+    def months(self) -> str:
+        return f"{self.start}–{self.end}"
 
 
 @dataclass(frozen=True)
@@ -57,6 +91,24 @@ class Params:
     city: str
     periods: list[Period]
     types: list[str]  # insurance types in file order
+
+    def coverage(self) -> str:
+        """The months the parameters cover: '2024-07–2026-06' (gaps listed apart)."""
+        spans: list[list[pd.Period]] = []
+        for p in sorted(self.periods, key=lambda p: p.start):
+            if spans and p.start <= spans[-1][1] + 1:
+                spans[-1][1] = max(spans[-1][1], p.end)
+            else:
+                spans.append([p.start, p.end])
+        return ", ".join(f"{a}–{b}" for a, b in spans)
+
+    def last_month(self) -> pd.Period:
+        return max(p.end for p in self.periods)
+
+    def last_as_of(self) -> dt.date:
+        """The latest as-of date whose worksheet the parameters cover: the first day of the month after
+        the last covered one (contribution months run to the month before the as-of month)."""
+        return (self.last_month() + 1).to_timestamp().date()
 
 
 def cities() -> list[str]:
@@ -80,9 +132,14 @@ def load_params(city: str | None = None, path: str | Path | None = None) -> Para
             types += [t for t in rates if t not in types]
             if not str(p.get("source", "")).strip():
                 raise ParamsError(f"{path}: period {p['from']}–{p['to']} has no source")
+            late_fee_from = str(p.get("late_fee_from", "day_after_due"))
+            if late_fee_from not in LATE_FEE_RULES:
+                raise ParamsError(f"{path}: period {p['from']}–{p['to']}: late_fee_from '{late_fee_from}' is not "
+                                  f"one of {', '.join(LATE_FEE_RULES)}")
             periods.append(Period(pd.Period(p["from"], "M"), pd.Period(p["to"], "M"), float(p["average_wage"]),
                                   float(p["base_floor"]), float(p["base_cap"]), float(p["default_base"]),
-                                  int(p["due_day"]), str(p["source"]), rates))
+                                  int(p["due_day"]), str(p["source"]), rates, late_fee_from,
+                                  tuple(str(u) for u in p.get("unconfirmed", []))))
         return Params(str(data.get("city", path.stem)), periods, types)
     except ParamsError:
         raise
@@ -137,8 +194,10 @@ def worksheet(overdue: pd.DataFrame, as_of: dt.date, params: Params) -> pd.DataF
     uncovered = rows.loc[period_of < 0, "month"]
     if len(uncovered):
         months = sorted({str(m) for m in uncovered})
-        raise ParamsError(f"{params.city}: no parameters for {', '.join(months[:6])}"
-                          f"{' …' if len(months) > 6 else ''}; refusing to guess")
+        raise UncoveredMonths(f"{params.city}: no parameters for {', '.join(months[:6])}"
+                              f"{' …' if len(months) > 6 else ''}; they cover {params.coverage()}: the latest "
+                              f"as-of date they cover is {params.last_as_of().isoformat()}; refusing to guess",
+                              months, params)
     def per_period(attr: str) -> np.ndarray:
         return np.array([getattr(p, attr) for p in params.periods])[period_of.to_numpy()]
 
@@ -177,3 +236,33 @@ def totals(sheet: pd.DataFrame) -> pd.DataFrame:
         employee_amount=("employee_amount", "sum"), total=("total", "sum"), late_fee=("late_fee", "sum"))
     grouped["total_with_late_fee"] = grouped["total"] + grouped["late_fee"]
     return grouped.round(2)
+
+
+def late_fee_rules(sheet: pd.DataFrame, params: Params) -> list[str]:
+    """The late-fee rule of each period the worksheet's months fall in, as sentences to print."""
+    if sheet.empty:
+        return []
+    months = set(sheet["month"])
+    used = [p for p in params.periods if any(p.start <= pd.Period(m, "M") <= p.end for m in months)]
+    return [f"{p.months}: late fee {LATE_FEE_RULES[p.late_fee_from]}" for p in used]
+
+
+def fee_above_principal(sheet: pd.DataFrame) -> pd.Series:
+    """Month rows whose late fee exceeds the premiums (not capped: whether Administrative Enforcement
+    Law Art. 45 applies to social-insurance late fees is disputed, so a person decides)."""
+    return sheet["late_fee"] > sheet["total"]
+
+
+def worksheet_notes(sheet: pd.DataFrame, params: Params) -> list[str]:
+    """What a reader of a worksheet must know beside its numbers: the late-fee rule used, months whose
+    fee exceeds the principal, and figures the parameter file marks unconfirmed."""
+    notes = late_fee_rules(sheet, params)
+    above = int(fee_above_principal(sheet).sum()) if len(sheet) else 0
+    if above:
+        notes.append(f"{above} month row(s) have a late fee above the premiums; not capped (whether Administrative "
+                     "Enforcement Law Art. 45 caps it is disputed)")
+    months = set(sheet["month"]) if len(sheet) else set()
+    for p in params.periods:
+        if p.unconfirmed and any(p.start <= pd.Period(m, "M") <= p.end for m in months):
+            notes.append(f"{p.months}: unconfirmed figures: {', '.join(p.unconfirmed)} (see the parameter file)")
+    return notes

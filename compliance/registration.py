@@ -7,7 +7,13 @@ the date of employment. As of a date, an employee is
 - ``late``: registered after the deadline (``days_late`` = registration - deadline);
 - ``overdue``: not registered and the deadline has passed (``days_late`` = as-of - deadline);
 - ``pending``: not registered, deadline not passed (``days_left`` = deadline - as-of);
-- ``invalid``: hire date missing or unreadable, or registration date unreadable.
+- ``invalid``: hire date missing or unreadable, or registration date unreadable;
+- ``exempt``: no Art. 58 duty for this employer (re-employed retiree, intern, dispatched worker,
+  service contract: ``compliance.employment``), with the reason in ``problem``; never flagged.
+
+A foreign employee's 30 days count from the work permit when it is later than the hire date
+(MOHRSS Order No. 16, Art. 4); a person under 16 on the hire date is noted (Labour Law Art. 15).
+Shared README section 10.
 
 A registration dated after the as-of date had not happened by then: it counts as not
 registered, with a note in ``problem``. A bad ID number does not change the status; it is
@@ -24,22 +30,24 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from compliance import calendar, ids
+from compliance import calendar, documents, ids
 from compliance.cards import normalise_status
 from compliance.dates import iso_dates, parse_dates, unreadable_dates
+from compliance.employment import EXEMPT, exempt_reason, normalise_employment_type
 from compliance.rosters import Roster, read_uploads
 
-STATUSES = ["on_time", "late", "overdue", "pending", "invalid"]
+STATUSES = ["on_time", "late", "overdue", "pending", "invalid", "exempt"]
 CHECK_COLUMNS = ["source_file", "source_row", "employer_id", "employer_name", "name", "id_number", "ssn",
                  "id_problem", "birth_date", "sex", "region", "hire_date", "registration_date", "deadline",
-                 "status", "days_late", "days_left", "problem", "deadline_provisional"]
+                 "status", "days_late", "days_left", "problem", "deadline_provisional", "id_kind", "card_status"]
 # Kept beside the contract columns for the dashboard, the problems table and later issues.
 PROBLEM_COLUMNS = ["source_file", "source_row", "column", "code", "value", "message"]
-EXTRA_COLUMNS = ["id_code", "id_warning", "kind", "region_code", "card_status", "card_bank",
-                 "activation_date", "wage", "problem_code"]
+EXTRA_COLUMNS = ["id_code", "id_warning", "region_code", "card_bank", "activation_date", "wage", "problem_code",
+                 "employment_type", "work_permit_date"]
 # The longest text the store keeps per field (its column sizes, compliance/store.py). A longer value
 # is a row problem here, before any database sees it: the row is checked but not stored.
-TEXT_LIMITS = {"employer_id": 64, "employer_name": 255, "name": 128, "card_status": 32, "card_bank": 64}
+TEXT_LIMITS = {"employer_id": 64, "employer_name": 255, "name": 128, "card_bank": 64}
+MINIMUM_AGE = 16  # Labour Law Art. 15: no employing minors under 16
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -84,9 +92,9 @@ NORMALISED_SCHEMA: dict[str, str] = {
     "name": "string", "id_number": "string", "ssn": "string", "id_problem": "string",
     "birth_date": "datetime64[ns]", "sex": "string", "region": "string", "hire_date": "datetime64[ns]",
     "registration_date": "datetime64[ns]", "registration_unreadable": "bool", "problem": "string",
-    "id_code": "string", "id_warning": "string", "kind": "string", "region_code": "string",
+    "id_code": "string", "id_warning": "string", "id_kind": "string", "region_code": "string",
     "card_status": "string", "card_bank": "string", "activation_date": "datetime64[ns]", "wage": "float64",
-    "problem_code": "string",
+    "problem_code": "string", "employment_type": "string", "work_permit_date": "datetime64[ns]",
 }
 
 
@@ -122,8 +130,9 @@ class _Problems:
             "value": value[mask], "message": message[mask] if isinstance(message, pd.Series) else message}))
 
     def note(self, mask: pd.Series, code: str, message: Callable[[pd.Series], pd.Series] | str, field_name: str,
-             raw: pd.Series) -> None:
-        """A row problem: into ``problem``/``problem_code`` and the table (texts built for those rows only)."""
+             raw: pd.Series, table: bool = True) -> None:
+        """A row problem: into ``problem``/``problem_code`` and, with ``table``, the problems table (texts
+        built for those rows only). ``table=False`` is for explanations (an exemption, a later start)."""
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
@@ -132,7 +141,8 @@ class _Problems:
                         dtype="string")
         self.text[mask] = _join(self.text[mask], msg)
         self.code[mask] = self.code[mask].fillna(code)
-        self.record(mask, field_name, code, msg.reindex(self.rows.index), value.reindex(self.rows.index))
+        if table:
+            self.record(mask, field_name, code, msg.reindex(self.rows.index), value.reindex(self.rows.index))
 
     def table(self, file_notes: pd.DataFrame | None = None) -> pd.DataFrame:
         parts = [p for p in [file_notes, *self.found] if p is not None and len(p)]
@@ -150,13 +160,18 @@ def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
     number_cell = None
     if "id_number" in roster.number_cells:
         number_cell = f["id_number"].map(lambda v: isinstance(v, float | int) and not isinstance(v, bool))
-    id_result = ids.validate_column(f["id_number"], today=today, number_cell=number_cell, dates_as_datetime=True)
+    found = _Problems(f, roster.columns)
+    id_type, id_type_unknown = documents.normalise_id_type(_text(f["id_type"]))
+    id_type_label = found.label("id_type", "document type")
+    found.note(id_type_unknown, "id_type_unknown", lambda v: f"{id_type_label}: '" + v.str[:40]
+               + "' is not a document type we know; checked as a resident ID number", "id_type", f["id_type"])
+    id_result = documents.validate_documents(f["id_number"], id_type, today=today, number_cell=number_cell,
+                                             dates_as_datetime=True)
 
-    hire_raw, reg_raw = f["hire_date"], f["registration_date"]
-    hire, reg = parse_dates(hire_raw), parse_dates(reg_raw)
+    hire_raw, reg_raw, permit_raw = f["hire_date"], f["registration_date"], f["work_permit_date"]
+    hire, reg, permit = parse_dates(hire_raw), parse_dates(reg_raw), parse_dates(permit_raw)
     hire_bad, reg_bad = unreadable_dates(hire_raw, hire), unreadable_dates(reg_raw, reg)
     hire_missing = hire.isna() & ~hire_bad
-    found = _Problems(f, roster.columns)
     hire_label = found.label("hire_date", "hire date")
     reg_label = found.label("registration_date", "registration date")
     if "hire_date" not in roster.columns:
@@ -168,7 +183,30 @@ def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
                "hire_date", hire_raw)
     found.note(reg_bad, "date_unreadable", lambda v: f"{reg_label}: cannot read '" + v.fillna("") + "' as a date",
                "registration_date", reg_raw)
+    permit_label = found.label("work_permit_date", "work permit date")
+    found.note(unreadable_dates(permit_raw, permit), "date_unreadable",
+               lambda v: f"{permit_label}: cannot read '" + v.fillna("") + "' as a date", "work_permit_date",
+               permit_raw)
+    permit_later = permit > hire  # MOHRSS Order No. 16, Art. 4: the 30 days count from the work permit
+    permit_text = iso_dates(permit[permit_later]).reindex(f.index)
+    found.note(permit_later, "work_permit_later",
+               lambda v: f"{permit_label}: the work permit dated " + v + " is later than the hire date; the 30 days "
+               "count from it (MOHRSS Order No. 16, Art. 4)", "work_permit_date", permit_text, table=False)
+    birth = id_result["birth_date"]
+    under_age = _age_on(birth, hire) < MINIMUM_AGE
+    found.note(under_age, "under_16",
+               lambda v: "under 16 on the hire date (born " + v + "): Labour Law Art. 15 forbids employing minors "
+               "under 16", "id_number", iso_dates(birth[under_age.fillna(False)]).reindex(f.index))
+    employment_type, employment_unknown = normalise_employment_type(_text(f["employment_type"]))
+    employment_label = found.label("employment_type", "employment type")
+    found.note(employment_unknown, "employment_type_unknown", lambda v: f"{employment_label}: '" + v.str[:40]
+               + "' is not an employment type we know; treated as full-time (the 30-day duty stands)",
+               "employment_type", f["employment_type"])
     texts = {name: _text(f[name]) for name in ("employer_id", "employer_name", "name", "card_status", "card_bank")}
+    card_status = normalise_status(texts["card_status"])
+    card_label = found.label("card_status", "card status")
+    found.note(card_status == "unknown", "card_status_unknown", lambda v: f"{card_label}: '" + v.str[:40]
+               + "' is not a card status the agency uses; counted as unknown", "card_status", texts["card_status"])
     for field_name, limit in TEXT_LIMITS.items():
         label, text = found.label(field_name), texts[field_name]
         long = too_long(text, limit)
@@ -190,7 +228,12 @@ def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
     if has_id_problem.any():
         found.record(has_id_problem, "id_number", id_result["id_code"], id_problem, masked_id)
     if has_warning.any():
-        found.record(has_warning, "id_number", ids.WARNING_UNKNOWN_COUNTY, id_result["id_warning"], masked_id)
+        found.record(has_warning, "id_number", id_result["id_warning_code"], id_result["id_warning"], masked_id)
+    agency_assigned = id_result["kind"].isin(documents.AGENCY_ASSIGNED).fillna(False)
+    found.note(agency_assigned, "ssn_assigned_by_agency",
+               lambda v: v.str.replace("_", " ") + " holder: no ID number to derive the social security number "
+               "from; the agency assigns it at registration (MOHRSS Order No. 16, Art. 6)", "id_number",
+               id_result["kind"])
 
     rows = pd.DataFrame({
         "source_file": f["source_file"].astype("string"),
@@ -210,17 +253,27 @@ def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
         "problem": found.text,
         "id_code": id_result["id_code"],
         "id_warning": id_result["id_warning"],
-        "kind": id_result["kind"],
+        "id_kind": id_result["kind"],
         "region_code": id_result["region_code"],
-        "card_status": texts["card_status"],
+        "card_status": card_status,
         "card_bank": texts["card_bank"],
         "activation_date": parse_dates(f["activation_date"]),
         "wage": _wages(f["wage"]),
         "problem_code": found.code,
+        "employment_type": employment_type,
+        "work_permit_date": permit,
     }, index=f.index).astype(NORMALISED_SCHEMA)
     file_notes = pd.DataFrame({"source_file": roster.source_file, "source_row": None, "column": None,
                                "code": "file_note", "value": None, "message": roster.notes}) if roster.notes else None
     return Normalised(rows, found.table(file_notes), dict(roster.columns))
+
+
+def _age_on(birth: pd.Series, day: pd.Series) -> pd.Series:
+    """Completed years of age on a day, vectorised (NA where either date is missing). A person born
+    on 29 February completes a year on 1 March in common years."""
+    years = day.dt.year - birth.dt.year
+    before_birthday = (day.dt.month * 100 + day.dt.day) < (birth.dt.month * 100 + birth.dt.day)
+    return (years - before_birthday.astype("Int64")).astype("Int64")
 
 
 def normalise_registry(rosters: list[Roster]) -> tuple[pd.DataFrame, int]:
@@ -258,15 +311,17 @@ def judge(rows: pd.DataFrame, as_of: dt.date, calendar_days: bool = False,
     as_of_ts = pd.Timestamp(as_of)
     reg_after = reg > as_of_ts
     registered = reg.notna() & ~reg_after
+    exempt = rows["employment_type"].isin(EXEMPT).fillna(False).to_numpy(dtype=bool)
+    start = hire.where(~(rows["work_permit_date"] > hire), rows["work_permit_date"])  # MOHRSS Order No. 16, Art. 4
 
-    dl = calendar.deadlines(hire, calendar_days=calendar_days)
+    dl = calendar.deadlines(start.where(~exempt), calendar_days=calendar_days)
     deadline = dl["deadline"]
-    invalid = hire.isna() | rows["registration_unreadable"]
-    late = ~invalid & registered & (reg > deadline)
-    on_time = ~invalid & registered & ~late
-    overdue = ~invalid & ~registered & (as_of_ts > deadline)
-    pending = ~invalid & ~registered & ~overdue
-    status = np.select([on_time, late, overdue, pending, invalid], STATUSES, default="invalid")
+    invalid = (hire.isna() | rows["registration_unreadable"]) & ~exempt
+    late = ~invalid & ~exempt & registered & (reg > deadline)
+    on_time = ~invalid & ~exempt & registered & ~late
+    overdue = ~invalid & ~exempt & ~registered & (as_of_ts > deadline)
+    pending = ~invalid & ~exempt & ~registered & ~overdue
+    status = np.select([on_time, late, overdue, pending, invalid, exempt], STATUSES, default="invalid")
 
     days_late = pd.Series(pd.NA, index=rows.index, dtype="Int64")
     days_late[late] = (reg - deadline)[late].dt.days
@@ -276,14 +331,18 @@ def judge(rows: pd.DataFrame, as_of: dt.date, calendar_days: bool = False,
 
     found = _Problems(rows, labels or {})
     reg_label = found.label("registration_date", "registration date")
-    quoted = (reg_after & ~invalid) | (registered & (reg < hire))  # the dates quoted, as text for those only
+    judged = ~invalid & ~exempt
+    quoted = (reg_after & judged) | (registered & (reg < hire))  # the dates quoted, as text for those only
     reg_text = iso_dates(reg[quoted]).reindex(rows.index)
-    found.note(reg_after & ~invalid, "registration_after_as_of",
+    found.note(reg_after & judged, "registration_after_as_of",
                lambda v: f"{reg_label}: " + reg_text[v.index].astype("string").fillna("")
                + " lies after the as-of date " + as_of.isoformat() + "; counted as not registered on that date",
                "registration_date", reg_text)
-    found.note(registered & (reg < hire), "registration_before_hire",
+    found.note(registered & (reg < hire) & ~exempt, "registration_before_hire",
                f"{reg_label}: registered before the hire date (counts as on time)", "registration_date", reg_text)
+    exempt_rows = pd.Series(exempt, index=rows.index)
+    found.note(exempt_rows, "exempt", lambda v: exempt_reason(v), "employment_type", rows["employment_type"],
+               table=False)
 
     out = rows.drop(columns="registration_unreadable")
     out["deadline"] = deadline
@@ -291,7 +350,8 @@ def judge(rows: pd.DataFrame, as_of: dt.date, calendar_days: bool = False,
     out["days_late"] = days_late
     out["days_left"] = days_left
     out["problem"] = _join(rows["problem"], found.text)
-    out["deadline_provisional"] = dl["deadline_provisional"].astype(bool).to_numpy() & hire.notna().to_numpy()
+    out["deadline_provisional"] = dl["deadline_provisional"].astype(bool).to_numpy() & start.notna().to_numpy() \
+        & ~exempt
     out["problem_code"] = rows["problem_code"].fillna(found.code)
     return CheckResult(out[CHECK_COLUMNS + EXTRA_COLUMNS], found.table())
 
@@ -311,8 +371,9 @@ def _sorted_problems(*tables: pd.DataFrame) -> pd.DataFrame:
 # Within a row, problems are listed cells first in the order of the columns a person reads, then
 # what the judgement adds, then the ID number (as before the split into normalise and judge).
 _PROBLEM_ORDER = {code: i for i, code in enumerate([
-    "file_note", "hire_date_column_missing", "hire_date_missing", "date_unreadable", "registration_after_as_of",
-    "registration_before_hire", "value_too_long"])}
+    "file_note", "id_type_unknown", "hire_date_column_missing", "hire_date_missing", "date_unreadable",
+    "work_permit_later", "under_16", "employment_type_unknown", "card_status_unknown", "registration_after_as_of",
+    "registration_before_hire", "exempt", "ssn_assigned_by_agency", "value_too_long"])}
 
 
 CHUNK_ROWS = 250_000  # rows normalised and judged at a time: bounds the temporaries of a big roster

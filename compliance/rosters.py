@@ -42,6 +42,10 @@ ALIASES: dict[str, list[str]] = {
     "activation_date": ["激活日期", "社保卡激活日期", "activation_date"],
     "wage": ["月工资", "工资", "申报工资", "缴费工资", "wage", "monthly_wage"],
     "ssn": ["社会保障号码", "社保号码", "ssn"],
+    # shared README section 10
+    "id_type": ["证件类型", "证件名称", "id_type", "document_type"],
+    "employment_type": ["用工形式", "用工性质", "人员类型", "employment_type"],
+    "work_permit_date": ["工作许可日期", "工作许可证日期", "就业证日期", "work_permit_date"],
 }
 FIELDS = list(ALIASES)
 KEY_FIELDS = {"id_number", "ssn", "name", "hire_date"}  # a header row names at least one of these

@@ -41,7 +41,7 @@ def store_state(engine: Engine) -> tuple[int, int]:
 def findings(engine: Engine, employer_id: str | None = None) -> pd.DataFrame:
     """The cross-check of stored rosters against the registry (``crosscheck.CROSSCHECK_COLUMNS``)."""
     # only the columns the cross-check reads: no join with people (a third of the memory at 1M rows)
-    columns = ["id", "employer_id", "ssn", "name", "registration_date", "source_file", "source_row"]
+    columns = ["id", "employer_id", "ssn", "name", "registration_date", "source_file", "source_row", "employment_type"]
     return crosscheck(store.load_employments(engine, employer_id, columns=columns),
                       store.load_registrations(engine, employer_id), store.upload_names(engine))
 

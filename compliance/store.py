@@ -74,6 +74,8 @@ employments = sa.Table(
     sa.Column("card_status", sa.String(32)),
     sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.id"), nullable=False),
     sa.Column("source_file", sa.String(255), nullable=False),
+    sa.Column("employment_type", sa.String(16)),  # migration 0004 (section 10)
+    sa.Column("work_permit_date", sa.Date),
     sa.Column("source_row", sa.Integer, nullable=False),
     sa.Index("ix_employments_employer", "employer_id"),
     sa.Index("ix_employments_ssn", "ssn"),
@@ -378,7 +380,8 @@ def _store_once(engine: Engine, kind: str, digest: str, name: str, by: str,
 
 # what the store keeps of a normalised roster row (employers, people, employments)
 _STORED_ROSTER_COLUMNS = ["employer_id", "employer_name", "ssn", "name", "birth_date", "sex", "region_code",
-                          "hire_date", "registration_date", "wage", "card_status", "source_file", "source_row"]
+                          "hire_date", "registration_date", "wage", "card_status", "source_file", "source_row",
+                          "employment_type", "work_permit_date"]
 
 
 def _release_memory() -> None:
@@ -440,7 +443,8 @@ def store_roster(engine: Engine, source: Source, uploaded_by: str | None = None,
             _bulk(conn, people, part.drop_duplicates("ssn", keep="last")[["ssn", "name", "birth_date", "sex",
                                                                             "region_code"]], ["ssn"])
             _bulk(conn, employments, part[["employer_id", "ssn", "name", "hire_date", "registration_date", "wage",
-                                           "card_status", "source_file", "source_row"]].assign(upload_id=upload_id))
+                                           "card_status", "source_file", "source_row", "employment_type",
+                                           "work_permit_date"]].assign(upload_id=upload_id))
         return f"{stored} rows stored"
 
     return _store_once(engine, "roster", digest, name, uploaded_by or os_user(), prepare, write)

@@ -11,7 +11,7 @@ from compliance.registration import check
 from compliance.rosters import read_roster
 
 COLUMNS = ["employer_id", "employer_name", "employees", "on_time", "late", "overdue", "pending", "invalid",
-           "max_days_overdue", "flag_premium_verification", "flag_reason"]
+           "exempt", "max_days_overdue", "flag_premium_verification", "flag_reason"]
 
 
 def results(rows: list[tuple[str | None, str | None, str, int | None]]) -> pd.DataFrame:

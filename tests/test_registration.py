@@ -307,10 +307,10 @@ def test_check_of_no_rosters_is_empty() -> None:
 
 def test_result_columns_follow_the_contract(roster_file) -> None:
     result = run(roster_file, [["甲公司", "张三", ID_M, HIRE, None]], "2025-11-20")
-    assert list(result.results.columns[:19]) == [
+    assert list(result.results.columns[:21]) == [
         "source_file", "source_row", "employer_id", "employer_name", "name", "id_number", "ssn", "id_problem",
         "birth_date", "sex", "region", "hire_date", "registration_date", "deadline", "status", "days_late",
-        "days_left", "problem", "deadline_provisional"]
+        "days_left", "problem", "deadline_provisional", "id_kind", "card_status"]
 
 
 def test_status_counts_lists_every_status(roster_file) -> None:
@@ -319,7 +319,8 @@ def test_status_counts_lists_every_status(roster_file) -> None:
             ["甲", "f", ID_M, HIRE, None]]
     result = run(roster_file, rows, "2025-11-20")
     # d: 2025-11-01 + 30 = 2025-12-01 (Mon) > as-of -> pending
-    assert status_counts(result.results) == {"on_time": 1, "late": 1, "overdue": 2, "pending": 1, "invalid": 1}
+    assert status_counts(result.results) == {"on_time": 1, "late": 1, "overdue": 2, "pending": 1, "invalid": 1,
+                                              "exempt": 0}
 
 
 def test_check_roster_accepts_today_for_birth_dates_in_the_future(roster_file, make_id) -> None:

@@ -19,7 +19,7 @@ from compliance.rosters import read_roster
 
 CONTRACT_CHECK = ["source_file", "source_row", "employer_id", "employer_name", "name", "id_number", "ssn",
                   "id_problem", "birth_date", "sex", "region", "hire_date", "registration_date", "deadline", "status",
-                  "days_late", "days_left", "problem", "deadline_provisional"]
+                  "days_late", "days_left", "problem", "deadline_provisional", "id_kind", "card_status"]
 PAYLOADS = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "=cmd|' /C calc'!A0", "=1+1"]
 
 
@@ -139,7 +139,7 @@ def test_xlsx_is_formatted(tmp_path: Path, checked) -> None:
     ws = book["employees"]
     assert [c.value for c in ws[1]] == CONTRACT_CHECK
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:S4"  # 19 columns (S), header + 3 rows
+    assert ws.auto_filter.ref == "A1:U4"  # 19 columns (S), header + 3 rows
     assert all(c.font.b for c in ws[1])
     row2 = {h: c.value for h, c in zip(CONTRACT_CHECK, ws[2], strict=True)}
     assert row2["deadline"] == dt.datetime(2025, 4, 7) and ws.cell(2, 14).is_date

@@ -105,7 +105,7 @@ def test_stored_rows_are_judged_directly_and_agree_with_the_roster_check(db_url:
     from_file = check_roster(read_roster_bytes(CSV, "r.csv")[0], dt.date(2025, 11, 20)).results
     from_file = from_file[from_file["ssn"].notna()].set_index("ssn")
     columns = ["employer_id", "name", "hire_date", "registration_date", "deadline", "status", "days_late",
-               "days_left", "birth_date", "sex", "region", "kind", "source_file", "source_row"]
+               "days_left", "birth_date", "sex", "region", "id_kind", "source_file", "source_row"]
     pd.testing.assert_frame_equal(from_store.loc[from_file.index, columns], from_file[columns], check_dtype=False)
 
 

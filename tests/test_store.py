@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from compliance import cli, premiums, store
+from compliance import cli, premiums, services, store
 from compliance.crosscheck import CROSSCHECK_COLUMNS, crosscheck, stored_check
 from compliance.ids import calc_check_digit
 
@@ -95,17 +95,32 @@ def test_migrations_create_every_table(db_url: str) -> None:
             "cases", "case_notes", "alembic_version"} <= tables
     store.migrate(engine)  # a second run is a no-op
     with engine.connect() as conn:
-        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0003"
+        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0004"
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("employments")}
+    assert {"employment_type", "work_permit_date"} <= columns  # 0004, shared README section 10
 
 
-def test_upgrade_from_previous_revision_keeps_data(db_url: str, roster1: Path) -> None:
+def test_upgrade_from_previous_revision_keeps_data(db_url: str) -> None:
     engine = store.connect(db_url, upgrade=False)
     store.migrate(engine, "0001")
     assert "cases" not in sa.inspect(engine).get_table_names()
-    store.store_roster(engine, roster1, uploaded_by="tester")
+    # a row as the code of revision 0001 wrote it: none of 0004's columns
+    with engine.begin() as conn:
+        upload = conn.execute(store.uploads.insert().values(
+            kind="roster", file_name="old.csv", sha256="0" * 64, uploaded_at=dt.datetime(2025, 1, 1),
+            uploaded_by="tester", rows=1, errors=0)).inserted_primary_key[0]
+        conn.execute(store.employers.insert().values(employer_id="E1", name="甲"))
+        conn.execute(store.people.insert().values(ssn=person("11010519900307123")))
+        conn.execute(store.employments.insert().values(
+            employer_id="E1", ssn=person("11010519900307123"), hire_date=dt.date(2025, 6, 2), upload_id=upload,
+            source_file="old.csv", source_row=2))
     store.migrate(engine)
     assert "cases" in sa.inspect(engine).get_table_names()
-    assert len(store.load_employments(engine)) == 4
+    stored = store.load_employments(engine)
+    assert len(stored) == 1 and pd.isna(stored["employment_type"].iloc[0])
+    # judged as full-time, as before the revision: 2025-06-02 + 30 = Wed 2025-07-02; 2025-11-20 is 141 days later
+    row = services.stored_status(engine, dt.date(2025, 11, 20)).iloc[0]
+    assert (row["status"], row["days_late"]) == ("overdue", 141)
 
 
 def test_upload_is_idempotent_and_counts_rows(db_url: str, roster1: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from compliance import premiums, reports, services, store
@@ -83,6 +84,28 @@ st.download_button(tr("agency.download_findings"), on_click="ignore", file_name=
                                          reports.to_bytes, shown, ".xlsx", sheet="crosscheck"),
                    key=k("agency-dl-findings"))
 
+
+
+def _use_as_of(day: dt.date) -> None:
+    """Set the worksheet's as-of date before the next run draws the date widget (a button callback)."""
+    st.session_state[k("agency-as-of")] = day
+
+
+def _worksheet_notes(sheet: pd.DataFrame, params: premiums.Params) -> None:
+    """The late-fee rule used, months whose fee exceeds the principal, unconfirmed figures (section 10)."""
+    if sheet.empty:
+        return
+    months = {pd.Period(m, "M") for m in sheet["month"]}
+    used = [p for p in params.periods if any(p.start <= m <= p.end for m in months)]
+    for p in used:
+        st.caption(tr(f"agency.late_fee_rule.{p.late_fee_from}").format(months=p.months))
+        if p.unconfirmed:
+            st.caption(tr("agency.unconfirmed").format(months=p.months, fields=", ".join(p.unconfirmed)))
+    above = int(premiums.fee_above_principal(sheet).sum())
+    if above:
+        st.warning(tr("agency.fee_above_principal").format(count=above))
+
+
 st.subheader(tr("agency.worksheet"))
 c1, c2, c3 = st.columns(3)
 as_of = c1.date_input(tr("as_of"), value=dt.date.today(), key=k("agency-as-of"))
@@ -94,23 +117,31 @@ else:
     employer = c2.selectbox(tr("agency.employer"), flagged, format_func=lambda e: f"{names.get(e, '')} {e}",
                             key=k("agency-employer"))
     city = c3.selectbox(tr("agency.city"), premiums.cities(), key=k("agency-city"))
+    params = premiums.load_params(city)
     try:
-        ws = services.worksheet_of(results, employer, as_of, premiums.load_params(city))
-    except premiums.ParamsError as exc:
-        st.error(str(exc))
+        ws = services.worksheet_of(results, employer, as_of, params)
+    except premiums.UncoveredMonths as exc:  # never a bare refusal: what is covered, and that date in one click
+        last = params.last_as_of()
+        months = ", ".join(exc.months[:3]) + (" …" if len(exc.months) > 3 else "")
+        st.warning(tr("agency.params_uncovered").format(city=params.city, coverage=params.coverage(), months=months,
+                                                        last=last.isoformat(), last_month=params.last_month()))
+        st.button(tr("agency.use_last_as_of").format(last=last.isoformat()), key=k("agency-use-last"),
+                  on_click=_use_as_of, args=(last,))
     else:
         sheet, totals = ws.sheet, ws.totals
         if len(totals):
             t = totals.iloc[0]
             m = st.columns(4)
             m[0].metric(tr("col.employees"), int(t["employees"]))
-            m[1].metric(tr("col.total"), f"{t['total']:,.2f}")
+            m[1].metric(tr("agency.total_premiums"), f"{t['total']:,.2f}")
             m[2].metric(tr("col.late_fee"), f"{t['late_fee']:,.2f}")
             m[3].metric(tr("agency.totals"), f"{t['total_with_late_fee']:,.2f}")
+        _worksheet_notes(sheet, params)
         st.dataframe(display_table(sheet), hide_index=True, key=k("agency-worksheet"))
+        notes = pd.DataFrame({"note": premiums.worksheet_notes(sheet, params)}, dtype="string")
         st.download_button(tr("agency.download_worksheet"), on_click="ignore", file_name=f"worksheet_{employer}.xlsx",
                            data=audited_download(user, [employer], f"agency worksheet_{employer}.xlsx",
-                                                 reports.to_bytes, sheet, ".xlsx", {"totals": totals},
+                                                 reports.to_bytes, sheet, ".xlsx", {"totals": totals, "notes": notes},
                                                  sheet="worksheet"),
                            key=k("agency-dl-worksheet"))
     if st.button(tr("agency.open_case"), key=k("agency-open-case")):

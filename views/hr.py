@@ -55,6 +55,12 @@ if result is not None:
     else:
         st.success(tr("hr.action_none"))
 
+    exempt = results[results["status"] == "exempt"]
+    if len(exempt):  # apart from the overdue ones: no Art. 58 duty, with the reason (shared README section 10)
+        st.subheader(tr("hr.exempt").format(count=len(exempt)))
+        st.dataframe(display_table(exempt, ["name", "id_number", "hire_date", "problem", "source_file", "source_row"],
+                                   show_full), hide_index=True, key=k("hr-exempt"))
+
     left, right = st.columns(2)
     chart = delay_chart(results)
     if chart is not None:
@@ -67,7 +73,8 @@ if result is not None:
 
     st.subheader(tr("hr.all"))
     table_cols = ["source_file", "source_row", "name", "id_number", "ssn", "id_problem", "hire_date",
-                  "registration_date", "deadline", "status", "days_late", "days_left", "problem", "card_status"]
+                  "registration_date", "deadline", "status", "days_late", "days_left", "problem", "id_kind",
+                  "card_status"]
     st.dataframe(display_table(results, table_cols, show_full), hide_index=True, key=k("hr-table"))
 
     st.subheader(tr("hr.problems"))
