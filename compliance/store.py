@@ -12,7 +12,6 @@ employments; the others are counted in the upload's ``errors``.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import getpass
 import hashlib
@@ -27,13 +26,14 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from compliance.cases import CASE_STATES
+from compliance.dates import now_utc
 from compliance.errors import ShebaoError
 from compliance.registration import CHUNK_ROWS, TEXT_LIMITS, normalise, normalise_registry, too_long
 from compliance.rosters import Roster, RosterError, display_name, read_roster_bytes
 
 DEFAULT_DB_PATH = Path(os.environ.get("SHEBAO_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 DEFAULT_DB_FILE = DEFAULT_DB_PATH / "shebao.sqlite"
-CASE_STATES = ["open", "notified", "rectified", "closed"]
 _BATCH = 100_000  # rows turned into driver tuples at a time when writing: bounds the Python objects alive
 
 metadata = sa.MetaData()
@@ -201,10 +201,6 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-
-
 def os_user() -> str:
     """The operating-system user running a command-line import (the dashboard passes its signed-in user)."""
     try:
@@ -216,7 +212,7 @@ def os_user() -> str:
 def audit(conn: sa.Connection, actor: str, action: str, employer_id: str | None = None,
           detail: str | None = None) -> None:
     """Append one entry to the audit log (never updated or deleted). No ID numbers in ``detail``."""
-    conn.execute(audit_log.insert().values(at=_now(), actor=actor, action=action, employer_id=employer_id,
+    conn.execute(audit_log.insert().values(at=now_utc(), actor=actor, action=action, employer_id=employer_id,
                                            detail=detail))
 
 
@@ -329,7 +325,7 @@ def fields_too_long(frame: pd.DataFrame) -> pd.Series:
 
 def _begin_upload(conn: sa.Connection, kind: str, file_name: str, digest: str, by: str, rows: int,
                   errors: int) -> int:
-    result = conn.execute(uploads.insert().values(kind=kind, file_name=file_name, sha256=digest, uploaded_at=_now(),
+    result = conn.execute(uploads.insert().values(kind=kind, file_name=file_name, sha256=digest, uploaded_at=now_utc(),
                                                   uploaded_by=by, rows=rows, errors=errors))
     return int(result.inserted_primary_key[0])
 
@@ -608,7 +604,7 @@ def open_case(engine: Engine, employer_id: str, reason: str, by: str | None = No
                                                             cases.c.state != "closed")).scalar()
         if existing is not None:
             return int(existing)
-        now = _now()
+        now = now_utc()
         case_id = int(conn.execute(cases.insert().values(employer_id=employer_id, state="open", opened_at=now,
                                                          updated_at=now, reason=reason)).inserted_primary_key[0])
         conn.execute(case_notes.insert().values(case_id=case_id, at=now, author=by, state="open", note=reason))
@@ -627,7 +623,7 @@ def move_case(engine: Engine, case_id: int, state: str, note: str = "", by: str 
             raise StoreError(f"no case {case_id}")
         if CASE_STATES.index(state) != CASE_STATES.index(row.state) + 1:
             raise StoreError(f"case {case_id} is {row.state}; it can move only to the next state, not {state}")
-        now = _now()
+        now = now_utc()
         conn.execute(cases.update().where(cases.c.id == case_id).values(state=state, updated_at=now))
         conn.execute(case_notes.insert().values(case_id=case_id, at=now, author=by, state=state, note=note))
         audit(conn, by, f"case_{state}", row.employer_id, f"case {case_id}: {note}")
