@@ -554,7 +554,16 @@ def read_roster_bytes(raw: bytes, source: str, employer_id: str | None = None,
     if not raw:
         raise RosterError(f"{source}: the file is empty")
     kind = _sniff(raw)
-    rosters = _read_csv(raw, source) if kind == "csv" else _read_workbook(raw, source, kind)
+    if kind == "csv" and Path(source).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        # agencies' systems export text (CSV, tab-separated) under an Excel name: read it as text, and if
+        # that finds no roster either, say what the file is rather than that it lacks a header row
+        try:
+            rosters = _read_csv(raw, source)
+        except RosterError as exc:
+            raise RosterError(f"{source}: not an Excel file (its content is not a workbook) and not a roster "
+                              "as text either; open it in Excel and save it as .xlsx") from exc
+    else:
+        rosters = _read_csv(raw, source) if kind == "csv" else _read_workbook(raw, source, kind)
     for roster in rosters:
         frame = roster.frame
         for f, value in (("employer_id", employer_id), ("employer_name", employer_name)):

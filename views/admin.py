@@ -6,13 +6,18 @@ import pandas as pd
 import streamlit as st
 
 from compliance import accounts
-from views.common import engine, k, require_role, tr
+from views.common import display_table, engine, k, require_role, tr, translate_message
 
 st.title(tr("page.admin"))
 user = require_role("admin")
 eng = engine()
+if flash := st.session_state.pop("admin-flash", None):  # what the last action did, after the rerun that shows it
+    st.success(tr(flash))
 st.subheader(tr("admin.users"))
-st.dataframe(pd.DataFrame(accounts.list_users(eng)), hide_index=True, key=k("admin-users"))
+users = pd.DataFrame(accounts.list_users(eng))
+if len(users) and "role" in users:
+    users["role"] = users["role"].map(lambda r: tr(f"role.{r}"))
+st.dataframe(display_table(users), hide_index=True, key=k("admin-users"))
 with st.form(k("admin-add"), clear_on_submit=True):
     st.subheader(tr("admin.add"))
     username = st.text_input(t_user := tr("auth.username"), key=k("admin-username"))
@@ -23,13 +28,16 @@ with st.form(k("admin-add"), clear_on_submit=True):
         try:
             accounts.add_user(eng, username, role, password, [e.strip() for e in employers.split(",") if e.strip()],
                               must_change_password=True, by=user.username)  # admin-set: changed at first sign-in
-            st.success(tr("admin.done"))
         except accounts.AccountError as exc:
-            st.error(str(exc))
+            st.error(translate_message(str(exc)))
+        else:  # the table and the disable list above show the new user at once
+            st.session_state["admin-flash"] = "admin.done"
+            st.rerun()
 with st.form(k("admin-disable")):
     st.subheader(tr("admin.disable"))
     target = st.selectbox(t_user, [u["username"] for u in accounts.list_users(eng) if u["username"] != user.username],
                           key=k("admin-disable-user"))
     if st.form_submit_button(tr("admin.disable")) and target:
         accounts.disable_user(eng, target, by=user.username)
-        st.success(tr("admin.done"))
+        st.session_state["admin-flash"] = "admin.done"
+        st.rerun()

@@ -15,6 +15,7 @@ from views.common import (
     audit_once,
     audited_download,
     cached,
+    date_setting,
     display_table,
     engine,
     k,
@@ -22,6 +23,7 @@ from views.common import (
     safe_text,
     show_error,
     tr,
+    use_sample,
     within_upload_cap,
 )
 
@@ -29,7 +31,7 @@ st.title(tr("page.agency"))
 user = require_role("inspector")
 eng = engine()
 
-with st.expander(tr("agency.store"), expanded=False):
+with st.expander(tr("agency.store"), expanded=store.history(eng).empty):  # open while the store is empty
     rosters = st.file_uploader(tr("agency.rosters"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
                                key=k("agency-roster-upload"))
     registry = st.file_uploader(tr("agency.registry"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
@@ -37,7 +39,7 @@ with st.expander(tr("agency.store"), expanded=False):
     c1, c2 = st.columns(2)
     files = [("roster", f.name, f.getvalue()) for f in rosters or []] + \
         [("registry", f.name, f.getvalue()) for f in registry or []]
-    if c2.button(tr("try_sample"), key=k("agency-sample")):
+    if c2.button(tr("try_sample"), key=k("agency-sample"), on_click=use_sample, args=("agency",)):
         files = [("roster", "agency_extract_gbk.csv", (SAMPLES / "agency_extract_gbk.csv").read_bytes()),
                  ("registry", "agency_registry_2025.csv",
                   (SAMPLES / "registry" / "agency_registry_2025.csv").read_bytes())]
@@ -50,14 +52,14 @@ with st.expander(tr("agency.store"), expanded=False):
             try:
                 outcome = store.store_upload(eng, kind, name, data, uploaded_by=user.username)
             except RosterError as exc:  # our own message, naming the file by its sanitised name
-                st.error(f"{tr('file_error')}: {safe_text(exc)}")
+                st.error(f"{tr('file_error')}{tr('colon')}{safe_text(exc)}")
             except Exception as exc:  # one bad file must not stop the others; no exception text on screen
                 show_error("unexpected_error", exc)
             else:
                 if outcome.duplicate:
-                    st.info(f"{shown_name}: {tr('agency.duplicate')}")
+                    st.info(f"{shown_name}{tr('colon')}{tr('agency.duplicate')}")
                 else:
-                    st.success(f"{shown_name}: {tr('agency.stored')} {outcome.stored:,} / {outcome.rows:,}")
+                    st.success(f"{shown_name}{tr('colon')}{tr('agency.stored')} {outcome.stored:,} / {outcome.rows:,}")
             progress.progress((i + 1) / len(files))
 
 hist = store.history(eng)
@@ -65,7 +67,7 @@ if hist.empty:
     st.info(tr("agency.empty"))
     st.stop()
 with st.expander(tr("agency.history")):
-    st.dataframe(hist, hide_index=True, key=k("agency-history"))
+    st.dataframe(display_table(hist), hide_index=True, key=k("agency-history"))
 
 names = store.employer_names(eng)
 audit_once(user, sorted(names), "agency store", (len(hist), hist["sha256"].iloc[-1]))
@@ -73,11 +75,12 @@ state = (eng.url.render_as_string(), *services.store_state(eng))  # what the cac
 
 st.subheader(tr("agency.crosscheck"))
 findings = cached(("findings", state), services.findings, eng)
-chosen = st.multiselect(tr("agency.finding_filter"), FINDINGS, default=FINDINGS, key=k("agency-findings"))
+chosen = st.multiselect(tr("agency.finding_filter"), FINDINGS, default=FINDINGS, key=k("agency-findings"),
+                        format_func=lambda f: tr(f"finding.{f}"))
 shown = findings[findings["finding"].isin(chosen)]
 counts = findings["finding"].value_counts()
 for col, finding in zip(st.columns(len(FINDINGS)), FINDINGS, strict=True):
-    col.metric(finding, int(counts.get(finding, 0)))
+    col.metric(tr(f"finding.{finding}"), int(counts.get(finding, 0)))
 st.dataframe(display_table(shown), hide_index=True, key=k("agency-findings-table"))
 st.download_button(tr("agency.download_findings"), on_click="ignore", file_name="crosscheck.xlsx",
                    data=audited_download(user, shown["employer_id"].tolist(), "agency crosscheck.xlsx",
@@ -108,7 +111,7 @@ def _worksheet_notes(sheet: pd.DataFrame, params: premiums.Params) -> None:
 
 st.subheader(tr("agency.worksheet"))
 c1, c2, c3 = st.columns(3)
-as_of = c1.date_input(tr("as_of"), value=dt.date.today(), key=k("agency-as-of"))
+as_of = date_setting(c1, tr("as_of"), "agency-as-of")
 results = cached(("stored_status", state, as_of), services.stored_status, eng, as_of)
 flagged = services.flagged_employers(results)
 if not flagged:
@@ -116,7 +119,8 @@ if not flagged:
 else:
     employer = c2.selectbox(tr("agency.employer"), flagged, format_func=lambda e: f"{names.get(e, '')} {e}",
                             key=k("agency-employer"))
-    city = c3.selectbox(tr("agency.city"), premiums.cities(), key=k("agency-city"))
+    city = c3.selectbox(tr("agency.city"), premiums.cities(), key=k("agency-city"),
+                        format_func=lambda c: tr(f"city.{c}"))
     params = premiums.load_params(city)
     try:
         ws = services.worksheet_of(results, employer, as_of, params)
@@ -144,23 +148,40 @@ else:
                                                  reports.to_bytes, sheet, ".xlsx", {"totals": totals, "notes": notes},
                                                  sheet="worksheet"),
                            key=k("agency-dl-worksheet"))
-    if st.button(tr("agency.open_case"), key=k("agency-open-case")):
+    open_cases = store.list_cases(eng)
+    open_cases = open_cases[(open_cases["employer_id"] == employer) & (open_cases["state"] != "closed")]
+    if len(open_cases):  # one case per employer at a time: say so instead of a button that does nothing
+        st.info(tr("agency.case_exists").format(case=int(open_cases["id"].iloc[0]),
+                                                state=tr(f"case.{open_cases['state'].iloc[0]}")))
+    elif st.button(tr("agency.open_case"), key=k("agency-open-case")):
         unregistered = int(services.overdue_of(results, employer)["ssn"].nunique())
-        store.open_case(eng, employer, f"{unregistered} employees unregistered as of {as_of}", by=user.username)
+        store.open_case(eng, employer, tr("agency.case_reason").format(count=unregistered, as_of=as_of.isoformat()),
+                        by=user.username)
+        st.rerun()
 
 st.subheader(tr("agency.cases"))
 case_list = store.list_cases(eng)
-st.dataframe(display_table(case_list), hide_index=True, key=k("agency-cases"))
+st.dataframe(display_table(case_list.assign(state=case_list["state"].map(lambda c: tr(f"case.{c}")))),
+             hide_index=True, key=k("agency-cases"))
 if len(case_list):
     c1, c2, c3 = st.columns([1, 1, 2])
     case_id = c1.selectbox(tr("agency.case"), case_list["id"].tolist(), key=k("agency-case"))
-    state = c2.selectbox(tr("agency.next_state"), store.CASE_STATES[1:], key=k("agency-next-state"))
-    note = c3.text_input(tr("agency.note"), key=k("agency-note"))
-    if st.button(tr("agency.move_case"), key=k("agency-move")):
-        try:
-            store.move_case(eng, int(case_id), state, note, by=user.username)
-            st.rerun()
-        except store.StoreError as exc:
-            st.error(str(exc))
+    current = case_list.loc[case_list["id"] == case_id, "state"].iloc[0]
+    step = store.CASE_STATES.index(current) + 1
+    if step < len(store.CASE_STATES):  # only the one allowed next state (open → notified → rectified → closed)
+        state = store.CASE_STATES[step]
+        c2.text_input(tr("agency.next_state"), value=tr(f"case.{state}"), disabled=True,
+                      key=k(f"agency-next-state-{case_id}"))
+        note = c3.text_input(tr("agency.note"), key=k("agency-note"))
+        if st.button(tr("agency.move_case"), key=k("agency-move")):
+            try:
+                store.move_case(eng, int(case_id), state, note, by=user.username)
+                st.rerun()
+            except store.StoreError as exc:
+                st.error(str(exc))
+    else:
+        c2.caption(tr("agency.case_closed"))
     st.caption(tr("agency.case_history"))
-    st.dataframe(store.case_history(eng, int(case_id)), hide_index=True, key=k("agency-case-history"))
+    history_table = store.case_history(eng, int(case_id))
+    st.dataframe(display_table(history_table.assign(state=history_table["state"].map(lambda c: tr(f"case.{c}")))),
+                 hide_index=True, key=k("agency-case-history"))

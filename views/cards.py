@@ -21,11 +21,11 @@ from views.common import (
     upload_section,
 )
 
-SAMPLE = ["hr_roster_2025.xlsx", "english_roster.csv"]
+SAMPLE = ["hr_roster_2025.xlsx", "english_roster.csv"]  # one employer's roster, and one of several employers
 
 st.title(tr("page.cards"))
 user = require_role("hr", "inspector")
-files = upload_section("card", SAMPLE)
+files = upload_section("card", SAMPLE if user.role == "inspector" else SAMPLE[:1])  # HR: its own roster only
 as_of, _ = settings("card")
 c1, c2 = st.columns(2)
 cancelled = c1.toggle(tr("card.cancelled"), key=k("card-cancelled"))
@@ -35,6 +35,7 @@ own = sorted(user.employers)  # HR: rosters without employer columns belong to t
 result = checked(files, as_of, False, own[0] if own else None)
 if result is not None:
     result = scope_to_user(result, user)
+if result is not None:
     results = result.results
     audit_once(user, results["employer_id"].dropna().unique().tolist(), "card activation", (files, as_of))
     if results["card_status"].isna().all():

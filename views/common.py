@@ -26,6 +26,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from compliance import accounts, calendar, ids, store
 from compliance.dates import iso_dates
 from compliance.i18n import column_labels, t
+from compliance.messages import translate, translate_column
 from compliance.registration import STATUSES, CheckResult, check_uploads, status_counts, warm_up
 from compliance.resultcache import ResultCache
 from compliance.rosters import display_name
@@ -33,9 +34,15 @@ from compliance.workers import WorkerCrashed, WorkerPool, pickled, workers_from_
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_uploads"
 SAMPLE_EMPLOYER = ("911101055347017256", "商软冠联信息有限公司")  # the employer of hr_roster_2025.xlsx
+SAMPLE_AS_OF = dt.date(2025, 11, 20)  # the date the samples' figures (sample_uploads/README.md) are worked out for
 STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "overdue": "#c62828", "pending": "#1565c0",
-                  "invalid": "#757575"}
+                  "invalid": "#757575", "exempt": "#8e24aa"}
 DEFAULT_MAX_UPLOAD_MB = 300
+# columns of codes shown by their label (i18n key prefix), and columns of the engine's messages
+CODE_LABELS = {"status": "status", "card_status": "card.status", "card_status_code": "card.status",
+               "id_kind": "kind", "kind": "upload", "finding": "finding", "employment_type": "employment",
+               "sex": "sex"}
+MESSAGE_COLUMNS = {"problem", "id_problem", "id_warning", "message", "flag_reason", "detail", "reason", "column"}
 MAX_SCREEN_ROWS = 10_000  # rows of one on-screen table; downloads have all of them
 log = logging.getLogger("shebao_check.dashboard")
 
@@ -242,9 +249,14 @@ def require_role(*roles: str) -> accounts.User:
     return user
 
 
-def scope_to_user(result: CheckResult, user: accounts.User) -> CheckResult:
-    """HR sees only its employers' rows; the page says how many rows were set aside and why."""
+def scope_to_user(result: CheckResult, user: accounts.User) -> CheckResult | None:
+    """HR sees only its employers' rows; the page says how many rows were set aside and why. When every
+    row was set aside, nothing was checked for this user: the page says so, what to do, and shows
+    no result, all-clear or download (None)."""
     scoped, set_aside = accounts.scope_results(result, user)
+    if set_aside and scoped.results.empty:
+        st.warning(tr("nothing_checked.set_aside").format(count=set_aside, employers=", ".join(sorted(user.employers))))
+        return None
     if set_aside:
         st.warning(f"{set_aside:,} {tr('auth.set_aside')}")
     return scoped
@@ -297,6 +309,11 @@ def show_error(message_key: str, exc: BaseException) -> None:
     st.error(tr(message_key))
 
 
+def translate_message(message: str) -> str:
+    """An engine message (English) in the user's language (compliance.messages)."""
+    return translate(message, lang()) or ""
+
+
 def lang() -> str:
     return st.session_state.get("lang", "zh")
 
@@ -336,8 +353,7 @@ def upload_section(prefix: str, sample_names: list[str]) -> tuple[tuple[str, byt
     uploaded = st.file_uploader(tr("upload"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
                                 key=k(f"{prefix}-upload"))
     col1, col2 = st.columns([1, 3])
-    if col1.button(tr("try_sample"), key=k(f"{prefix}-sample")):
-        st.session_state[f"{prefix}-use-sample"] = True
+    col1.button(tr("try_sample"), key=k(f"{prefix}-sample"), on_click=use_sample, args=(prefix,))
     if uploaded:
         st.session_state[f"{prefix}-use-sample"] = False
         if not within_upload_cap(sum(f.size for f in uploaded)):
@@ -347,6 +363,13 @@ def upload_section(prefix: str, sample_names: list[str]) -> tuple[tuple[str, byt
         col2.caption(tr("using_sample") + ", ".join(sample_names))
         return sample_files(sample_names)
     return ()
+
+
+def use_sample(prefix: str, as_of_key: str | None = None) -> None:
+    """The "try the sample" button (a callback, before the page's widgets are drawn): use the samples,
+    as of the date their figures are worked out for (the as-of date widget shows it)."""
+    st.session_state[f"{prefix}-use-sample"] = True
+    st.session_state[k(as_of_key or f"{prefix}-as-of")] = SAMPLE_AS_OF
 
 
 def within_upload_cap(total: int) -> bool:
@@ -360,9 +383,17 @@ def within_upload_cap(total: int) -> bool:
 
 def settings(prefix: str) -> tuple[dt.date, bool]:
     col1, col2 = st.columns(2)
-    as_of = col1.date_input(tr("as_of"), value=dt.date.today(), key=k(f"{prefix}-as-of"))
+    as_of = date_setting(col1, tr("as_of"), f"{prefix}-as-of")
     calendar_days = col2.toggle(tr("calendar_days"), key=k(f"{prefix}-calendar-days"))
     return as_of, calendar_days
+
+
+def date_setting(where: object, label: str, name: str) -> dt.date:
+    """A date input that starts at today and that callbacks may set (the sample, "use the last covered
+    date"): its value lives in the session state only, so Streamlit never sees two defaults."""
+    key = k(name)
+    st.session_state.setdefault(key, dt.date.today())
+    return where.date_input(label, key=key)  # type: ignore[attr-defined]
 
 
 def checked(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_days: bool,
@@ -380,9 +411,13 @@ def checked(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_days:
             status.update(label=tr("file_error"), state="error")
             st.error(tr("check_crashed"))
             return None
-        status.update(label=f"{tr('checked')}: {len(result.results):,} {tr('rows')}", state="complete")
+        status.update(label=f"{tr('checked')}{tr('colon')}{len(result.results):,} {tr('rows')}",
+                      state="error" if result.results.empty else "complete")
     for error in errors:
-        st.error(f"{tr('file_error')}: {safe_text(error)}")
+        st.error(f"{tr('file_error')}{tr('colon')}{safe_text(translate_message(error))}")
+    if result.results.empty:  # nothing checked: never an all-clear, a chart or a download
+        st.warning(tr("nothing_checked.unusable"))
+        return None
     provisional = result.results.loc[result.results["deadline_provisional"], "deadline"]
     years = calendar.provisional_years(provisional)
     if years:
@@ -407,16 +442,19 @@ def display_table(frame: pd.DataFrame, columns: list[str] | None = None, show_fu
     if len(frame) > MAX_SCREEN_ROWS:
         st.caption(tr("table_truncated").format(shown=MAX_SCREEN_ROWS, total=len(frame)))
         frame = frame.iloc[:MAX_SCREEN_ROWS]
-    status_labels = {s: tr(f"status.{s}") for s in STATUSES}
     out: dict[str, pd.Series] = {}
     for name in columns if columns is not None else list(frame.columns):
         column = frame[name]
         if name in ("id_number", "ssn") and not show_full:
             column = ids.mask_column(column)
-        elif name == "status":
-            column = column.map(status_labels)
+        elif name in CODE_LABELS:  # codes in the user's words: 'overdue' → 逾期未登记
+            column = column.map(lambda c, prefix=CODE_LABELS[name]: tr(f"{prefix}.{c}") if pd.notna(c) else "")
+        elif name in MESSAGE_COLUMNS:
+            column = translate_column(column.astype("string"), lang())
         elif pd.api.types.is_datetime64_any_dtype(column):  # ISO text: cheap to send, no time of day
             column = iso_dates(column)
+        if pd.api.types.is_string_dtype(column) or pd.api.types.is_object_dtype(column):
+            column = column.astype("string").fillna("")  # an empty cell, never "None"
         out[name] = column
     table = pd.DataFrame(out, index=frame.index, copy=False)
     return table.rename(columns=column_labels(list(table.columns), lang()))

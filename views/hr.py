@@ -40,6 +40,7 @@ with st.expander(tr("employer_id"), expanded=False):
 result = checked(files, as_of, calendar_days, employer_id, employer_name)
 if result is not None:
     result = scope_to_user(result, user)
+if result is not None:
     audit_once(user, result.results["employer_id"].dropna().unique().tolist(), "hr roster check",
                (files, as_of, calendar_days))
     results = result.results
