@@ -47,22 +47,39 @@ def normalise_status(values: pd.Series) -> pd.Series:
     return codes.mask(codes.isna() & key.notna() & (key != ""), "unknown")
 
 
-def how_to_activate(bank: pd.Series) -> pd.Series:
-    """Activation guidance per person, naming the cooperating bank on the card when known."""
-    where = ("到卡面所印合作银行（" + bank.astype("string") + "）网点").fillna("到卡面所印合作银行网点")
-    return (where + "，携带社保卡和身份证原件当面激活金融功能；或在定点医院首次使用时激活、到社保经办机构"
-            "或拨打12333人工服务激活。异地激活视当地政策及互联互通情况而定。")
+ACTIVATE = ("{where}，携带社保卡和身份证原件当面激活金融功能；或在定点医院首次使用时激活、到社保经办机构"
+            "或拨打12333人工服务激活。异地激活视当地政策及互联互通情况而定。",
+            "{where}, in person with the card and your original ID card, to activate its financial function; or "
+            "activate it on first use at a designated hospital, at the social security agency, or through the 12333 "
+            "hotline (manual service). Activation elsewhere depends on local policy and interconnection.")
+BANK = (("到卡面所印合作银行（{bank}）网点", "到卡面所印合作银行网点"),
+        ("Go to a branch of the cooperating bank printed on the card ({bank})",
+         "Go to a branch of the cooperating bank printed on the card"))
+APPLY = ("尚未申领社保卡：请由用人单位统一申领，或本人携带身份证原件到社保经办机构、合作银行网点申领"
+         "（也可通过当地人社部门线上渠道申领）；领卡后再激活。",
+         "No card yet: apply first, through your employer or in person with your original ID card at the social "
+         "security agency or a cooperating bank (or the local online service); activate the card once you have it.")
 
 
-def how_to_apply(count: int | pd.Index) -> pd.Series:
+def how_to_activate(bank: pd.Series, lang: str = "zh") -> pd.Series:
+    """Activation guidance per person (shared README section 6), naming the cooperating bank on the card
+    when known; Chinese by default (the guidance an employer hands on), English on request."""
+    i = 1 if lang == "en" else 0
+    named, unnamed = BANK[i]
+    before, after = named.split("{bank}")
+    where = (before + bank.astype("string") + after).fillna(unnamed)
+    before, after = ACTIVATE[i].split("{where}")
+    return before + where + after
+
+
+def how_to_apply(count: int | pd.Index, lang: str = "zh") -> pd.Series:
     """Guidance for someone who never applied for a card: apply first (there is nothing to bring)."""
     index = count if isinstance(count, pd.Index) else pd.RangeIndex(count)
-    return pd.Series("尚未申领社保卡：请由用人单位统一申领，或本人携带身份证原件到社保经办机构、合作银行网点申领"
-                     "（也可通过当地人社部门线上渠道申领）；领卡后再激活。", index=index, dtype="string")
+    return pd.Series(APPLY[1 if lang == "en" else 0], index=index, dtype="string")
 
 
 def card_view(results: pd.DataFrame, as_of: dt.date,
-              old_cards_cancelled: dt.date | None = None) -> pd.DataFrame:
+              old_cards_cancelled: dt.date | None = None, lang: str = "zh") -> pd.DataFrame:
     """Each person's card situation as of a date.
 
     ``frozen`` is true when the city's old cards were cancelled on or before ``as_of`` and the
@@ -83,8 +100,8 @@ def card_view(results: pd.DataFrame, as_of: dt.date,
         frozen = must_apply | to_activate
     else:
         frozen = pd.Series(False, index=results.index)
-    guide = how_to_activate(results["card_bank"]).where(to_activate)
-    guide = guide.mask(must_apply, how_to_apply(results.index))
+    guide = how_to_activate(results["card_bank"], lang).where(to_activate)
+    guide = guide.mask(must_apply, how_to_apply(results.index, lang))
     return pd.DataFrame({"card_status_code": code, "activation_date": activated_on, "frozen": frozen,
                          "must_apply": must_apply, "how_to_activate": guide}, index=results.index)
 

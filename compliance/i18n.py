@@ -121,6 +121,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "flex.bring": ("需携带", "Bring"),
     "flex.where": ("办理地点", "Where to apply"),
     "flex.card": ("社保卡激活", "Activating your card"),
+    "flex.upgraded": ("您输入的是15位一代身份证号码 {old}；社会保障号码是升级后的18位号码 {new}"
+                      "（出生年份前加“19”，末位加校验码）。",
+                      "You entered a 15-digit first-generation number, {old}; your social security number is its "
+                      "18-digit form {new} (19 before the year, a check character at the end)."),
+    "flex.item": ("项目", "Item"),
+    "flex.value": ("内容", "Value"),
+    "flex.card_status": ("您的社保卡状态", "Your card's status"),
+    "flex.card.activated": ("社保卡已激活，可以正常使用。", "Your card is activated and ready to use."),
+    "flex.card.lost": ("社保卡已挂失：请到社保经办机构或合作银行网点补办新卡，领取后激活。",
+                       "Your card is reported lost: apply for a replacement at the social security agency or a "
+                       "cooperating bank, and activate it when you receive it."),
+    "flex.card.cancelled": ("社保卡已注销：如仍需参保，请到社保经办机构咨询重新申领。",
+                            "Your card is cancelled: if you are still insured, ask the social security agency about "
+                            "a new one."),
     "sex.M": ("男", "Male"),
     "sex.F": ("女", "Female"),
     "kind.resident": ("居民身份证", "Resident ID card"),

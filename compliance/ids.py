@@ -202,6 +202,16 @@ def compact(number: object) -> str:
     return text if isinstance(text, str) else ""
 
 
+def clean(number: object) -> str:
+    """What :func:`compact` does before upgrading a 15-digit number: the characters as typed, cleaned.
+
+    >>> clean(" 110105-491231-002 ")
+    '110105491231002'
+    """
+    text = _clean_column(pd.Series([number], dtype=object)).iloc[0]
+    return text if isinstance(text, str) else ""
+
+
 def calc_check_digit(number: str) -> str:
     """The check character for the first 17 digits of ``number``.
 

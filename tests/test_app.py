@@ -207,9 +207,15 @@ def test_cards_breakdown_and_frozen_accounts() -> None:
 def test_flexible_worker_id_check() -> None:
     at = app("views/flexible.py")
     at.text_input(key="flex-id").input("11010519491231002X").run()
-    shown = metrics(at)
-    assert shown[t("flex.ssn", "zh")] == "110105********002X"
+    shown = at.table[0].value.iloc[:, 0].to_dict()  # the worker typed the number: shown in full
+    assert shown[t("flex.ssn", "zh")] == "11010519491231002X"
     assert shown[t("flex.birth", "zh")] == "1949-12-31"
+    assert not at.info or t("flex.upgraded", "zh")[:10] not in at.info[0].value
+    # GB 11643 worked example: 110105491231002 -> 19 inserted -> 11010519491231002 + check X
+    at.text_input(key="flex-id").input("110105491231002").run()
+    assert at.table[0].value.iloc[:, 0].to_dict()[t("flex.ssn", "zh")] == "11010519491231002X"
+    assert t("flex.upgraded", "zh").format(old="110105491231002", new="11010519491231002X") in [
+        i.value for i in at.info]
     at.text_input(key="flex-id").input("110105194912310021").run()
     assert "X" in at.error[0].value and "1" in at.error[0].value  # "check character should be X, not 1"
 

@@ -14,6 +14,7 @@ from views.common import (
     checked,
     display_table,
     k,
+    lang,
     require_role,
     scope_to_user,
     settings,
@@ -41,7 +42,7 @@ if result is not None:
     if results["card_status"].isna().all():
         st.info(tr("card.no_columns"))
     else:
-        view = card_view(results, as_of, cancel_date if cancelled else None)
+        view = card_view(results, as_of, cancel_date if cancelled else None, lang())
         people = pd.concat([results[["name", "id_number", "employer_name", "card_bank", "source_file",
                                      "source_row"]], view], axis=1)
         breakdown = status_breakdown(view["card_status_code"]).reset_index()
