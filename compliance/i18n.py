@@ -68,6 +68,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "hr.action": ("需优先处理的员工", "Employees who need action first"),
     "hr.action_none": ("没有逾期或待登记的员工。", "No overdue or pending employees."),
     "hr.all": ("全部员工", "All employees"),
+    "hr.source": ("以上状态按本花名册填写的参保日期判断。经办机构核定保费时以其登记数据为准，"
+                  "两者不一致时人数可能不同。",
+                  "These statuses follow the registration dates in this roster. When the agency verifies premiums it "
+                  "goes by its own registry, so where the two differ it may count other people."),
     "hr.exempt": ("无需本单位登记的人员（{count} 人，原因见“问题”列）",
                   "Not the employer's to register ({count}; the reason is in the problem column)"),
     "hr.problems": ("行级问题（文件、行号、列）", "Row problems (file, row, column)"),
@@ -258,6 +262,14 @@ TEXT.update({
     "agency.no_flagged": ("数据库中没有需核定保费的单位。", "No employer in the store is flagged."),
     "agency.totals": ("应缴保费与滞纳金合计", "Premiums and late fee"),
     "agency.total_premiums": ("应缴保费合计", "Premiums due"),
+    "agency.source_registry": ("该单位在经办机构登记数据中：是否登记、何时登记以登记数据为准"
+                               "（不采用花名册上的参保日期），因此与人事页面按花名册得出的逾期人员可能不同；差异见下方该单位的比对结果。",
+                               "This employer is in the agency's registry: whether and when its employees were "
+                               "registered is what the registry says, not the roster's dates, so the overdue people "
+                               "may differ from the HR page's; the cross-check findings below explain the difference."),
+    "agency.source_roster": ("该单位不在经办机构登记数据中：按其花名册上的参保日期判断。",
+                             "This employer is not in the agency's registry: its roster's registration dates stand."),
+    "agency.employer_findings": ("该单位的比对结果（{count} 条）", "This employer's cross-check findings ({count})"),
     "agency.case_exists": ("该单位已有未结案件（编号 {case}，{state}），未重复立案。",
                            "This employer already has an open case (no. {case}, {state}); no second case opened."),
     "agency.case_reason": ("截至 {as_of}，{count} 名员工未按期办理社会保险登记",

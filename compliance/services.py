@@ -46,6 +46,14 @@ def findings(engine: Engine, employer_id: str | None = None) -> pd.DataFrame:
                       store.load_registrations(engine, employer_id), store.upload_names(engine))
 
 
+def in_registry(engine: Engine, employer_id: str) -> bool:
+    """Whether any imported registry extract names the employer: then the registry decides whether and
+    when its employees were registered (section 8), not the employer's roster."""
+    with engine.connect() as conn:
+        return conn.execute(sa.select(store.registrations.c.id).where(
+            store.registrations.c.employer_id == employer_id).limit(1)).first() is not None
+
+
 def stored_status(engine: Engine, as_of: dt.date, employer_id: str | None = None,
                   calendar_days: bool = False) -> pd.DataFrame:
     """Every stored employment judged as of a date, registration dates as the registry decides."""

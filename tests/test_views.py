@@ -22,7 +22,11 @@ def test_delay_chart_bins_days_by_week_and_draws_the_30_day_line() -> None:
     # 2025-03-01 -> 2025-04-15 is 45 days: week bin 42; 2025-01-05 -> 01-14 is 9 days: bin 7.
     # The overdue row has no registration date and is not in this chart.
     assert sorted(map(tuple, data[["days", "status", "employees"]].to_numpy().tolist())) == [
-        (7, "on_time", 1), (42, "late", 1)]
+        (7, t("status.on_time"), 1), (42, t("status.late"), 1)]  # labelled in the user's language
+    bars = spec["layer"][0]["encoding"]
+    assert bars["color"]["legend"] is not None  # a colour legend (issue 14)
+    assert bars["color"]["scale"]["domain"][:2] == [t("status.on_time"), t("status.late")]
+    assert bars["y"]["axis"] == {"format": "d", "tickMinStep": 1}  # whole people on the axis
     rule = spec["layer"][1]
     assert rule["mark"]["type"] == "rule" and rule["data"]["values"] == [{"days": 30}]
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from compliance import premiums, reports, services, store
+from compliance import premiums, services, store
 from compliance.crosscheck import FINDINGS
 from compliance.rosters import RosterError, display_name
 from views.common import (
@@ -19,6 +19,8 @@ from views.common import (
     display_table,
     engine,
     k,
+    lang,
+    localised_report,
     require_role,
     safe_text,
     show_error,
@@ -84,7 +86,7 @@ for col, finding in zip(st.columns(len(FINDINGS)), FINDINGS, strict=True):
 st.dataframe(display_table(shown), hide_index=True, key=k("agency-findings-table"))
 st.download_button(tr("agency.download_findings"), on_click="ignore", file_name="crosscheck.xlsx",
                    data=audited_download(user, shown["employer_id"].tolist(), "agency crosscheck.xlsx",
-                                         reports.to_bytes, shown, ".xlsx", sheet="crosscheck"),
+                                         localised_report, shown, ".xlsx", sheet="crosscheck", language=lang()),
                    key=k("agency-dl-findings"))
 
 
@@ -119,6 +121,13 @@ if not flagged:
 else:
     employer = c2.selectbox(tr("agency.employer"), flagged, format_func=lambda e: f"{names.get(e, '')} {e}",
                             key=k("agency-employer"))
+    # which source decided (section 8): the registry for an employer in it, else the stored roster's dates
+    in_registry = services.in_registry(eng, employer)
+    own_findings = findings[findings["employer_id"] == employer]
+    st.caption(tr("agency.source_registry" if in_registry else "agency.source_roster"))
+    if len(own_findings):
+        with st.expander(tr("agency.employer_findings").format(count=len(own_findings))):
+            st.dataframe(display_table(own_findings), hide_index=True, key=k("agency-employer-findings"))
     city = c3.selectbox(tr("agency.city"), premiums.cities(), key=k("agency-city"),
                         format_func=lambda c: tr(f"city.{c}"))
     params = premiums.load_params(city)
@@ -145,8 +154,9 @@ else:
         notes = pd.DataFrame({"note": premiums.worksheet_notes(sheet, params)}, dtype="string")
         st.download_button(tr("agency.download_worksheet"), on_click="ignore", file_name=f"worksheet_{employer}.xlsx",
                            data=audited_download(user, [employer], f"agency worksheet_{employer}.xlsx",
-                                                 reports.to_bytes, sheet, ".xlsx", {"totals": totals, "notes": notes},
-                                                 sheet="worksheet"),
+                                                 localised_report, sheet, ".xlsx",
+                                                 {"totals": totals, "notes": notes},
+                                                 sheet="worksheet", language=lang()),
                            key=k("agency-dl-worksheet"))
     open_cases = store.list_cases(eng)
     open_cases = open_cases[(open_cases["employer_id"] == employer) & (open_cases["state"] != "closed")]

@@ -53,7 +53,8 @@ if result is not None:
         for col, row in zip(cols, breakdown.itertuples(), strict=True):
             col.metric(row.status, f"{row.people:,}")
         st.altair_chart(alt.Chart(breakdown[breakdown["people"] > 0]).mark_bar().encode(
-            x=alt.X("people:Q", title=None), y=alt.Y("status:N", sort="-x", title=None)),
+            x=alt.X("people:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1)),
+            y=alt.Y("status:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300))),
             width="stretch")
 
         st.subheader(tr("card.not_activated"))

@@ -23,7 +23,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from compliance import accounts, calendar, ids, store
+from compliance import accounts, calendar, ids, reports, store
 from compliance.dates import iso_dates
 from compliance.i18n import column_labels, t
 from compliance.messages import translate, translate_column
@@ -442,25 +442,50 @@ def display_table(frame: pd.DataFrame, columns: list[str] | None = None, show_fu
     if len(frame) > MAX_SCREEN_ROWS:
         st.caption(tr("table_truncated").format(shown=MAX_SCREEN_ROWS, total=len(frame)))
         frame = frame.iloc[:MAX_SCREEN_ROWS]
+    return localised(frame, columns, show_full, lang())
+
+
+def localised_report(frame: pd.DataFrame, suffix: str, extra_sheets: dict[str, pd.DataFrame] | None = None,
+                     sheet: str = "report", language: str = "zh") -> bytes:
+    """A download's bytes (``reports.to_bytes``, formula-safe) with its tables localised at click time."""
+    extra = {name: for_download(table, language) for name, table in (extra_sheets or {}).items()}
+    return reports.to_bytes(for_download(frame, language), suffix, extra, sheet=sheet)
+
+
+def for_download(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    """A table for the dashboard's downloads: every row, full numbers, headers, codes and messages in the
+    interface language (the command line keeps the contract's English codes). Dates stay dates."""
+    return localised(frame, None, True, language, keep_dates=True)
+
+
+def localised(frame: pd.DataFrame, columns: list[str] | None, show_full: bool, language: str,
+              keep_dates: bool = False) -> pd.DataFrame:
+    """``frame``'s ``columns`` with IDs masked unless ``show_full``, codes by their labels, messages
+    translated, text blanks empty, headers labelled, all in ``language``."""
+    def label(key: str) -> str:
+        return t(key, language)
+
     out: dict[str, pd.Series] = {}
     for name in columns if columns is not None else list(frame.columns):
         column = frame[name]
         if name in ("id_number", "ssn") and not show_full:
             column = ids.mask_column(column)
         elif name in CODE_LABELS:  # codes in the user's words: 'overdue' → 逾期未登记
-            column = column.map(lambda c, prefix=CODE_LABELS[name]: tr(f"{prefix}.{c}") if pd.notna(c) else "")
+            labels = {c: label(f"{CODE_LABELS[name]}.{c}") for c in column.dropna().unique()}
+            column = column.map(labels).astype("string").fillna("")  # a dict per distinct code, not per row
         elif name in MESSAGE_COLUMNS:
-            column = translate_column(column.astype("string"), lang())
-        elif pd.api.types.is_datetime64_any_dtype(column):  # ISO text: cheap to send, no time of day
+            column = translate_column(column.astype("string"), language)
+        elif pd.api.types.is_datetime64_any_dtype(column) and not keep_dates:  # ISO text: cheap to send
             column = iso_dates(column)
         if pd.api.types.is_string_dtype(column) or pd.api.types.is_object_dtype(column):
             column = column.astype("string").fillna("")  # an empty cell, never "None"
         out[name] = column
     table = pd.DataFrame(out, index=frame.index, copy=False)
-    return table.rename(columns=column_labels(list(table.columns), lang()))
+    return table.rename(columns=column_labels(list(table.columns), language))
 
 
 VegaChart = tuple[pd.DataFrame, dict]  # data and a Vega-Lite spec, for st.vega_lite_chart
+WHOLE_PEOPLE = {"format": "d", "tickMinStep": 1}  # an axis of people counts whole people
 
 
 def delay_chart(results: pd.DataFrame) -> VegaChart | None:
@@ -478,6 +503,7 @@ def delay_chart(results: pd.DataFrame) -> VegaChart | None:
     week = (days // 7) * 7
     data = (pd.DataFrame({"days": week, "status": results["status"][done]}).value_counts().rename("employees")
             .reset_index())
+    data["status"] = data["status"].map(lambda c: tr(f"status.{c}"))  # the legend speaks the user's language
     bars = {
         "mark": {"type": "bar"},
         "transform": [{"calculate": "datum.days + 7", "as": "end"}],
@@ -485,9 +511,12 @@ def delay_chart(results: pd.DataFrame) -> VegaChart | None:
             "x": {"field": "days", "type": "quantitative", "bin": {"binned": True, "step": 7},
                   "title": tr("hr.delay_chart")},
             "x2": {"field": "end"},
-            "y": {"aggregate": "sum", "field": "employees", "type": "quantitative", "title": tr("col.employees")},
-            "color": {"field": "status", "type": "nominal", "legend": None,
-                      "scale": {"domain": list(STATUS_COLOURS), "range": list(STATUS_COLOURS.values())}},
+            "y": {"aggregate": "sum", "field": "employees", "type": "quantitative", "title": tr("col.employees"),
+                  "axis": WHOLE_PEOPLE},
+            "color": {"field": "status", "type": "nominal", "title": tr("col.status"),
+                      "legend": {"orient": "bottom"},
+                      "scale": {"domain": [tr(f"status.{c}") for c in STATUS_COLOURS],
+                                "range": list(STATUS_COLOURS.values())}},
         },
     }
     rule = {"data": {"values": [{"days": 30}]}, "mark": {"type": "rule", "color": "red", "strokeWidth": 2},
@@ -504,4 +533,5 @@ def overdue_by_month_chart(results: pd.DataFrame) -> VegaChart | None:
     data.columns = ["month", "overdue"]
     return data, {"mark": {"type": "bar", "color": STATUS_COLOURS["overdue"]},
                   "encoding": {"x": {"field": "month", "type": "ordinal", "title": tr("col.hire_date")},
-                               "y": {"field": "overdue", "type": "quantitative", "title": tr("status.overdue")}}}
+                               "y": {"field": "overdue", "type": "quantitative", "title": tr("status.overdue"),
+                                     "axis": WHOLE_PEOPLE}}}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from compliance import reports
 from compliance.registration import CHECK_COLUMNS, needs_action
 from views.common import (
     SAMPLE_EMPLOYER,
@@ -15,6 +14,8 @@ from views.common import (
     display_table,
     headline,
     k,
+    lang,
+    localised_report,
     overdue_by_month_chart,
     require_role,
     scope_to_user,
@@ -45,6 +46,7 @@ if result is not None:
                (files, as_of, calendar_days))
     results = result.results
     headline(results)
+    st.caption(tr("hr.source"))  # the agency's worksheet may count other people: the registry decides there
     show_full = st.toggle(tr("show_full"), key=k("hr-show-full"))
 
     st.subheader(tr("hr.action"))
@@ -88,10 +90,11 @@ if result is not None:
     c1, c2 = st.columns(2)
     shown_employers = results["employer_id"].dropna().unique().tolist()
     c1.download_button(tr("download_xlsx"), on_click="ignore", file_name="registration_check.xlsx",
-                       data=audited_download(user, shown_employers, "hr registration_check.xlsx", reports.to_bytes,
+                       data=audited_download(user, shown_employers, "hr registration_check.xlsx", localised_report,
                                              results[CHECK_COLUMNS], ".xlsx", {"problems": result.problems},
-                                             sheet="employees"),
+                                             sheet="employees", language=lang()),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=k("hr-dl-xlsx"))
     c2.download_button(tr("download_csv"), on_click="ignore", file_name="registration_check.csv",
-                       data=audited_download(user, shown_employers, "hr registration_check.csv", reports.to_bytes,
-                                             results[CHECK_COLUMNS], ".csv"), mime="text/csv", key=k("hr-dl-csv"))
+                       data=audited_download(user, shown_employers, "hr registration_check.csv", localised_report,
+                                             results[CHECK_COLUMNS], ".csv", language=lang()), mime="text/csv",
+                       key=k("hr-dl-csv"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from compliance import reports
 from compliance.employers import EMPLOYER_COLUMNS, filter_employers, summarise
 from compliance.registration import CHECK_COLUMNS
 from views.common import (
@@ -16,6 +15,8 @@ from views.common import (
     display_table,
     headline,
     k,
+    lang,
+    localised_report,
     require_role,
     settings,
     tr,
@@ -63,14 +64,15 @@ if result is not None:
         st.caption(tr("insp.chart"))
         chart_data = chart_data.assign(label=chart_data["employer_name"].fillna(chart_data["employer_id"]))
         st.altair_chart(alt.Chart(chart_data).mark_bar(color=STATUS_COLOURS["overdue"]).encode(
-            x=alt.X("overdue:Q", title=tr("status.overdue")),
-            y=alt.Y("label:N", sort="-x", title=None),
+            x=alt.X("overdue:Q", title=tr("status.overdue"), axis=alt.Axis(format="d", tickMinStep=1)),
+            y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=400)),  # whole company names
             tooltip=["employer_id", "employer_name", "overdue", "max_days_overdue", "flag_reason"]),
             width="stretch")
 
     st.download_button(tr("download_flagged"), on_click="ignore", file_name="flagged_employers.xlsx",
                        data=audited_download(user, flagged["employer_id"].tolist(), "inspector flagged_employers.xlsx",
-                                             reports.to_bytes, flagged[EMPLOYER_COLUMNS], ".xlsx", sheet="flagged"),
+                                             localised_report, flagged[EMPLOYER_COLUMNS], ".xlsx", sheet="flagged",
+                                             language=lang()),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=k("insp-dl-flagged"))
 
@@ -85,6 +87,6 @@ if result is not None:
                 "days_left", "problem", "source_file", "source_row"]
         st.dataframe(display_table(rows, cols), hide_index=True, key=k("insp-employees"))
         st.download_button(tr("download_xlsx"), on_click="ignore", file_name=f"employer_{chosen}.xlsx",
-                           data=audited_download(user, [chosen], f"inspector employer_{chosen}.xlsx", reports.to_bytes,
-                                                 rows[CHECK_COLUMNS], ".xlsx", sheet="employees"),
+                           data=audited_download(user, [chosen], f"inspector employer_{chosen}.xlsx", localised_report,
+                                                 rows[CHECK_COLUMNS], ".xlsx", sheet="employees", language=lang()),
                            key=k("insp-dl-employer"))
