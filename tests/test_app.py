@@ -163,9 +163,13 @@ def test_hr_ids_masked_by_default_and_full_on_request() -> None:
     masked = shown[t("col.ssn", "zh")].astype(str)
     masked = masked[masked != ""]  # a blank cell: no SSN (an invalid ID, or one the agency assigns)
     assert len(masked) > 30 and masked.str.fullmatch(r"\d{6}\*{8}[\dX]{4}").all()
+    problems = next(d.value for d in at.dataframe if t("col.value", "zh") in d.value.columns)
+    assert problems[t("col.value", "zh")].astype(str).str.contains(r"\*{8}").any()  # masked by default
     at.toggle(key="hr-show-full").set_value(True).run()
     full = table(at, "ssn")[t("col.ssn", "zh")].astype(str)
     full = full[full != ""]
+    problems = next(d.value for d in at.dataframe if t("col.value", "zh") in d.value.columns)
+    assert not problems[t("col.value", "zh")].astype(str).str.contains(r"\*{8}").any()  # unmasked there too
     assert len(full) == len(masked) and full.map(ids.is_valid).all()
 
 

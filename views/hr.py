@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from compliance.registration import CHECK_COLUMNS, needs_action
@@ -25,6 +26,15 @@ from views.common import (
 )
 
 SAMPLE = ["hr_roster_2025.xlsx"]
+
+
+def with_full_numbers(problems: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    """The problems table with the ID-number problems quoting the number in full (a join on file and row)."""
+    numbers = results[["source_file", "source_row", "id_number"]].drop_duplicates(["source_file", "source_row"])
+    joined = problems.merge(numbers, on=["source_file", "source_row"], how="left")
+    about_id = joined["code"].astype("string").str.startswith("id_").fillna(False) & joined["id_number"].notna()
+    joined["value"] = joined["value"].astype("string").mask(about_id, joined["id_number"].astype("string"))
+    return joined.drop(columns="id_number")
 
 st.title(tr("page.hr"))
 st.caption(tr("app.law"))
@@ -82,7 +92,11 @@ if result is not None:
 
     st.subheader(tr("hr.problems"))
     if len(result.problems):
-        st.dataframe(display_table(result.problems), hide_index=True, key=k("hr-problems"))
+        problems = result.problems
+        if show_full:  # the engine quotes ID numbers masked; "show full numbers" shows them in this table too
+            problems = with_full_numbers(problems, results)
+        st.dataframe(display_table(problems, [c for c in problems.columns if c != "code"]), hide_index=True,
+                     key=k("hr-problems"))
     else:
         st.success(tr("hr.problems_none"))
 
