@@ -9,11 +9,12 @@ def main() -> None:
     import streamlit as st
 
     from compliance.i18n import LANGS, t
-    from views.common import check_workers, enforce_account, engine, guard_uploads, sign_out
+    from views.common import check_workers, enforce_account, engine, guard_uploads, sign_out, uploader_style
 
     st.set_page_config(page_title="社保登记合规检查 / shebao-check", page_icon=":material/fact_check:",
                        layout="wide")
     lang = st.sidebar.radio(t("app.language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
+    st.html(uploader_style(lang))  # Streamlit's own uploader text in the user's language
     engine()  # migrate the store and create the first admin (its one-time password is printed once)
     check_workers()  # start the checking processes before the first upload
     guard_uploads()  # no uploads from sessions nobody is signed in to

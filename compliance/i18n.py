@@ -33,6 +33,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "checked": ("检查完成", "Checked"),
     "rows": ("行", "rows"),
     "colon": ("：", ": "),
+    "upload.button": ("选择文件", "Upload"),
+    "upload.limit": ("每个文件不超过 {mb}MB · XLSX、XLS、CSV", "{mb} MB per file · XLSX, XLS, CSV"),
     "nothing_checked.unusable": ("没有检查任何行：上传的文件中没有可用的数据行（原因见上）。请确认文件是花名册"
                                  "（xlsx、xls 或 csv，含表头“姓名”“身份证号”“入职日期”等），修改后重新上传。",
                                  "No row was checked: the uploaded files hold no usable data rows (see above why). "

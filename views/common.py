@@ -314,6 +314,19 @@ def translate_message(message: str) -> str:
     return translate(message, lang()) or ""
 
 
+def uploader_style(language: str) -> str:
+    """CSS that writes Streamlit's own file-uploader texts ("Upload", "150MB per file • …") in the user's
+    language: Streamlit offers no parameter for them (streamlit/streamlit#13500), so the original text
+    is hidden and the translation drawn in its place."""
+    button, limit = t("upload.button", language), t("upload.limit", language).format(
+        mb=int(float(os.environ.get("SHEBAO_MAX_FILE_MB", "150"))))
+    return (f"<style>[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p"
+            f"{{display:none}}[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer']"
+            f"::after{{content:'{button}'}}[data-testid='stFileUploaderDropzoneInstructions'] span{{display:none}}"
+            f"[data-testid='stFileUploaderDropzoneInstructions']>div::after{{content:'{limit}';font-size:.875rem;"
+            f"opacity:.7}}</style>")
+
+
 def lang() -> str:
     return st.session_state.get("lang", "zh")
 
