@@ -14,6 +14,9 @@ translator needs is the same: one place with both texts side by side.
 '入职日期（D 列）：无法将“待定”识别为日期；校验码应为 9，而不是 X'
 >>> translate("3 employees unregistered, longest 47 days past deadline", "zh")
 '3 名员工未登记，最长逾期 47 天'
+>>> translate("X may only be the last character; under 16 on the hire date (born 2009-06-03): Labour Law "
+...           "Art. 15 forbids employing minors under 16", "zh")[:40]
+'X 只能是最后一位；入职时未满16周岁（出生于 2009-06-03）：《劳动法'
 """
 
 from __future__ import annotations
@@ -148,7 +151,9 @@ def _compiled() -> list[tuple[re.Pattern[str], str]]:
     for english, chinese in TEMPLATES:
         parts = _PLACEHOLDER.split(english)  # literal, name, literal, name, …
         pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.*?)" for i, p in enumerate(parts))
-        out.append((re.compile(pattern + r"\Z", re.DOTALL), chinese))
+        # a message ends where the text ends or where the next one starts after "; " (the engine's joiner;
+        # templates contain "; " themselves, so the text is not simply split on it)
+        out.append((re.compile(pattern + r"(?=; |\Z)", re.DOTALL), chinese))
     return out
 
 
@@ -156,20 +161,31 @@ def _word(value: str) -> str:
     return WORDS.get(value.strip(), value)
 
 
-def _one(message: str) -> str:
-    for pattern, chinese in _compiled():
-        found = pattern.match(message)
-        if found:
-            values = {name: _word(value) for name, value in found.groupdict().items()}
-            return _COLUMN.sub(r"（\1 列）", chinese.format(**values))
-    return _COLUMN.sub(r"（\1 列）", message)
+def _translated(message: str) -> list[str]:
+    """The Chinese of each message joined in ``message``, left to right; unknown ones as they are."""
+    out, pos = [], 0
+    while pos < len(message):
+        for pattern, chinese in _compiled():
+            found = pattern.match(message, pos)
+            if found:
+                out.append(chinese.format(**{name: _word(value) for name, value in found.groupdict().items()}))
+                pos = found.end()
+                break
+        else:  # not in the catalogue: up to the next joiner, unchanged
+            end = message.find("; ", pos)
+            end = len(message) if end < 0 else end
+            out.append(message[pos:end])
+            pos = end
+        if message.startswith("; ", pos):
+            pos += 2
+    return out
 
 
 def translate(message: str | None, lang: str) -> str | None:
     """One message (or several joined by '; ') in ``lang``; English is the engine's own text."""
     if message is None or lang != "zh" or not isinstance(message, str):
         return message
-    return "；".join(_one(part) for part in message.split("; "))
+    return _COLUMN.sub(r"（\1 列）", "；".join(_translated(message)))
 
 
 def translate_column(messages: pd.Series, lang: str) -> pd.Series:

@@ -43,6 +43,7 @@ def server(server_db: str) -> Iterator[str]:
     accounts.add_user(engine, "hr", "hr", PASSWORD, [SAMPLE_EMPLOYER])
     accounts.add_user(engine, "hr-b", "hr", PASSWORD, [OTHER_EMPLOYER])
     accounts.add_user(engine, "insp", "inspector", PASSWORD)
+    accounts.add_user(engine, "boss", "admin", PASSWORD)
     with streamlit_server(url) as (base, _proc):
         yield base
 
@@ -146,3 +147,77 @@ def test_a_disabled_inspector_is_signed_out_at_the_next_click(server: str, serve
         assert page.locator('[data-testid="stDataFrame"]').count() == 0
         assert page.locator('[data-testid="stMetric"]').count() == 0
         browser.close()
+
+
+# --- the dashboard speaks one language at a time (issue 14) -------------------------------------------------
+
+# three English words in a row on one line (icons excluded: their ligature names are not text a person reads)
+ENGLISH_SENTENCE = r"[A-Za-z]{2,}(?:[ ,'-]+[A-Za-z]{2,}){2,}"
+# Chinese text with Chinese punctuation inside: a sentence, not a name from the data
+CHINESE_SENTENCE = r"[\u4e00-\u9fff]+[，。；！？、][\u4e00-\u9fff]+"
+FIXED = ["用户名 / Username", "密码 / Password", "登录 / Sign in", "语言 / Language"]  # section 9: bilingual labels
+ROLE_PAGES = {  # sidebar page titles by key, per role
+    "hr": ["page.hr", "page.cards", "page.flexible"],
+    "insp": ["page.inspector", "page.agency", "page.cards", "page.flexible"],
+    "boss": ["page.admin", "page.flexible"],
+}
+VISIBLE_TEXT = """() => {
+  const skip = el => el.closest('[data-testid="stIconMaterial"], [data-testid="stSidebarNav"] span[translate="no"]');
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!el || skip(el) || el.closest('style, script, noscript')) continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    const box = el.getBoundingClientRect();  // visually hidden (Streamlit's skip link): off screen or 1 px
+    if (box.right <= 0 || box.bottom <= 0 || box.width <= 1 || box.height <= 1) continue;
+    if (el.closest('[aria-hidden="true"]') && !el.closest('[data-testid="stWidgetLabel"]')) continue;
+    const text = node.textContent.trim();
+    if (text) out.push(text);
+  }
+  return out;
+}"""
+
+
+def foreign_text(page, lang: str) -> list[str]:
+    """Text on the page in the other language: English sentences in Chinese mode, Chinese ones in English."""
+    import re
+
+    pattern = re.compile(ENGLISH_SENTENCE if lang == "zh" else CHINESE_SENTENCE)
+    texts = [t_ for t_ in page.evaluate(VISIBLE_TEXT) if t_ not in FIXED]
+    return [text for text in texts if pattern.search(text)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_of_every_role_speaks_one_language(server: str, lang: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    found: dict[str, list[str]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for role, pages in ROLE_PAGES.items():
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            page.goto(server, wait_until="domcontentloaded")
+            if lang == "en":
+                page.get_by_text("English", exact=True).click()
+                page.wait_for_timeout(1000)
+            sign_in(page, role)
+            page.wait_for_timeout(2500)
+            for key in pages:
+                page.get_by_role("link", name=t(key, lang)).first.click()
+                page.wait_for_timeout(2000)
+                sample = page.get_by_role("button", name=t("try_sample", lang))
+                if sample.count():
+                    sample.first.click()
+                    page.wait_for_timeout(6000)  # checked, charts drawn
+                if key == "page.flexible":
+                    page.get_by_label(t("flex.id", lang)).fill("110105491231002")
+                    page.keyboard.press("Enter")
+                    page.wait_for_timeout(1500)
+                bad = foreign_text(page, lang)
+                if bad:
+                    found[f"{role} {key}"] = bad
+            page.close()
+        browser.close()
+    assert not found, found
