@@ -10,18 +10,18 @@ import datetime as dt
 import re
 
 import pandas as pd
+from conftest import gb11643
 
 from compliance.crosscheck import crosscheck
 from compliance.employers import summarise
 from compliance.messages import translate, translate_column
 from compliance.registration import check
 from compliance.rosters import read_roster
-from conftest import gb11643
 
 ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,'-]+[A-Za-z]{2,}){2,}")
 QUOTED = re.compile(r"“[^”]*”")  # a cell value quoted in a Chinese message stays as the user wrote it
-HEADER = ["单位名称", "统一社会信用代码", "姓名", "证件类型", "身份证号", "入职日期", "参保日期", "用工形式", "工作许可日期",
-          "社保卡状态"]
+HEADER = ["单位名称", "统一社会信用代码", "姓名", "证件类型", "身份证号", "入职日期", "参保日期", "用工形式",
+          "工作许可日期", "社保卡状态"]
 OK = gb11643("11010519900307123")
 ROWS = [
     ["甲", "E1", "a", None, OK[:17] + ("0" if OK[17] != "0" else "1"), "2025-06-02", None, None, None, None],
@@ -75,7 +75,8 @@ def test_employer_reasons_and_findings_have_their_chinese() -> None:
     results = pd.DataFrame({"employer_id": ["E1", "E1", "E2"], "employer_name": ["甲", "甲", "乙"],
                             "status": ["overdue", "overdue", "overdue"], "days_late": [47, 3, 1]})
     reasons = summarise(results)["flag_reason"]
-    assert translate_column(reasons, "zh").tolist() == ["2 名员工未登记，最长逾期 47 天", "1 名员工未登记，最长逾期 1 天"]
+    assert translate_column(reasons, "zh").tolist() == ["2 名员工未登记，最长逾期 47 天",
+                                                        "1 名员工未登记，最长逾期 1 天"]
     day = pd.Timestamp
     employments = pd.DataFrame({
         "id": [1, 2, 3, 4], "employer_id": ["E1", "E1", "E1", "E2"], "ssn": ["A", "B", "C", "A"],

@@ -243,11 +243,27 @@ def test_worksheet_figures_by_hand(db_url: str, roster1: Path, registry: Path, t
 def test_worksheet_refuses_months_without_parameters(db_url: str, roster1: Path, capsys) -> None:
     engine = store.connect(db_url)
     store.store_roster(engine, roster1)
-    code = cli.main(["worksheet", EMP1, "--as-of", "2025-11-20", "--city", "shanghai", "--out", "/tmp/x.json",
+    # Shanghai's parameters run to 2027-02 (compliance/params/shanghai.toml): a worksheet as of 2027-04-20
+    # needs 2027-03, which no period covers; the refusal names the month, what is covered, and the last date
+    code = cli.main(["worksheet", EMP1, "--as-of", "2027-04-20", "--city", "shanghai", "--out", "/tmp/x.json",
                      "--db", db_url])
     assert code == 2
     err = capsys.readouterr().err
-    assert "上海市" in err and "2025-09" in err
+    assert "上海市" in err and "2027-03" in err and "2024-07–2027-02" in err and "2027-03-01" in err
+
+
+def test_shanghai_base_floor_by_period(db_url: str, tmp_path: Path, capsys) -> None:
+    """Issue 13's check: 2024-08 is verified at the 2024 floor 7384, 2025-08 at the 2025 floor 7460
+    (Shanghai's 2024 and 2025 notices on the contribution bases; the file had them a year apart)."""
+    path = write_csv(tmp_path / "sh.csv", ROSTER_HEADER, [[EMP1, "甲公司", "张三", A, "2024-08-05", "", ""]])
+    engine = store.connect(db_url)
+    store.store_roster(engine, path)
+    out = tmp_path / "ws.json"
+    assert cli.main(["worksheet", EMP1, "--as-of", "2025-09-01", "--city", "shanghai", "--out", str(out),
+                     "--db", db_url]) == 0
+    rows = {r["month"]: r for r in json.loads(out.read_text(encoding="utf-8"))}
+    assert (rows["2024-08"]["base"], rows["2025-08"]["base"]) == (7384, 7460)
+    assert "late fee 0.05% of the unpaid premiums per day" in capsys.readouterr().out  # the rule it used
 
 
 def test_cases_move_one_step_at_a_time_and_are_audited(db_url: str) -> None:
