@@ -133,12 +133,17 @@ TEMPLATES: list[tuple[str, str]] = [
     ("only hr users are bound to employers", "只有人事角色的用户绑定用人单位"),
     ("user {user} exists already", "用户 {user} 已存在"),
     ("no user {user}", "没有用户 {user}"),
+    # cases (compliance.store)
+    ("no case {case}", "没有编号为 {case} 的案件"),
+    ("case {case} is {state}; it can move only to the next state, not {state2}",
+     "案件 {case} 当前为 {state}，只能推进到下一状态，不能改为 {state2}"),
 ]
 WORDS = {  # words inside placeholders and labels
     "passport": "护照", "travel permit": "往来通行证", "travel_permit": "往来通行证",
     "resident": "居民身份证", "hkmo tw permit": "港澳台居民居住证", "foreign permanent": "外国人永久居留身份证",
     "hire date": "入职日期", "registration date": "参保日期", "work permit date": "工作许可日期",
     "document type": "证件类型", "employment type": "用工形式", "card status": "社保卡状态",
+    "open": "已立案", "notified": "已通知", "rectified": "已整改", "closed": "已结案",
     "employer_id": "统一社会信用代码", "employer_name": "单位名称", "name": "姓名", "card_bank": "发卡银行",
 }
 _COLUMN = re.compile(r" \(column ([A-Z]{1,3})\)")
@@ -181,8 +186,18 @@ def _translated(message: str) -> list[str]:
     return out
 
 
+_BILINGUAL = re.compile(r"(?P<zh>[^/]*[\u4e00-\u9fff][^/]*) / (?P<en>[^\u4e00-\u9fff]+)")
+
+
 def translate(message: str | None, lang: str) -> str | None:
-    """One message (or several joined by '; ') in ``lang``; English is the engine's own text."""
+    """One message (or several joined by '; ') in ``lang``; English is the engine's own text. A message
+    written in both languages ("密码错误 / Wrong password", the sign-in messages) gives the one asked for.
+
+    >>> translate("用户名或密码错误 / Wrong username or password", "en")
+    'Wrong username or password'
+    """
+    if isinstance(message, str) and (both := _BILINGUAL.fullmatch(message)):
+        return both["en"] if lang == "en" else both["zh"]
     if message is None or lang != "zh" or not isinstance(message, str):
         return message
     return _COLUMN.sub(r"（\1 列）", "；".join(_translated(message)))

@@ -25,6 +25,7 @@ from views.common import (
     safe_text,
     show_error,
     tr,
+    translate_message,
     use_sample,
     within_upload_cap,
 )
@@ -188,7 +189,7 @@ if len(case_list):
                 store.move_case(eng, int(case_id), state, note, by=user.username)
                 st.rerun()
             except store.StoreError as exc:
-                st.error(str(exc))
+                st.error(translate_message(str(exc)))
     else:
         c2.caption(tr("agency.case_closed"))
     st.caption(tr("agency.case_history"))

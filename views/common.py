@@ -203,7 +203,7 @@ def sign_in_form() -> None:
         try:
             user = accounts.authenticate(engine(), username, password)
         except accounts.SignInError as exc:
-            st.error(str(exc))
+            st.error(translate_message(str(exc)))
         else:
             st.session_state.pop("_signed_out_reason", None)
             st.session_state["user"] = user
@@ -228,7 +228,7 @@ def change_password_form(user: accounts.User) -> None:
         try:
             accounts.set_password(engine(), user.username, first)
         except accounts.AccountError as exc:
-            st.error(str(exc))
+            st.error(translate_message(str(exc)))
             return
         st.session_state["user"] = accounts.refresh(engine(), user)
         st.rerun()
