@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PASSWORD = "correct horse battery staple"
-SAMPLE_EMPLOYER = "911101055347017256"
-PAGES = [("hr", "", "hr", "hr-sample"), ("inspector", "inspector", "insp", "insp-sample"),
-         ("agency", "agency", "insp", "agency-sample"), ("cards", "cards", "insp", "card-sample"),
-         ("flexible", "flexible", None, None), ("admin", "admin", "boss", None)]
+# the demo store's own accounts (compliance.accounts.ensure_demo_users), as a first-time user meets them
+PAGES = [("hr", "", "demo-hr", "hr-sample"), ("inspector", "inspector", "demo-inspector", "insp-sample"),
+         ("agency", "agency", "demo-inspector", "agency-sample"), ("cards", "cards", "demo-hr", "card-sample"),
+         ("flexible", "flexible", None, None), ("admin", "admin", "admin", None)]
 
 
 def main() -> int:
@@ -40,9 +40,9 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="shebao-shots-"))
     url = f"sqlite:///{work / 'shots.sqlite'}"
     engine = store.connect(url)
-    accounts.add_user(engine, "hr", "hr", PASSWORD, [SAMPLE_EMPLOYER])
-    accounts.add_user(engine, "insp", "inspector", PASSWORD)
-    accounts.add_user(engine, "boss", "admin", PASSWORD)
+    accounts.add_user(engine, "demo-hr", "hr", PASSWORD, accounts.DEMO_EMPLOYERS)
+    accounts.add_user(engine, "demo-inspector", "inspector", PASSWORD)
+    accounts.add_user(engine, "admin", "admin", PASSWORD)
     try:
         with streamlit_server(url) as (base, _proc), sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
@@ -56,8 +56,6 @@ def main() -> int:
                     page.get_by_label("密码 / Password").fill(PASSWORD)
                     page.get_by_role("button", name="登录 / Sign in").click()
                     page.wait_for_timeout(1500)
-                if name == "agency":  # the store's upload section is folded away
-                    page.get_by_text("存入数据库").first.click()
                 if sample:
                     page.get_by_role("button", name="试用示例数据").first.click()
                 if name == "flexible":
@@ -66,12 +64,14 @@ def main() -> int:
                 page.wait_for_timeout(4000)
                 page.screenshot(path=str(ROOT / "docs" / f"page_{name}.png"), full_page=True)
                 print(f"docs/page_{name}.png")
+                if name == "hr":  # the README's picture: demo-hr with the sample
+                    page.screenshot(path=str(ROOT / "docs" / "screenshot.png"), full_page=False)
                 page.close()
             if args.big:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.set_default_timeout(600_000)
                 page.goto(f"{base}/inspector", wait_until="domcontentloaded")
-                page.get_by_label("用户名 / Username").fill("insp")
+                page.get_by_label("用户名 / Username").fill("demo-inspector")
                 page.get_by_label("密码 / Password").fill(PASSWORD)
                 page.get_by_role("button", name="登录 / Sign in").click()
                 page.locator('input[type="file"]').first.wait_for(state="attached")

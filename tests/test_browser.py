@@ -1,13 +1,12 @@
 """One real browser test: Debian's Chromium, driven by Playwright, against `streamlit run app.py`.
 
 Uploads a sample roster through the file input and checks the overdue count shown on the page
-against what the engine computes. Set SHEBAO_SCREENSHOTS=1 to refresh docs/screenshot.png.
+against what the engine computes. The screenshots in docs/ come from scripts/screenshots.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -49,12 +48,6 @@ def server(server_db: str) -> Iterator[str]:
 
 
 
-def shoot(page, name: str) -> None:
-    if os.environ.get("SHEBAO_SCREENSHOTS"):
-        (ROOT / "docs").mkdir(exist_ok=True)
-        page.screenshot(path=str(ROOT / "docs" / name), full_page=True)
-
-
 def test_upload_shows_overdue_count(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -76,7 +69,6 @@ def test_upload_shows_overdue_count(server: str, tmp_path: Path) -> None:
         elapsed = time.monotonic() - started
         page.wait_for_timeout(1500)  # let the charts draw before the screenshot
         page.screenshot(path=str(tmp_path / "hr.png"), full_page=True)
-        shoot(page, "screenshot.png")
         browser.close()
     assert elapsed < 60
 
