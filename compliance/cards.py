@@ -18,9 +18,10 @@ not yet enabled, so it counts as issued but not activated; 正常 is an activate
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pandas as pd
+
+from compliance import vocab
 
 CARD_STATUSES = ["not_applied", "in_production", "issued_not_activated", "activated", "lost", "cancelled"]
 STATUS_WORDS = {  # shared README section 10, then the English and older forms rosters use
@@ -35,16 +36,15 @@ STATUS_WORDS = {  # shared README section 10, then the English and older forms r
 }
 NOT_ACTIVATED = ["in_production", "issued_not_activated"]  # has (or will have) a card to activate
 NO_CARD = ["not_applied"]  # must apply first: never told to "bring the card"
-_LOOKUP = {re.sub(r"[\s_]", "", w.lower()): code for code, words in STATUS_WORDS.items() for w in words}
+_LOOKUP = vocab.table(STATUS_WORDS)
 
 GUIDE_COLUMNS = ["card_status_code", "activation_date", "frozen", "must_apply", "how_to_activate"]
 
 
 def normalise_status(values: pd.Series) -> pd.Series:
     """Card status words to codes of ``CARD_STATUSES``; unrecognised text is ``unknown``, blank NA."""
-    key = values.astype("string").str.lower().str.replace(r"[\s_]", "", regex=True)
-    codes = key.map(_LOOKUP).astype("string")
-    return codes.mask(codes.isna() & key.notna() & (key != ""), "unknown")
+    codes, unknown = vocab.lookup(values, _LOOKUP)
+    return codes.mask(unknown, "unknown")
 
 
 ACTIVATE = ("{where}，携带社保卡和身份证原件当面激活金融功能；或在定点医院首次使用时激活、到社保经办机构"

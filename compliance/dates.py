@@ -68,6 +68,8 @@ def _blank(values: pd.Series) -> pd.Series:
 
 def parse_dates(values: pd.Series) -> pd.Series:
     """Dates of a column of raw cells as datetime64; blank and unreadable cells become NaT."""
+    if values.isna().all():  # a column the roster does not have: nothing to parse
+        return pd.Series(np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]"), index=values.index)
     values = values.astype(object).where(~_blank(values))
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
     parsed = _parse_distinct(pd.Series(distinct, dtype=object)).to_numpy()

@@ -25,7 +25,7 @@ import re
 import pandas as pd
 from stdnum import exceptions as stdnum_exceptions
 
-from compliance import ids
+from compliance import ids, vocab
 
 TYPE_WORDS: dict[str, list[str]] = {
     "resident": ["居民身份证", "身份证", "二代身份证", "resident", "resident id", "id card"],
@@ -39,8 +39,7 @@ TYPE_WORDS: dict[str, list[str]] = {
 AGENCY_ASSIGNED = ["passport", "travel_permit"]  # no SSN derived from the number
 ID_KINDS = ["resident", "hkmo_tw_permit", "foreign_permanent", *AGENCY_ASSIGNED]
 WARNING_TYPE_MISMATCH = "id_type_mismatch"
-_KEY = re.compile(r"[\s_\-]")
-_LOOKUP = {_KEY.sub("", w.lower()): code for code, words in TYPE_WORDS.items() for w in words}
+_LOOKUP = vocab.table(TYPE_WORDS)
 _DOCUMENT_SHAPE = re.compile(r"[A-Z0-9]{5,20}")
 
 
@@ -52,10 +51,7 @@ class InvalidDocumentNumber(ids.ValidationError, stdnum_exceptions.InvalidFormat
 def normalise_id_type(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Document type codes (blank: NA, a GB 11643 number) and where the value was not recognised
     (checked as a GB 11643 number, and noted)."""
-    key = values.astype("string").str.lower().str.replace(_KEY.pattern, "", regex=True)
-    codes = key.map(_LOOKUP).astype("string")
-    unknown = (codes.isna() & key.notna() & (key != "")).fillna(False).astype(bool)
-    return codes, unknown
+    return vocab.lookup(values, _LOOKUP)
 
 
 def validate_documents(raw: pd.Series, id_types: pd.Series | None = None, today: dt.date | None = None,

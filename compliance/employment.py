@@ -23,9 +23,9 @@ An unrecognised value is treated as full-time (the duty stands) and noted.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
+
+from compliance import vocab
 
 EMPLOYMENT_WORDS: dict[str, list[str]] = {
     "full_time": ["全日制", "劳动合同", "全职", "full-time", "full_time", "fulltime"],
@@ -46,16 +46,13 @@ EXEMPT_REASONS: dict[str, str] = {
     "service": "exempt: a service contract (劳务关系) is no employment relationship; no Art. 58 registration duty",
 }
 EXEMPT = list(EXEMPT_REASONS)
-_KEY = re.compile(r"[\s_\-]")
-_LOOKUP = {_KEY.sub("", w.lower()): code for code, words in EMPLOYMENT_WORDS.items() for w in words}
+_LOOKUP = vocab.table(EMPLOYMENT_WORDS)
 
 
 def normalise_employment_type(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Employment type codes (blank is ``full_time``) and where the value was not recognised (also
     ``full_time``: the duty stands unless the roster says otherwise in words we know)."""
-    key = values.astype("string").str.lower().str.replace(_KEY.pattern, "", regex=True)
-    codes = key.map(_LOOKUP).astype("string")
-    unknown = (codes.isna() & key.notna() & (key != "")).fillna(False).astype(bool)
+    codes, unknown = vocab.lookup(values, _LOOKUP)
     return codes.fillna("full_time"), unknown
 
 
