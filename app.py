@@ -23,8 +23,15 @@ def main() -> None:
         st.sidebar.caption(f"{t('auth.signed_in_as', lang)}{user.username} ({t(f'role.{user.role}', lang)})")
         # on_click runs before the next script run, so that run already starts empty
         st.sidebar.button(t("auth.sign_out", lang), key="auth-sign-out", on_click=sign_out)
+    hr_page = st.Page("views/hr.py", title=t("page.hr", lang), icon=":material/business:", url_path="employer-hr",
+                      default=True)  # served at "/"; its own url_path is never shown
+
+    def hr_alias() -> None:
+        st.switch_page(hr_page)  # /hr, the address people guess, leads to the HR page at "/"
+
     pages = [
-        st.Page("views/hr.py", title=t("page.hr", lang), icon=":material/business:", url_path="hr", default=True),
+        hr_page,
+        st.Page(hr_alias, title=t("page.hr", lang), url_path="hr", visibility="hidden"),
         st.Page("views/inspector.py", title=t("page.inspector", lang), icon=":material/policy:",
                 url_path="inspector"),
         st.Page("views/agency.py", title=t("page.agency", lang), icon=":material/database:", url_path="agency"),

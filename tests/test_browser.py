@@ -213,3 +213,17 @@ def test_every_page_of_every_role_speaks_one_language(server: str, lang: str) ->
             page.close()
         browser.close()
     assert not found, found
+
+
+def test_hr_address_leads_to_the_hr_page(server: str) -> None:
+    """/hr, the address people guess, used to show "Page not found" (the HR page lives at /)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page.goto(f"{server}/hr", wait_until="domcontentloaded")
+        expect(page.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
+        assert page.url.rstrip("/") == server.rstrip("/")
+        assert "Page not found" not in page.inner_text("body")
+        browser.close()
