@@ -20,7 +20,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -184,12 +184,37 @@ def _warn_provisional(result: CheckResult) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from compliance import reports
-    from compliance.registration import CHECK_COLUMNS, status_counts
+    import pandas as pd
 
-    result = _run_check(args)
-    reports.write(result.results[CHECK_COLUMNS], args.out, extra_sheets={"problems": result.problems},
-                  sheet="employees")
+    from compliance import reports
+    from compliance.registration import CHECK_COLUMNS, CheckResult, check_slices, status_counts
+
+    if Path(args.out).suffix.lower() != ".csv":
+        result = _run_check(args)
+        reports.write(result.results[CHECK_COLUMNS], args.out, extra_sheets={"problems": result.problems},
+                      sheet="employees")
+    else:  # written slice by slice as judged: a big roster's results are never all in memory
+        from compliance.rosters import read_rosters, roster_paths
+
+        paths, skipped = roster_paths(args.rosters)
+        for note in skipped:
+            print(f"warning: {note}", file=sys.stderr)
+        rosters = read_rosters(paths, args.employer_id, args.employer_name)
+        kept: list[CheckResult] = []  # what the summary, the provisional warning and --problems need
+
+        def slices() -> Iterator[pd.DataFrame]:
+            for part in check_slices(rosters, args.as_of or dt.date.today(), args.calendar_days):
+                kept.append(CheckResult(part.results[["status", "deadline", "deadline_provisional"]],
+                                        part.problems))
+                yield part.results[CHECK_COLUMNS]
+
+        reports.write_csv_parts(slices(), Path(args.out))
+        result = CheckResult(pd.concat([k.results for k in kept]) if kept else
+                             pd.DataFrame({"status": pd.Series(dtype="string"),
+                                           "deadline": pd.Series(dtype="datetime64[ns]"),
+                                           "deadline_provisional": pd.Series(dtype=bool)}),
+                             pd.concat([k.problems for k in kept], ignore_index=True) if kept else
+                             pd.DataFrame(columns=["source_row"]))
     if args.problems:
         reports.write(result.problems, args.problems, sheet="problems")
     _warn_provisional(result)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -379,23 +379,30 @@ _PROBLEM_ORDER = {code: i for i, code in enumerate([
 CHUNK_ROWS = 250_000  # rows normalised and judged at a time: bounds the temporaries of a big roster
 
 
+def check_slices(rosters: list[Roster], as_of: dt.date, calendar_days: bool = False,
+                 today: dt.date | None = None) -> Iterator[CheckResult]:
+    """``judge(normalise(...))`` of the rosters, a slice of ``CHUNK_ROWS`` rows at a time, in file and
+    row order: the rules are per row, so only the peak memory depends on the slices, and a caller that
+    writes each slice as it comes (``python -m compliance check … --out x.csv``) never holds them all."""
+    for roster in rosters:
+        frame = roster.frame
+        for start in range(0, max(len(frame), 1), CHUNK_ROWS):
+            part = Roster(roster.source_file, frame.iloc[start:start + CHUNK_ROWS], roster.columns,
+                          roster.notes if start == 0 else [], roster.number_cells)
+            normalised = normalise(part, today)
+            judged = judge(normalised.rows, as_of, calendar_days, normalised.labels)
+            yield CheckResult(judged.results, _sorted_problems(normalised.problems, judged.problems))
+
+
 def check_roster(roster: Roster, as_of: dt.date, calendar_days: bool = False,
                  today: dt.date | None = None) -> CheckResult:
-    """Status of every row of one roster, and every problem found in it: ``judge(normalise(...))``,
-    a slice of ``CHUNK_ROWS`` rows at a time (the rules are per row; only the peak memory changes)."""
-    results, problems = [], []
-    frame = roster.frame
-    for start in range(0, max(len(frame), 1), CHUNK_ROWS):
-        part = Roster(roster.source_file, frame.iloc[start:start + CHUNK_ROWS], roster.columns,
-                      roster.notes if start == 0 else [], roster.number_cells)
-        normalised = normalise(part, today)
-        judged = judge(normalised.rows, as_of, calendar_days, normalised.labels)
-        results.append(judged.results)
-        problems.append(_sorted_problems(normalised.problems, judged.problems))
-    if len(results) == 1:
-        return CheckResult(results[0], problems[0])
-    return CheckResult(pd.concat(results), pd.concat([p for p in problems if len(p)] or [_no_problems()],
-                                                     ignore_index=True))
+    """Status of every row of one roster, and every problem found in it (:func:`check_slices`)."""
+    parts = list(check_slices([roster], as_of, calendar_days, today))
+    if len(parts) == 1:
+        return parts[0]
+    return CheckResult(pd.concat([p.results for p in parts]),
+                       pd.concat([p.problems for p in parts if len(p.problems)] or [_no_problems()],
+                                 ignore_index=True))
 
 
 def _no_problems() -> pd.DataFrame:

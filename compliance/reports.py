@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import json
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +63,21 @@ def _dates_to_iso(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _csv_table(frame: pd.DataFrame) -> pa.Table:
+    """A frame as the Arrow table the CSV writer takes: ISO dates, formula-safe text, true/false."""
+    out = escape_formulas(_dates_to_iso(frame))
+    for name in out.columns:
+        if pd.api.types.is_bool_dtype(out[name]):
+            out[name] = np.where(out[name], "true", "false")
+        elif pd.api.types.is_object_dtype(out[name]) or pd.api.types.is_string_dtype(out[name]):
+            out[name] = out[name].astype("string")
+    table = pa.Table.from_pandas(out, preserve_index=False)
+    # text columns always as text, whatever one slice holds (an all-empty column would read as null)
+    return table.cast(pa.schema([pa.field(f.name, pa.large_string() if pa.types.is_string(f.type)
+                                          or pa.types.is_large_string(f.type) or pa.types.is_null(f.type)
+                                          else f.type) for f in table.schema]))
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """UTF-8 with BOM, written by Arrow's multi-threaded CSV writer.
 
@@ -69,16 +85,26 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     quotes (the header, dates, ``true``/``false`` and formula-escaped cells included), numbers are
     bare, and a missing value is an empty field (an empty text is ``""``).
     """
-    out = escape_formulas(_dates_to_iso(frame))
-    for name in out.columns:
-        if pd.api.types.is_bool_dtype(out[name]):
-            out[name] = np.where(out[name], "true", "false")
-        elif pd.api.types.is_object_dtype(out[name]):
-            out[name] = out[name].astype("string")
-    table = pa.Table.from_pandas(out, preserve_index=False)
-    with path.open("wb") as fh:
-        fh.write(codecs.BOM_UTF8)
-        pa_csv.write_csv(table, fh, pa_csv.WriteOptions(quoting_style="needed"))
+    write_csv_parts([frame], path)
+
+
+def write_csv_parts(parts: Iterable[pd.DataFrame], path: Path) -> None:
+    """:func:`write_csv` of the parts one after the other, as one file: a big check is written slice
+    by slice as it is judged, so its results are never all in memory at once."""
+    writer, schema = None, None
+    try:
+        with Path(path).open("wb") as fh:
+            fh.write(codecs.BOM_UTF8)
+            for part in parts:
+                table = _csv_table(part)
+                if writer is None:
+                    schema = table.schema
+                    writer = pa_csv.CSVWriter(fh, schema, write_options=pa_csv.WriteOptions(quoting_style="needed"))
+                writer.write_table(table.cast(schema))
+            if writer is not None:
+                writer.close()
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot be written ({exc.strerror or exc})") from exc
 
 
 def write_json(frame: pd.DataFrame, path: Path) -> None:
