@@ -193,10 +193,11 @@ def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
                lambda v: f"{permit_label}: the work permit dated " + v + " is later than the hire date; the 30 days "
                "count from it (MOHRSS Order No. 16, Art. 4)", "work_permit_date", permit_text, table=False)
     birth = id_result["birth_date"]
-    under_age = _age_on(birth, hire) < MINIMUM_AGE
+    under_age = (_age_on(birth, hire) < MINIMUM_AGE).fillna(False).astype(bool)
+    born = iso_dates(birth[under_age]).reindex(f.index)
     found.note(under_age, "under_16",
-               lambda v: "under 16 on the hire date (born " + v + "): Labour Law Art. 15 forbids employing minors "
-               "under 16", "id_number", iso_dates(birth[under_age.fillna(False)]).reindex(f.index))
+               lambda v: "under 16 on the hire date (born " + born[v.index] + "): Labour Law Art. 15 forbids "
+               "employing minors under 16", "id_number", _masked(f["id_number"], under_age))
     employment_type, employment_unknown = normalise_employment_type(_text(f["employment_type"]))
     employment_label = found.label("employment_type", "employment type")
     found.note(employment_unknown, "employment_type_unknown", lambda v: f"{employment_label}: '" + v.str[:40]
@@ -223,17 +224,16 @@ def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
     has_id_problem = id_result["id_code"].notna()
     has_warning = id_result["id_warning"].notna()
     either = has_id_problem | has_warning
-    masked_id = pd.Series(pd.NA, index=f.index, dtype="string")
-    masked_id[either] = ids.mask_column(_text(f["id_number"][either]))
+    masked_id = _masked(f["id_number"], either)
     if has_id_problem.any():
         found.record(has_id_problem, "id_number", id_result["id_code"], id_problem, masked_id)
     if has_warning.any():
         found.record(has_warning, "id_number", id_result["id_warning_code"], id_result["id_warning"], masked_id)
-    agency_assigned = id_result["kind"].isin(documents.AGENCY_ASSIGNED).fillna(False)
+    agency_assigned = id_result["kind"].isin(documents.AGENCY_ASSIGNED).fillna(False).astype(bool)
     found.note(agency_assigned, "ssn_assigned_by_agency",
-               lambda v: v.str.replace("_", " ") + " holder: no ID number to derive the social security number "
-               "from; the agency assigns it at registration (MOHRSS Order No. 16, Art. 6)", "id_number",
-               id_result["kind"])
+               lambda v: id_result["kind"][v.index].str.replace("_", " ") + " holder: no ID number to derive the "
+               "social security number from; the agency assigns it at registration (MOHRSS Order No. 16, Art. 6)",
+               "id_number", _masked(f["id_number"], agency_assigned))
 
     rows = pd.DataFrame({
         "source_file": f["source_file"].astype("string"),
@@ -266,6 +266,15 @@ def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
     file_notes = pd.DataFrame({"source_file": roster.source_file, "source_row": None, "column": None,
                                "code": "file_note", "value": None, "message": roster.notes}) if roster.notes else None
     return Normalised(rows, found.table(file_notes), dict(roster.columns))
+
+
+def _masked(numbers: pd.Series, rows: pd.Series) -> pd.Series:
+    """The numbers of ``rows``, masked (``110101********123X``): a problem under the ID number column quotes
+    the number as every other does, never in full (docs/security.md); NA elsewhere."""
+    out = pd.Series(pd.NA, index=numbers.index, dtype="string")
+    if rows.any():
+        out[rows] = ids.mask_column(_text(numbers[rows])).astype("string")
+    return out
 
 
 def _age_on(birth: pd.Series, day: pd.Series) -> pd.Series:

@@ -9,9 +9,17 @@ It writes four rosters (``hr_roster_2025.xlsx``, ``agency_extract_gbk.csv``, ``e
 for ``random`` and Faker, fixed workbook timestamps, so a re-run rewrites identical files.
 
 The expected figures are computed here, from the generator's own dates, with its own arithmetic
-(``chinese_calendar.is_workday`` for the deadline, shared/README.md sections 2-4), never by calling
-the ``compliance`` package: they are an independent answer key for ``tests/test_samples.py``.
+(``chinese_calendar.is_workday`` for the deadline, shared/README.md sections 2-4 and 10), never by
+calling the ``compliance`` package: they are an independent answer key for ``tests/test_samples.py``.
+The vocabularies of section 10 (employment types, document types, card status words) are copied
+here from shared/README.md, not imported from the engine.
 All people and companies are synthetic (Faker zh_CN); ID check characters follow GB 11643-1999.
+
+The rows of section 10 (documents other than the resident ID, work permits, exempt kinds of
+employment, the agency's card words, under-16 hires, separators in ID numbers) are appended after
+the original rows of each file, drawn after them from the same seeds: the original rows, their row
+numbers and their values stay as they were. The agency extract is left unchanged (the registry
+sample, ``scripts/make_registry_sample.py``, is made from it).
 """
 
 from __future__ import annotations
@@ -39,11 +47,42 @@ from stdnum.cn import ric, uscc
 AS_OF = date(2025, 11, 20)
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "sample_uploads"
-STATUSES = ("on_time", "late", "overdue", "pending", "invalid")
+STATUSES = ("on_time", "late", "overdue", "pending", "invalid", "exempt")
 REGIONS = ("110101", "110105", "310104", "440305", "330106", "510107")
 BANKS = ("中国工商银行", "中国建设银行", "中国银行", "中国农业银行")
 EXCEL_EPOCH = date(1899, 12, 30)
 FIXED_TIME = datetime(2025, 11, 18, 9, 0, 0)
+
+# shared/README.md section 10, copied (not imported from the engine): what a roster cell means.
+EMPLOYMENT_CODES = {  # value -> code; blank is full_time
+    "全日制": "full_time", "劳动合同": "full_time", "full-time": "full_time",
+    "非全日制": "part_time", "part-time": "part_time",
+    "退休返聘": "retired", "返聘": "retired", "retired": "retired",
+    "实习": "intern", "实习生": "intern", "intern": "intern",
+    "劳务派遣": "dispatched", "派遣": "dispatched", "dispatched": "dispatched",
+    "劳务": "service", "劳务关系": "service", "service": "service",
+}
+EXEMPT_KINDS = ("retired", "intern", "dispatched", "service")  # no Art. 58 duty for this employer
+EXEMPT_TEXT = {
+    "retired": "re-employed retiree (退休返聘): no Art. 58 duty",
+    "intern": "student intern (实习生): no employment relation",
+    "dispatched": "dispatched worker (劳务派遣): the dispatching agency registers",
+    "service": "service contract (劳务): no employment relation",
+}
+DOCUMENT_KINDS = {  # 证件类型 -> id_kind; blank or 居民身份证 = a GB 11643 number, kind read from it
+    "护照": "passport", "passport": "passport",
+    "港澳居民来往内地通行证": "travel_permit", "台湾居民来往大陆通行证": "travel_permit",
+}
+CARD_CODES = {  # the agency's own words -> card_status code; anything else is "unknown"
+    "未申领": "not_applied",
+    "制卡中": "in_production", "申领中": "in_production",
+    "已发放未激活": "issued_not_activated", "待激活": "issued_not_activated", "未激活": "issued_not_activated",
+    "领卡未激活": "issued_not_activated", "未启用": "issued_not_activated", "封存": "issued_not_activated",
+    "已激活": "activated", "已启用": "activated", "正常": "activated",
+    "挂失": "lost", "临时挂失": "lost", "正式挂失": "lost", "书面挂失": "lost", "口头挂失": "lost",
+    "注销": "cancelled",
+}
+MINIMUM_AGE = 16  # Labour Law Art. 15
 
 
 # --------------------------------------------------------------------------- numbers and dates
@@ -136,16 +175,46 @@ class Person:
     card_bank: str = ""
     activation: date | None = None
     wage: int = 0
+    id_type: str = ""  # 证件类型 / id_type as written (blank: resident ID)
+    employment: str = ""  # 用工形式 / employment_type as written (blank: full-time)
+    permit: date | None = None  # 工作许可日期 / work_permit_date
     note: str = ""  # why this row is worth a look (README)
     source_row: int = 0
     expected: dict[str, Any] = field(default_factory=dict)
 
 
+def employment_code(text: str) -> str | None:
+    """Section 10 code of an employment type cell: blank is full_time, an unknown value None."""
+    text = text.strip()
+    return "full_time" if not text else EMPLOYMENT_CODES.get(text.lower())
+
+
+def start_date(p: Person) -> date | None:
+    """Where the 30 days count from: the work permit when later than the hire date (MOHRSS Order 16 Art. 4)."""
+    if p.hire is not None and p.permit is not None and p.permit > p.hire:
+        return p.permit
+    return p.hire
+
+
+def age_on(birth: date, day: date) -> int:
+    """Completed years of age on a day."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def birth_of(p: Person) -> date | None:
+    """Birth date read from the number the checker must derive (none for passports, bad IDs)."""
+    if p.ssn is None or p.id_kind not in ("resident", "hkmo_tw_permit", "foreign_permanent"):
+        return None
+    return date(int(p.ssn[6:10]), int(p.ssn[10:12]), int(p.ssn[12:14]))
+
+
 def judge(p: Person) -> dict[str, Any]:
-    """Status as of AS_OF by shared/README.md section 3, computed independently of the engine."""
+    """Status as of AS_OF by shared/README.md sections 3 and 10, computed independently of the engine."""
+    if employment_code(p.employment) in EXEMPT_KINDS:
+        return {"status": "exempt", "deadline": None, "days_late": None, "days_left": None}
     if p.hire is None or p.hire_raw is not None:
         return {"status": "invalid", "deadline": None, "days_late": None, "days_left": None}
-    dl = deadline(p.hire)
+    dl = deadline(start_date(p))
     if p.reg_raw is not None:  # the deadline is known, the registration is not
         return {"status": "invalid", "deadline": dl.isoformat(), "days_late": None, "days_left": None}
     out: dict[str, Any] = {"deadline": dl.isoformat(), "days_late": None, "days_left": None}
@@ -249,6 +318,38 @@ def finish(f: Factory, people: list[Person]) -> None:
         p.expected = judge(p)
 
 
+def finish_extra(f: Factory, people: list[Person]) -> None:
+    """For the section 10 rows, whose card words are chosen by hand: bank, activation date and wage
+    consistent with the card word, and the expected judgement."""
+    rng = f.rng
+    for p in people:
+        p.wage = rng.randrange(4500, 32000, 100)
+        code = CARD_CODES.get(p.card_status, "unknown")
+        p.card_bank = "" if code in ("not_applied", "unknown") else rng.choice(BANKS)
+        p.activation = None
+        if code in ("activated", "lost", "cancelled") and p.reg is not None and p.reg <= AS_OF:
+            p.activation = min(p.reg + timedelta(days=rng.randint(20, 40)), AS_OF)
+        p.expected = judge(p)
+
+
+def passport_number(rng: random.Random, first: str) -> str:
+    """A synthetic passport number: one letter and eight digits."""
+    return first + "".join(rng.choice("0123456789") for _ in range(8))
+
+
+def permit_note(p: Person) -> str:
+    """What the work permit changes for this row, worked out from the dates (README)."""
+    assert p.hire is not None and p.permit is not None and p.permit > p.hire
+    by_hire, by_permit = deadline(p.hire), deadline(p.permit)
+    if p.reg is not None and p.reg <= AS_OF:
+        late_by_hire = (p.reg - by_hire).days
+        return (f"work permit {p.permit} later than hire {p.hire}: the 30 days count from the permit, deadline "
+                f"{by_permit} (from the hire date it would be {by_hire}, registration {p.reg} "
+                f"{late_by_hire} days late)")
+    return (f"work permit {p.permit} later than hire {p.hire}: the 30 days count from the permit, deadline "
+            f"{by_permit} (from the hire date: {by_hire}, {(AS_OF - by_hire).days} days overdue)")
+
+
 # --------------------------------------------------------------------------- 1. hr_roster_2025.xlsx
 
 
@@ -298,7 +399,47 @@ def build_hr(f: Factory) -> tuple[list[Person], str, str]:
     for p in people:
         p.employer_id, p.employer_name = employer_id, employer_name
     finish(f, people)
-    return people, employer_id, employer_name
+    extras = hr_section10(f)
+    for p in extras:
+        p.employer_id, p.employer_name = employer_id, employer_name
+    finish_extra(f, extras)
+    return people + extras, employer_id, employer_name
+
+
+def hr_section10(f: Factory) -> list[Person]:
+    """Nine rows after the 40 original ones (rows 45-53): a passport holder whose work permit came
+    after the hire date, exempt kinds of employment, a part-timer, an employment type not in the
+    rulebook, an under-16 hire, an ID written with em dashes, and the agency's card words."""
+    passport = person(f, "on_time", hire=date(2025, 9, 15), permit=date(2025, 10, 10), reg=date(2025, 11, 5),
+                      id_type="护照", id_kind="passport", card_status="制卡中")
+    passport.name, passport.id_text, passport.ssn = "MILLER JAMES", passport_number(f.rng, "X"), None
+    passport.note = "passport (护照): no SSN to derive, the agency assigns it; " + permit_note(passport)
+    minor = make_id("110105", "20091015", 36)
+    dashed = f.resident_id()
+    return [
+        passport,
+        person(f, "overdue", hire=date(2025, 3, 3), employment="退休返聘", card_status="正常",
+               note="用工形式 退休返聘 (re-employed retiree): exempt, never flagged; card 正常 = activated"),
+        person(f, "overdue", hire=date(2025, 7, 7), employment="实习生", card_status="未申领",
+               note="用工形式 实习生 (student intern): exempt; card 未申领 = not_applied"),
+        person(f, "overdue", hire=date(2025, 6, 16), employment="劳务派遣", card_status="待激活",
+               note="用工形式 劳务派遣 (dispatched worker, the dispatching agency registers): exempt; "
+                    "card 待激活 = issued_not_activated"),
+        person(f, "overdue", hire=date(2025, 8, 4), employment="非全日制", card_status="未申领",
+               note="用工形式 非全日制 (part-time): same 30-day duty (work-injury insurance), overdue"),
+        person(f, "on_time", hire=date(2025, 7, 1), reg=date(2025, 7, 10), id_text=minor, ssn=minor,
+               card_status="封存",
+               note="born 2009-10-15, 15 on the hire date: status as usual, problem notes Labour Law Art. 15; "
+                    "card 封存 = issued_not_activated"),
+        person(f, "late", employment="临时工", card_status="临时挂失",
+               note="用工形式 临时工 is not in the rulebook: treated as full-time and noted "
+                    "(employment_type_unknown); card 临时挂失 = lost"),
+        person(f, "on_time", id_text=f"{dashed[:6]}\u2014{dashed[6:14]}\u2014{dashed[14:]}", ssn=dashed,
+               card_status="注销", note="ID written with em dashes (U+2014) between region, birth date and "
+                                       "sequence: valid after normalising; card 注销 = cancelled"),
+        person(f, "on_time", card_status="待领取",
+               note="card 待领取 is not an agency status word: card_status unknown, listed as card_status_unknown"),
+    ]
 
 
 def xlsx_date(d: date, form: int) -> tuple[Any, str]:
@@ -323,7 +464,7 @@ def write_hr(people: list[Person], employer_name: str, path: Path) -> None:
     ws = wb.active
     ws.title = "花名册"
     headers = ["序号", "姓名", "身份证号", "入职日期", "参保日期",
-               "社保卡状态", "发卡银行", "激活日期", "月工资"]
+               "社保卡状态", "发卡银行", "激活日期", "月工资", "证件类型", "用工形式", "工作许可日期"]
     ws.cell(1, 1, f"2025年度员工花名册 — {employer_name}").font = Font(bold=True, size=14)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
@@ -353,8 +494,13 @@ def write_hr(people: list[Person], employer_name: str, path: Path) -> None:
             value, fmt = xlsx_date(p.activation, 0 if i % 3 else 2)
             ws.cell(row, 8, value).number_format = fmt
         ws.cell(row, 9, p.wage).number_format = "#,##0"
+        ws.cell(row, 10, p.id_type or None)
+        ws.cell(row, 11, p.employment or None)
+        if p.permit is not None:
+            value, fmt = xlsx_date(p.permit, 0)
+            ws.cell(row, 12, value).number_format = fmt
         row += 1
-    for col, width in enumerate((6, 10, 22, 14, 14, 14, 14, 14, 10), 1):
+    for col, width in enumerate((6, 10, 22, 14, 14, 14, 14, 14, 10, 10, 10, 14), 1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A4"
     wb.properties.creator = "shebao-check make_samples.py"
@@ -396,7 +542,7 @@ def build_agency(f: Factory) -> list[Person]:
     people: list[Person] = []
     for region, *counts in plans:
         employer_id, employer_name = make_uscc(f.rng, region), f.company()
-        kinds = [k for k, n in zip(STATUSES, counts, strict=True) for _ in range(n)]
+        kinds = [k for k, n in zip(STATUSES[:5], counts, strict=True) for _ in range(n)]
         f.rng.shuffle(kinds)
         for k in kinds:
             blank_hire = {"hire": None, "note": "用工日期 left blank: invalid"} if k == "invalid" else {}
@@ -486,6 +632,33 @@ def build_english(f: Factory) -> list[Person]:
         at("on_time", "B"),
     ]
     finish(f, people)
+    # Section 10 rows, after the 30 original ones (rows 32-37).
+    passport = at("overdue", "A", hire=date(2025, 8, 18), permit=date(2025, 9, 26), id_type="passport",
+                  id_kind="passport", card_status="未申领")
+    passport.name, passport.id_text, passport.ssn = "KOWALSKA ANNA", passport_number(f.rng, "E"), None
+    passport.note = "passport: no SSN to derive, the agency assigns it; " + permit_note(passport)
+    travel = at("on_time", "B", id_type="台湾居民来往大陆通行证", id_kind="travel_permit", card_status="正常",
+                note="travel permit (台湾居民来往大陆通行证), 8 digits: shape valid, no SSN (assigned by the agency); "
+                     "card 正常 = activated")
+    travel.id_text = "".join(f.rng.choice("0123456789") for _ in range(8))
+    travel.ssn = None
+    zero_width = f.resident_id()
+    extras = [
+        passport,
+        travel,
+        at("overdue", "B", hire=date(2024, 12, 2), employment="retired", card_status="正常",
+           note="employment_type retired (re-employed retiree): exempt, never flagged; card 正常 = activated"),
+        at("overdue", "A", hire=date(2025, 5, 12), employment="service", card_status="未申领",
+           note="employment_type service (service contract, 劳务): exempt"),
+        at("pending", "B", employment="part-time", card_status="未申领",
+           note="employment_type part-time: same 30-day duty (work-injury insurance), pending"),
+        at("on_time", "A", id_text=zero_width[:6] + "\u200b" + zero_width[6:14] + "\u200b" + zero_width[14:],
+           ssn=zero_width, card_status="待激活",
+           note="zero-width spaces (U+200B) inside the ID: valid after normalising; "
+                "card 待激活 = issued_not_activated"),
+    ]
+    finish_extra(f, extras)
+    people += extras
     for i, p in enumerate(people):
         p.source_row = i + 2
     return people
@@ -496,11 +669,12 @@ def write_english(people: list[Person], path: Path) -> None:
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(["employer_id", "employer_name", "name", "id_number", "hire_date", "registration_date",
-                "card_status", "wage"])
+                "card_status", "wage", "id_type", "employment_type", "work_permit_date"])
     for i, p in enumerate(people):
         fmt = slash_date if i % 7 == 3 else date.isoformat
         w.writerow([p.employer_id, p.employer_name, p.name, p.id_text, fmt(p.hire) if p.hire else "",
-                    fmt(p.reg) if p.reg else "", p.card_status, p.wage])
+                    fmt(p.reg) if p.reg else "", p.card_status, p.wage, p.id_type, p.employment,
+                    p.permit.isoformat() if p.permit else ""])
     path.write_bytes(buf.getvalue().encode("utf-8-sig"))
 
 
@@ -541,6 +715,26 @@ def build_legacy(f: Factory) -> list[Person]:
         people.insert(pos, p)
     assert len(people) == 27
     finish(f, people)
+    # Section 10 rows, after the 27 original ones (rows 29-32): separators and two invalid numbers.
+    quoted, spaced = f.resident_id(), f.resident_id()
+    before_1900 = make_id("110105", "18991231", 117)
+    bad_permit = make_id("810100", "19870316", 45)
+    extras = [
+        person(f, "on_time", id_text="'" + quoted[:6] + "\uff0d" + quoted[6:14] + "\uff0d" + quoted[14:],
+               ssn=quoted, note="leading ' (Excel's text marker) and full-width hyphens (U+FF0D): valid after "
+                                "normalising"),
+        person(f, "pending", id_text=spaced[:6] + "\u3000" + spaced[6:14] + "\u00a0" + spaced[14:], ssn=spaced,
+               note="ideographic space (U+3000) and no-break space (U+00A0) inside the ID: valid after "
+                    "normalising"),
+        person(f, "on_time", id_text=before_1900, ssn=None, id_problem="birth_date",
+               note="birth date 1899-12-31, before 1900 (check character correct): impossible birth date"),
+        person(f, "late", id_text=bad_permit, ssn=None, id_problem="permit_address",
+               note="81... residence permit with address code 810100 (only 810000 is valid): invalid"),
+    ]
+    for p, emp in zip(extras, "ABAB", strict=True):
+        p.employer_id, p.employer_name = (a_id, a_name) if emp == "A" else (b_id, b_name)
+    finish_extra(f, extras)
+    people += extras
     for i, p in enumerate(people):
         p.source_row = i + 2
     return people
@@ -575,7 +769,32 @@ def write_legacy(people: list[Person], path: Path) -> None:
 # --------------------------------------------------------------------------- expected figures
 
 
-def summary(people: list[Person], name: str, args: list[str], multi: bool) -> dict[str, Any]:
+def card_code(p: Person, has_card: bool) -> str | None:
+    """Expected ``card_status`` code: empty without a card column or for a blank cell."""
+    if not has_card or not p.card_status.strip():
+        return None
+    return CARD_CODES.get(p.card_status.strip(), "unknown")
+
+
+def problem_expectations(p: Person) -> tuple[bool, list[str]]:
+    """Whether ``problem`` must say something, and what it must mention (section 10's notes)."""
+    mentions: list[str] = []
+    if p.id_kind in ("passport", "travel_permit") and p.id_problem is None:
+        mentions.append("agency")  # the agency assigns the social security number
+    status = p.expected["status"]
+    if status != "exempt":
+        if p.hire is not None and p.permit is not None and p.permit > p.hire:
+            mentions.append("work permit")  # the 30 days count from it
+        birth = birth_of(p)
+        if birth is not None and p.hire is not None and age_on(birth, p.hire) < MINIMUM_AGE:
+            mentions.append("Art. 15")  # Labour Law: no employing minors under 16
+        if employment_code(p.employment) is None:
+            mentions.append(p.employment.strip())  # the unrecognised value, quoted
+    required = bool(mentions) or status in ("invalid", "exempt") or (p.reg is not None and p.reg > AS_OF)
+    return required, mentions
+
+
+def summary(people: list[Person], name: str, args: list[str], multi: bool, has_card: bool) -> dict[str, Any]:
     """The answer key for one file."""
     counts = Counter(p.expected["status"] for p in people)
     employers: dict[str, dict[str, Any]] = {}
@@ -594,13 +813,26 @@ def summary(people: list[Person], name: str, args: list[str], multi: bool) -> di
         "statuses": {s: counts.get(s, 0) for s in STATUSES},
         "id_problems": sum(p.id_problem is not None for p in people),
         "id_problem_kinds": dict(Counter(p.id_problem for p in people if p.id_problem)),
+        "id_kinds": dict(Counter(p.id_kind for p in people if not p.id_problem)),
+        "card_column": has_card,
+        "card_statuses": dict(Counter(c for p in people if (c := card_code(p, has_card)))),
+        "problem_table": {  # rows the problems table (--problems) must list under these codes
+            "card_status_unknown": [p.source_row for p in people if card_code(p, has_card) == "unknown"],
+            "employment_type_unknown": [p.source_row for p in people if employment_code(p.employment) is None],
+        },
         "flagged_employers": sorted(k for k, e in employers.items() if e["overdue"] > 0),
         "employers": employers,
         "rows_detail": [
             {"source_row": p.source_row, "name": p.name, "ssn": p.ssn, "id_problem": p.id_problem,
              "id_kind": None if p.id_problem else p.id_kind,
+             "card_status": card_code(p, has_card),
+             "employment_type": p.employment or None,
              "hire_date": p.hire.isoformat() if p.hire and not p.hire_raw else None,
-             **p.expected, "note": p.note}
+             "work_permit_date": p.permit.isoformat() if p.permit else None,
+             **p.expected,
+             "problem_required": problem_expectations(p)[0],
+             "problem_mentions": problem_expectations(p)[1],
+             "note": p.note}
             for p in people
         ],
     }
@@ -611,19 +843,23 @@ KIND_TEXT = {
     "checksum": "bad check character",
     "birth_date": "impossible birth date",
     "length": "wrong length",
+    "permit_address": "residence permit with an address code other than 810000/820000/830000",
 }
 
 
 def readme(exp: dict[str, dict[str, Any]], hr_args: list[str]) -> str:
     """sample_uploads/README.md, written from the same figures as expected.json."""
+    hr_rows = exp["hr_roster_2025.xlsx"]["rows"]
     shapes = {
         "hr_roster_2025.xlsx": (
             "HR roster of one employer (.xlsx). Row 1 is a merged title `2025年度员工花名册 — <company>`, "
             "row 2 a note, row 3 the header `序号, 姓名, 身份证号, 入职日期, 参保日期, 社保卡状态, 发卡银行, "
-            "激活日期, 月工资`, data from row 4. Row 24 is completely blank (not a data row: it is skipped, "
-            "so the 40 people occupy rows 4-23 and 25-44). Dates come as Excel date cells, numeric serials "
+            "激活日期, 月工资, 证件类型, 用工形式, 工作许可日期`, data from row 4. Row 24 is completely blank "
+            f"(not a data row: it is skipped, so the {hr_rows} people occupy rows 4-23 and 25-{hr_rows + 4}). "
+            "Dates come as Excel date cells, numeric serials "
             "(General format), and text `2025-03-05`, `2025/3/5`, `2025.3.5`, `20250305`, `2025年3月5日`. "
-            "ID numbers are text cells except one number cell. No employer columns: the employer is given "
+            "ID numbers are text cells except one number cell. The last three columns are empty except in "
+            "the section 10 rows 45 on. No employer columns: the employer is given "
             "on the command line:\n\n"
             "```\npython -m compliance check sample_uploads/hr_roster_2025.xlsx "
             + " ".join(f'"{a}"' if " " in a else a for a in hr_args)
@@ -637,13 +873,16 @@ def readme(exp: dict[str, dict[str, Any]], hr_args: list[str]) -> str:
         ),
         "english_roster.csv": (
             "UTF-8 CSV with BOM, two employers, English header `employer_id, employer_name, name, id_number, "
-            "hire_date, registration_date, card_status, wage` in row 1; ISO dates with a few `2025/3/5`. "
-            "Card statuses use the Chinese vocabulary of shared/README.md section 6."
+            "hire_date, registration_date, card_status, wage, id_type, employment_type, work_permit_date` in "
+            "row 1; ISO dates with a few `2025/3/5`. Card statuses use the Chinese vocabulary of "
+            "shared/README.md sections 6 and 10. The last three columns are empty except in the section 10 "
+            "rows 32 on."
         ),
         "legacy_roster.xls": (
             "Excel 97 workbook (xlwt), two employers, header "
             "`单位编号, 用人单位, 姓名, 证件号码, 参加工作日期, 社保登记日期` in row 1; "
-            "dates as Excel date cells and as `2024年11月5日` text."
+            "dates as Excel date cells and as `2024年11月5日` text. No card column: `card_status` is empty. "
+            "Rows 29 on exercise the ID rules of section 10."
         ),
     }
     lines = [
@@ -660,9 +899,9 @@ def readme(exp: dict[str, dict[str, Any]], hr_args: list[str]) -> str:
         "deadline is provisional. Row numbers are as a person sees them in the spreadsheet (header row "
         "= its own row).",
         "",
-        "| file | data rows | on_time | late | overdue | pending | invalid | ID problems "
+        "| file | data rows | on_time | late | overdue | pending | invalid | exempt | ID problems "
         "| flagged employers |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, e in exp.items():
         s = e["statuses"]
@@ -670,10 +909,10 @@ def readme(exp: dict[str, dict[str, Any]], hr_args: list[str]) -> str:
         if not e["multi_employer"]:
             flagged = f"the `--employer-id` ({'flagged' if flagged else 'not flagged'})"
         lines.append(f"| `{name}` | {e['rows']} | {s['on_time']} | {s['late']} | {s['overdue']} | "
-                     f"{s['pending']} | {s['invalid']} | {e['id_problems']} | {flagged} |")
+                     f"{s['pending']} | {s['invalid']} | {s['exempt']} | {e['id_problems']} | {flagged} |")
     lines += [
         "",
-        "How the figures read the rulebook (shared/README.md sections 2-5):",
+        "How the figures read the rulebook (shared/README.md sections 2-5 and 10):",
         "",
         "- A bad ID number never changes the status; it is reported in `id_problem`, and the row has "
         "no `ssn`.",
@@ -689,6 +928,17 @@ def readme(exp: dict[str, dict[str, Any]], hr_args: list[str]) -> str:
         "date, 330112 with any birth before 2017). Codes are assigned when the card is issued, not at "
         "birth, and an unknown county never invalidates a number (section 4), so all of these are valid: "
         "only the rows listed as ID problems below have one.",
+        "- Section 10: `退休返聘`/`retired`, `实习生`, `劳务派遣`, `service` in the employment type column "
+        "are `exempt` (no deadline, no days, the reason in `problem`, never flagged; `employers` counts "
+        "them in its `exempt` column). `非全日制`/`part-time` keeps the 30-day duty. A value not in the "
+        "rulebook (`临时工`) counts as full-time and is listed as `employment_type_unknown`.",
+        "- A passport or travel permit is checked for shape only (5-20 letters and digits): no `ssn` (the "
+        "agency assigns it), no `id_problem`, `id_kind` `passport`/`travel_permit`. A work permit dated "
+        "after the hire date starts the 30 days.",
+        "- `card_status` is the code of the agency's word (正常 = activated, 封存/待激活 = "
+        "issued_not_activated, 临时挂失 = lost, 注销 = cancelled, 未申领 = not_applied, 制卡中 = "
+        "in_production); any other word is `unknown` and listed as `card_status_unknown`. Files without a "
+        "card column leave it empty.",
         "",
     ]
     for name, e in exp.items():
@@ -697,6 +947,11 @@ def readme(exp: dict[str, dict[str, Any]], hr_args: list[str]) -> str:
         lines.append(f"- **{e['rows']} data rows**: " + ", ".join(f"{k} {v}" for k, v in s.items()) + ".")
         kinds = ", ".join(f"{n} × {KIND_TEXT[k]}" for k, n in e["id_problem_kinds"].items()) or "none"
         lines.append(f"- **ID problems: {e['id_problems']}** ({kinds}).")
+        lines.append("- ID kinds of the valid numbers: " + ", ".join(f"{k} {v}" for k, v in e["id_kinds"].items())
+                     + ".")
+        if e["card_column"]:
+            lines.append("- Card statuses: " + ", ".join(f"{k} {v}" for k, v in sorted(e["card_statuses"].items()))
+                         + ".")
         lines.append("- Employers:")
         for eid, emp in e["employers"].items():
             flag = "**flagged for premium verification**" if emp["overdue"] else "not flagged"
@@ -704,13 +959,15 @@ def readme(exp: dict[str, dict[str, Any]], hr_args: list[str]) -> str:
                          + ", ".join(f"{k} {emp[k]}" for k in STATUSES)
                          + f", max {emp['max_days_overdue']} days overdue — {flag}.")
         lines += ["", "Rows worth a look:", "",
-                  "| row | name | status | deadline | days late / left | what |", "|---|---|---|---|---|---|"]
+                  "| row | name | status | deadline | days late / left | id_kind | card_status | what |",
+                  "|---|---|---|---|---|---|---|---|"]
         for r in e["rows_detail"]:
             if not r["note"]:
                 continue
             days = r["days_late"] if r["days_late"] is not None else r["days_left"]
             lines.append(f"| {r['source_row']} | {r['name']} | {r['status']} | {r['deadline'] or '—'} | "
-                         f"{'—' if days is None else days} | {r['note']} |")
+                         f"{'—' if days is None else days} | {r['id_kind'] or '—'} | {r['card_status'] or '—'} | "
+                         f"{r['note']} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -729,10 +986,10 @@ def main() -> None:
 
     hr_args = ["--employer-id", hr_id, "--employer-name", hr_name]
     exp = {
-        "hr_roster_2025.xlsx": summary(hr, "hr_roster_2025.xlsx", hr_args, False),
-        "agency_extract_gbk.csv": summary(agency, "agency_extract_gbk.csv", [], True),
-        "english_roster.csv": summary(english, "english_roster.csv", [], True),
-        "legacy_roster.xls": summary(legacy, "legacy_roster.xls", [], True),
+        "hr_roster_2025.xlsx": summary(hr, "hr_roster_2025.xlsx", hr_args, False, True),
+        "agency_extract_gbk.csv": summary(agency, "agency_extract_gbk.csv", [], True, False),
+        "english_roster.csv": summary(english, "english_roster.csv", [], True, True),
+        "legacy_roster.xls": summary(legacy, "legacy_roster.xls", [], True, False),
     }
     doc = {"as_of": AS_OF.isoformat(), "calendar": "default (chinese_calendar)", "files": exp}
     (OUT / "expected.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -1,8 +1,8 @@
 """The sample rosters through the command line, against the answer key ``sample_uploads/expected.json``.
 
 The answer key is computed by ``scripts/make_samples.py`` from its own data with its own arithmetic
-(shared/README.md sections 2-4), as of 2025-11-20 with the default calendar. These tests call
-``python -m compliance`` exactly as the outside acceptance tests do (section 7).
+(shared/README.md sections 2-4 and 10), as of 2025-11-20 with the default calendar. These tests call
+``python -m compliance`` exactly as the outside acceptance tests do (sections 7 and 10).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ EXPECTED: dict[str, Any] = json.loads((SAMPLES / "expected.json").read_text(enco
 AS_OF = EXPECTED["as_of"]
 FILES = sorted(EXPECTED["files"])
 MULTI = sorted(name for name, e in EXPECTED["files"].items() if e["multi_employer"])
-STATUSES = ("on_time", "late", "overdue", "pending", "invalid")
+STATUSES = ("on_time", "late", "overdue", "pending", "invalid", "exempt")
+CARD_CODES = {"not_applied", "in_production", "issued_not_activated", "activated", "lost", "cancelled", "unknown"}
 _RESULTS: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
 
@@ -46,8 +47,21 @@ def run_cli(command: str, name: str, out_dir: Path, *extra: str) -> list[dict[st
 
 
 def check(name: str, out_dir: Path) -> list[dict[str, Any]]:
-    """Rows of ``compliance check`` for one sample, with its extra arguments (the xlsx's employer)."""
-    return run_cli("check", name, out_dir, *EXPECTED["files"][name]["extra_args"])
+    """Rows of ``compliance check`` for one sample, with its extra arguments (the xlsx's employer); the
+    same run writes the problems table (``--problems``)."""
+    return run_cli("check", name, out_dir, *EXPECTED["files"][name]["extra_args"],
+                   "--problems", str(out_dir / f"problems-{name}.json"))
+
+
+def problems(name: str, out_dir: Path) -> list[dict[str, Any]]:
+    """The problems table of the ``check`` run of one sample."""
+    check(name, out_dir)
+    return json.loads((out_dir / f"problems-{name}.json").read_text(encoding="utf-8"))
+
+
+def employers(name: str, out_dir: Path) -> list[dict[str, Any]]:
+    """Rows of ``compliance employers`` for one sample, with its extra arguments."""
+    return run_cli("employers", name, out_dir, *EXPECTED["files"][name]["extra_args"])
 
 
 def by_row(name: str, out_dir: Path) -> dict[int, dict[str, Any]]:
@@ -69,6 +83,10 @@ def test_status_counts(name: str, out_dir: Path) -> None:
     assert sum(bool(r["id_problem"]) for r in rows) == e["id_problems"]
     assert all(Path(r["source_file"]).name == name for r in rows)
     assert not any(r["deadline_provisional"] for r in rows), "2024-2025 deadlines are never provisional"
+    assert Counter(r["id_kind"] for r in rows if not r["id_problem"]) == e["id_kinds"]
+    assert Counter(r["card_status"] for r in rows if r["card_status"]) == e["card_statuses"]
+    if not e["card_column"]:
+        assert all(r["card_status"] is None for r in rows), "no card column: card_status stays empty"
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -83,28 +101,56 @@ def test_rows_match_answer_key(name: str, out_dir: Path) -> None:
         assert r["name"] == d["name"], where
         assert r["status"] == d["status"], where
         if d["status"] != "invalid":
-            assert r["deadline"] == d["deadline"], where
+            assert r["deadline"] == d["deadline"], where  # None for exempt rows
         if d["status"] in ("late", "overdue"):
             assert r["days_late"] == d["days_late"], where
         if d["status"] == "pending":
             assert r["days_left"] == d["days_left"], where
-        if d["status"] == "invalid":
+        if d["status"] in ("invalid", "exempt"):
             assert r["problem"], where
+        if d["status"] == "exempt":
+            assert (r["days_late"], r["days_left"]) == (None, None), where
         assert r["ssn"] == d["ssn"], where
         assert bool(r["id_problem"]) == bool(d["id_problem"]), where
+        assert r["id_kind"] == d["id_kind"], where
+        assert r["card_status"] == d["card_status"], where
+        assert r["card_status"] is None or r["card_status"] in CARD_CODES, where
+        if d["problem_required"]:
+            assert r["problem"], where
+        for mention in d["problem_mentions"]:
+            assert mention.lower() in (r["problem"] or "").lower(), f"{where}: problem should mention {mention!r}"
 
 
-@pytest.mark.parametrize("name", MULTI)
-def test_flagged_employers(name: str, out_dir: Path) -> None:
-    """Employers with at least one overdue employee, and only those, are flagged (Art. 58)."""
+@pytest.mark.parametrize("name", FILES)
+def test_problems_table_lists_unknown_words(name: str, out_dir: Path) -> None:
+    """An unknown card word (card_status_unknown) and an unknown employment type (employment_type_unknown)
+    are listed in the problems table, at the row a person sees, with the raw value (section 10)."""
     e = EXPECTED["files"][name]
-    rows = run_cli("employers", name, out_dir)
+    table = problems(name, out_dir)
+    raw = {d["source_row"]: d for d in e["rows_detail"]}
+    for code, want in e["problem_table"].items():
+        listed = [p for p in table if p["code"] == code]
+        assert sorted(p["source_row"] for p in listed) == want, code
+    for p in table:
+        if p["code"] == "employment_type_unknown":
+            assert p["value"] == raw[p["source_row"]]["employment_type"]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_flagged_employers(name: str, out_dir: Path) -> None:
+    """Employers with at least one overdue employee, and only those, are flagged (Art. 58); exempt rows are
+    counted in their own column (after ``invalid``) and never flag an employer (section 10)."""
+    e = EXPECTED["files"][name]
+    rows = employers(name, out_dir)
     assert {r["employer_id"] for r in rows if r["flag_premium_verification"]} == set(e["flagged_employers"])
     got = {r["employer_id"]: r for r in rows}
     assert set(got) == set(e["employers"])
-    keys = ("employees", *STATUSES)
+    keys = ("employees", *STATUSES, "max_days_overdue")
     for eid, want in e["employers"].items():
         assert {k: got[eid][k] for k in keys} == {k: want[k] for k in keys}, eid
+    for r in rows:
+        columns = list(r)
+        assert columns.index("exempt") == columns.index("invalid") + 1
 
 
 def test_xlsx_rows_as_seen_in_excel(out_dir: Path) -> None:
@@ -112,7 +158,8 @@ def test_xlsx_rows_as_seen_in_excel(out_dir: Path) -> None:
     rows = by_row("hr_roster_2025.xlsx", out_dir)
     assert min(rows) == 3 + 1
     assert 24 not in rows
-    assert sorted(rows) == [*range(4, 24), *range(25, 45)]
+    n = EXPECTED["files"]["hr_roster_2025.xlsx"]["rows"]
+    assert sorted(rows) == [*range(4, 24), *range(25, 25 + n - 20)]
 
 
 def test_xlsx_employer_from_command_line(out_dir: Path) -> None:
@@ -192,3 +239,77 @@ def test_legacy_unknown_county_stays_valid(out_dir: Path) -> None:
     r = by_row("legacy_roster.xls", out_dir)[11]
     assert r["ssn"] == "330112197608140378"
     assert r["id_problem"] is None
+
+
+# --- section 10 rows (appended to the original rows of each file) ----------------------------------
+
+
+def test_xlsx_passport_with_later_work_permit(out_dir: Path) -> None:
+    """Row 45: passport (护照), hired 2025-09-15, work permit 2025-10-10, registered 2025-11-05.
+
+    From the hire date: 2025-09-15 + 30 = Wednesday 2025-10-15, a working day: 21 days late.
+    From the work permit (MOHRSS Order No. 16, Art. 4): 2025-10-10 + 30 = Sunday 2025-11-09 ->
+    Monday 2025-11-10; registered 2025-11-05: on time. No SSN (the agency assigns it), no ID problem.
+    """
+    r = by_row("hr_roster_2025.xlsx", out_dir)[45]
+    assert (r["status"], r["deadline"], r["id_kind"]) == ("on_time", "2025-11-10", "passport")
+    assert r["ssn"] is None and r["id_problem"] is None
+    assert "work permit" in r["problem"].lower() and "agency" in r["problem"].lower()
+
+
+def test_english_passport_overdue_counted_from_the_work_permit(out_dir: Path) -> None:
+    """Row 32: hired 2025-08-18, work permit 2025-09-26, not registered. 2025-09-26 + 30 = Sunday
+    2025-10-26 -> Monday 2025-10-27; as of 2025-11-20 overdue by 24 days (from the hire date it would
+    be 2025-09-17, 64 days)."""
+    r = by_row("english_roster.csv", out_dir)[32]
+    assert (r["status"], r["deadline"], r["days_late"]) == ("overdue", "2025-10-27", 24)
+    assert (r["id_kind"], r["ssn"], r["id_problem"]) == ("passport", None, None)
+
+
+def test_exempt_rows_and_the_employers_exempt_column(out_dir: Path) -> None:
+    """退休返聘, 实习生, 劳务派遣 (xlsx rows 46-48): exempt, no deadline, the reason in problem; the xlsx
+    employer counts them in ``exempt``, and its flag comes from the overdue rows only."""
+    rows = by_row("hr_roster_2025.xlsx", out_dir)
+    for row in (46, 47, 48):
+        assert rows[row]["status"] == "exempt" and rows[row]["deadline"] is None and rows[row]["problem"]
+    (employer,) = employers("hr_roster_2025.xlsx", out_dir)
+    assert employer["exempt"] == 3
+    assert employer["overdue"] == sum(r["status"] == "overdue" for r in rows.values())
+    assert employer["flag_premium_verification"]
+    english = by_row("english_roster.csv", out_dir)
+    assert english[34]["status"] == english[35]["status"] == "exempt"  # retired, service
+
+
+def test_part_time_unknown_type_and_under_16_keep_the_duty(out_dir: Path) -> None:
+    """非全日制 (row 49) and part-time (CSV row 36) keep the 30-day duty; 临时工 (row 51) counts as
+    full-time with a note; the under-16 hire (row 50, born 2009-10-15, hired 2025-07-01) is judged as
+    usual and noted (Labour Law Art. 15)."""
+    rows = by_row("hr_roster_2025.xlsx", out_dir)
+    assert rows[49]["status"] == "overdue"
+    assert by_row("english_roster.csv", out_dir)[36]["status"] == "pending"
+    assert rows[51]["status"] == "late" and "临时工" in rows[51]["problem"]
+    assert (rows[50]["status"], rows[50]["birth_date"]) == ("on_time", "2009-10-15")
+    assert "Art. 15" in rows[50]["problem"]
+
+
+def test_agency_card_words(out_dir: Path) -> None:
+    """正常, 封存, 临时挂失, 待激活, 未申领, 注销 map to the section 10 codes; 待领取 is unknown."""
+    rows = by_row("hr_roster_2025.xlsx", out_dir)
+    assert [rows[r]["card_status"] for r in (46, 47, 48, 50, 51, 52, 53)] == [
+        "activated", "not_applied", "issued_not_activated", "issued_not_activated", "lost", "cancelled", "unknown"]
+    unknown = [p for p in problems("hr_roster_2025.xlsx", out_dir) if p["code"] == "card_status_unknown"]
+    assert [(p["source_row"], p["value"]) for p in unknown] == [(53, "待领取")]
+
+
+def test_separators_and_section_10_invalid_numbers(out_dir: Path) -> None:
+    """Em dashes (xlsx row 52), zero-width spaces (CSV row 37), a leading ' with full-width hyphens and
+    ideographic/no-break spaces (xls rows 29-30) are stripped; a birth date before 1900 (row 31) and a
+    residence permit with address code 810100 (row 32) are invalid, and the status stands."""
+    xlsx, english, legacy = (by_row(n, out_dir) for n in ("hr_roster_2025.xlsx", "english_roster.csv",
+                                                           "legacy_roster.xls"))
+    for r in (xlsx[52], english[37], legacy[29], legacy[30]):
+        assert r["ssn"] and r["id_problem"] is None and r["id_kind"] == "resident"
+        assert len(r["ssn"]) == 18
+    assert legacy[31]["ssn"] is None and legacy[31]["id_problem"]
+    assert legacy[32]["ssn"] is None and "810100" in legacy[32]["id_problem"]
+    assert (legacy[31]["status"], legacy[32]["status"]) == ("on_time", "late")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from compliance import ids
 from compliance.registration import CHECK_COLUMNS, needs_action
 from views.common import (
     SAMPLE_EMPLOYER,
@@ -32,7 +33,8 @@ def with_full_numbers(problems: pd.DataFrame, results: pd.DataFrame) -> pd.DataF
     """The problems table with the ID-number problems quoting the number in full (a join on file and row)."""
     numbers = results[["source_file", "source_row", "id_number"]].drop_duplicates(["source_file", "source_row"])
     joined = problems.merge(numbers, on=["source_file", "source_row"], how="left")
-    about_id = joined["code"].astype("string").str.startswith("id_").fillna(False) & joined["id_number"].notna()
+    masked = ids.mask_column(joined["id_number"]).astype("string")
+    about_id = (joined["value"].astype("string") == masked).fillna(False) & joined["id_number"].notna()
     joined["value"] = joined["value"].astype("string").mask(about_id, joined["id_number"].astype("string"))
     return joined.drop(columns="id_number")
 
