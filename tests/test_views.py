@@ -49,3 +49,19 @@ def test_display_table_masks_translates_and_keeps_order() -> None:
     assert shown[labels["hire_date"]].tolist() == ["2025-03-01", "2025-01-20", "2025-01-05"]
     full = display_table(frame(), ["id_number"], show_full=True)
     assert full.iloc[0, 0] == "11010519491231002X"
+
+
+def test_every_table_shows_a_missing_value_as_an_empty_cell() -> None:
+    """Streamlit writes "None" in a cell without a value (a day count of a registered employee, issue 14)
+    unless told otherwise: every st.dataframe of the pages passes ``placeholder=""``."""
+    import ast
+    from pathlib import Path
+
+    calls = []
+    for page in (Path(__file__).resolve().parent.parent / "views").glob("*.py"):
+        for node in ast.walk(ast.parse(page.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "dataframe":
+                placeholder = [kw.value for kw in node.keywords if kw.arg == "placeholder"]
+                calls.append((page.name, node.lineno, bool(placeholder) and placeholder[0].value == ""))
+    assert len(calls) >= 15
+    assert [c for c in calls if not c[2]] == []

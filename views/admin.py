@@ -17,7 +17,7 @@ st.subheader(tr("admin.users"))
 users = pd.DataFrame(accounts.list_users(eng))
 if len(users) and "role" in users:
     users["role"] = users["role"].map(lambda r: tr(f"role.{r}"))
-st.dataframe(display_table(users), hide_index=True, key=k("admin-users"))
+st.dataframe(display_table(users), hide_index=True, placeholder="", key=k("admin-users"))
 with st.form(k("admin-add"), clear_on_submit=True):
     st.subheader(tr("admin.add"))
     username = st.text_input(t_user := tr("auth.username"), key=k("admin-username"))

@@ -70,7 +70,7 @@ if hist.empty:
     st.info(tr("agency.empty"))
     st.stop()
 with st.expander(tr("agency.history")):
-    st.dataframe(display_table(hist), hide_index=True, key=k("agency-history"))
+    st.dataframe(display_table(hist), hide_index=True, placeholder="", key=k("agency-history"))
 
 names = store.employer_names(eng)
 audit_once(user, sorted(names), "agency store", (len(hist), hist["sha256"].iloc[-1]))
@@ -84,7 +84,7 @@ shown = findings[findings["finding"].isin(chosen)]
 counts = findings["finding"].value_counts()
 for col, finding in zip(st.columns(len(FINDINGS)), FINDINGS, strict=True):
     col.metric(tr(f"finding.{finding}"), int(counts.get(finding, 0)))
-st.dataframe(display_table(shown), hide_index=True, key=k("agency-findings-table"))
+st.dataframe(display_table(shown), hide_index=True, placeholder="", key=k("agency-findings-table"))
 st.download_button(tr("agency.download_findings"), on_click="ignore", file_name="crosscheck.xlsx",
                    data=audited_download(user, shown["employer_id"].tolist(), "agency crosscheck.xlsx",
                                          localised_report, shown, ".xlsx", sheet="crosscheck", language=lang()),
@@ -128,7 +128,8 @@ else:
     st.caption(tr("agency.source_registry" if in_registry else "agency.source_roster"))
     if len(own_findings):
         with st.expander(tr("agency.employer_findings").format(count=len(own_findings))):
-            st.dataframe(display_table(own_findings), hide_index=True, key=k("agency-employer-findings"))
+            st.dataframe(display_table(own_findings), hide_index=True, placeholder="",
+                         key=k("agency-employer-findings"))
     city = c3.selectbox(tr("agency.city"), premiums.cities(), key=k("agency-city"),
                         format_func=lambda c: tr(f"city.{c}"))
     params = premiums.load_params(city)
@@ -151,7 +152,7 @@ else:
             m[2].metric(tr("col.late_fee"), f"{t['late_fee']:,.2f}")
             m[3].metric(tr("agency.totals"), f"{t['total_with_late_fee']:,.2f}")
         _worksheet_notes(sheet, params)
-        st.dataframe(display_table(sheet), hide_index=True, key=k("agency-worksheet"))
+        st.dataframe(display_table(sheet), hide_index=True, placeholder="", key=k("agency-worksheet"))
         notes = pd.DataFrame({"note": premiums.worksheet_notes(sheet, params)}, dtype="string")
         st.download_button(tr("agency.download_worksheet"), on_click="ignore", file_name=f"worksheet_{employer}.xlsx",
                            data=audited_download(user, [employer], f"agency worksheet_{employer}.xlsx",
@@ -173,7 +174,7 @@ else:
 st.subheader(tr("agency.cases"))
 case_list = store.list_cases(eng)
 st.dataframe(display_table(case_list.assign(state=case_list["state"].map(lambda c: tr(f"case.{c}")))),
-             hide_index=True, key=k("agency-cases"))
+             hide_index=True, placeholder="", key=k("agency-cases"))
 if len(case_list):
     c1, c2, c3 = st.columns([1, 1, 2])
     case_id = c1.selectbox(tr("agency.case"), case_list["id"].tolist(), key=k("agency-case"))
@@ -195,4 +196,4 @@ if len(case_list):
     st.caption(tr("agency.case_history"))
     history_table = store.case_history(eng, int(case_id))
     st.dataframe(display_table(history_table.assign(state=history_table["state"].map(lambda c: tr(f"case.{c}")))),
-                 hide_index=True, key=k("agency-case-history"))
+                 hide_index=True, placeholder="", key=k("agency-case-history"))

@@ -60,19 +60,20 @@ if result is not None:
         st.subheader(tr("card.not_activated"))
         issued = people[people["card_status_code"] == "issued_not_activated"]
         st.dataframe(display_table(issued[["name", "id_number", "employer_name", "card_bank", "how_to_activate",
-                                           "source_file", "source_row"]]), hide_index=True, key=k("card-issued"))
+                                           "source_file", "source_row"]]), hide_index=True, placeholder="",
+                     key=k("card-issued"))
         must_apply = people[people["must_apply"]]
         if len(must_apply):  # no card at all: told to apply, never to bring a card (section 10)
             st.subheader(tr("card.must_apply").format(count=len(must_apply)))
             st.dataframe(display_table(must_apply[["name", "id_number", "employer_name", "how_to_activate",
                                                    "source_file", "source_row"]]),
-                         hide_index=True, key=k("card-must-apply"))
+                         hide_index=True, placeholder="", key=k("card-must-apply"))
         if cancelled:
             frozen = people[people["frozen"]]
             st.subheader(tr("card.frozen").format(count=len(frozen)))
             if len(frozen):
                 st.dataframe(display_table(frozen[["name", "id_number", "card_status_code", "card_bank",
                                                    "how_to_activate", "source_file", "source_row"]]),
-                             hide_index=True, key=k("card-frozen"))
+                             hide_index=True, placeholder="", key=k("card-frozen"))
             else:
                 st.success(tr("card.frozen_none"))

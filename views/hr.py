@@ -66,7 +66,7 @@ if result is not None:
                    "source_file", "source_row"]
     action = needs_action(results, action_cols)
     if len(action):
-        st.dataframe(display_table(action, show_full=show_full), hide_index=True, key=k("hr-action"))
+        st.dataframe(display_table(action, show_full=show_full), hide_index=True, placeholder="", key=k("hr-action"))
     else:
         st.success(tr("hr.action_none"))
 
@@ -74,7 +74,7 @@ if result is not None:
     if len(exempt):  # apart from the overdue ones: no Art. 58 duty, with the reason (shared README section 10)
         st.subheader(tr("hr.exempt").format(count=len(exempt)))
         st.dataframe(display_table(exempt, ["name", "id_number", "hire_date", "problem", "source_file", "source_row"],
-                                   show_full), hide_index=True, key=k("hr-exempt"))
+                                   show_full), hide_index=True, placeholder="", key=k("hr-exempt"))
 
     left, right = st.columns(2)
     chart = delay_chart(results)
@@ -90,7 +90,7 @@ if result is not None:
     table_cols = ["source_file", "source_row", "name", "id_number", "ssn", "id_problem", "hire_date",
                   "registration_date", "deadline", "status", "days_late", "days_left", "problem", "id_kind",
                   "card_status"]
-    st.dataframe(display_table(results, table_cols, show_full), hide_index=True, key=k("hr-table"))
+    st.dataframe(display_table(results, table_cols, show_full), hide_index=True, placeholder="", key=k("hr-table"))
 
     st.subheader(tr("hr.problems"))
     if len(result.problems):
@@ -98,7 +98,7 @@ if result is not None:
         if show_full:  # the engine quotes ID numbers masked; "show full numbers" shows them in this table too
             problems = with_full_numbers(problems, results)
         st.dataframe(display_table(problems, [c for c in problems.columns if c != "code"]), hide_index=True,
-                     key=k("hr-problems"))
+                     placeholder="", key=k("hr-problems"))
     else:
         st.success(tr("hr.problems_none"))
 

@@ -57,7 +57,7 @@ if result is not None:
     styled = display_table(summary).style.apply(
         lambda row: ["background-color: #fde0dc" if summary.loc[row.name, "flag_premium_verification"] else ""
                      for _ in row], axis=1)
-    st.dataframe(styled, hide_index=True, key=k("insp-table"))
+    st.dataframe(styled, hide_index=True, placeholder="", key=k("insp-table"))
 
     chart_data = summary[summary["overdue"] > 0].head(25)
     if len(chart_data):
@@ -85,7 +85,7 @@ if result is not None:
         rows = scoped[scoped["employer_id"].fillna("") == chosen]
         cols = ["name", "id_number", "hire_date", "registration_date", "deadline", "status", "days_late",
                 "days_left", "problem", "source_file", "source_row"]
-        st.dataframe(display_table(rows, cols), hide_index=True, key=k("insp-employees"))
+        st.dataframe(display_table(rows, cols), hide_index=True, placeholder="", key=k("insp-employees"))
         st.download_button(tr("download_xlsx"), on_click="ignore", file_name=f"employer_{chosen}.xlsx",
                            data=audited_download(user, [chosen], f"inspector employer_{chosen}.xlsx", localised_report,
                                                  rows[CHECK_COLUMNS], ".xlsx", sheet="employees", language=lang()),
