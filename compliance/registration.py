@@ -52,6 +52,8 @@ MINIMUM_AGE = 16  # Labour Law Art. 15: no employing minors under 16
 
 def _text(values: pd.Series) -> pd.Series:
     """Cells as stripped text, blank as NA (names, employer fields, card fields)."""
+    if values.isna().all():  # a column the roster does not have
+        return pd.Series(pd.NA, index=values.index, dtype="string")
     text = ids.cells_as_text(values).str.strip()
     return text.mask(text == "", pd.NA)
 
