@@ -275,3 +275,24 @@ def test_a_check_whose_worker_dies_shows_an_error_and_the_next_check_works(
     assert not at.error
     expected = expected_counts(["hr_roster_2025.xlsx"], dt.date(2025, 11, 20))  # the sample's as-of date
     assert metrics(at)[t("status.overdue")] == f"{expected['overdue']:,}"
+
+
+def test_worksheet_beyond_the_parameters_offers_the_last_covered_date() -> None:
+    """Issue 14, point 1: no bare refusal. Beijing's parameters cover 2024-07–2027-06
+    (compliance/params/beijing.toml): as of 2027-12-01 the months 2027-07… are not covered; the page
+    names what is, and one click sets the latest as-of date they allow, 2027-07-01."""
+    from compliance import premiums
+
+    at = app("views/agency.py")
+    at.button(key="agency-sample").click().run()
+    at.date_input(key="agency-as-of").set_value(dt.date(2027, 12, 1)).run()
+    assert not at.exception and not at.error
+    params = premiums.load_params("beijing")
+    assert params.last_as_of() == dt.date(2027, 7, 1)
+    warning = next(w.value for w in at.warning if params.coverage() in w.value)
+    assert "2027-07-01" in warning and "北京市" in warning
+    at.button(key="agency-use-last").click().run()
+    assert at.date_input(key="agency-as-of").value == dt.date(2027, 7, 1)
+    shown = metrics(at)
+    assert t("agency.total_premiums", "zh") in shown and t("agency.totals", "zh") in shown  # two named totals
+    assert any(t("agency.late_fee_rule.day_after_due", "zh").split("：")[0] in c.value for c in at.caption)

@@ -227,3 +227,25 @@ def test_hr_address_leads_to_the_hr_page(server: str) -> None:
         assert page.url.rstrip("/") == server.rstrip("/")
         assert "Page not found" not in page.inner_text("body")
         browser.close()
+
+
+def test_a_fully_set_aside_upload_is_no_all_clear(server: str) -> None:
+    """Issue 14, point 2: an HR user uploads a roster whose every row belongs to other employers. Before,
+    the page said "检查完成: 36 行", showed zeros, a green "no overdue employees" and working downloads."""
+    from playwright.sync_api import expect, sync_playwright
+
+    sample = ROOT / "sample_uploads" / "english_roster.csv"  # employers 9131…, none of them hr's
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page.goto(server, wait_until="domcontentloaded")
+        sign_in(page, "hr")
+        page.locator('input[type="file"]').first.set_input_files(str(sample))
+        said = t("nothing_checked.set_aside", "zh").split("：")[0]  # "没有检查任何行"
+        expect(page.get_by_text(said).first).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(1500)
+        assert page.locator('[data-testid="stMetric"]').count() == 0
+        assert page.locator('[data-testid="stDownloadButton"]').count() == 0
+        assert page.locator('[data-testid="stAlertContentSuccess"]').count() == 0
+        assert page.get_by_text(t("hr.action_none", "zh")).count() == 0
+        browser.close()
