@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from compliance.registration import CheckResult
+    from compliance.scale import BatchSummary
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("hire_date", type=_date, metavar="HIRE_DATE", help="the date of employment (YYYY-MM-DD)")
     p.add_argument("--calendar-days", action="store_true", help="hire date + 30 calendar days, no rollover")
     _store_commands(sub)
+    _batch_commands(sub)
     return parser
 
 
@@ -158,6 +160,73 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
                                      "account stays for the audit log.")
     q.add_argument("username", help="the user to disable")
     _db_arg(q)
+
+
+def _batch_commands(sub: argparse._SubParsersAction) -> None:
+    """``batch check`` and ``batch employers``: the same rules on a Dask cluster (issue 15, docs/scale.md)."""
+    p = sub.add_parser("batch", help="check city-scale rosters on a Dask cluster (docs/scale.md)",
+                       description="The check and employers commands over many large CSV or Parquet files, "
+                                   "partition by partition on a Dask cluster (a local one by default).")
+    batch = p.add_subparsers(dest="batch_command", required=True)
+    for name, help_text, description in (
+            ("check", "status of every row; Parquet datasets of results and problems",
+             "Registration status of every row of the inputs. --out DIR gets DIR/results (the columns of "
+             "check) and DIR/problems (the problems table), as Parquet datasets."),
+            ("employers", "one row per employer, flagged for premium verification",
+             "Per-employer counts of every row of the inputs, as the employers command gives them.")):
+        q = batch.add_parser(name, help=help_text, description=description)
+        q.add_argument("inputs", nargs="+", metavar="INPUT",
+                       help="CSV or Parquet files, folders of them, globs; local paths or fsspec URLs (s3://...)")
+        q.add_argument("--as-of", type=_date, default=None, help="judge as of this date (default today)")
+        q.add_argument("--calendar-days", action="store_true",
+                       help="strict variant: deadline = hire date + 30 calendar days, no rollover")
+        q.add_argument("--out", required=True, metavar="DIR" if name == "check" else "FILE",
+                       help="folder (or URL) of the results and problems datasets" if name == "check"
+                       else "report file: .csv, .xlsx or .json")
+        q.add_argument("--scheduler", metavar="ADDRESS",
+                       help="a running Dask scheduler (tcp://host:8786); default: a local cluster for this run")
+        q.add_argument("--workers", type=int, metavar="N",
+                       help="worker processes of the local cluster (default: the usable cores)")
+        q.add_argument("--blocksize", default="64MB", metavar="SIZE",
+                       help="CSV bytes per partition (default 64MB, about 500k rows)")
+        q.add_argument("--partition-rows", type=int, default=500_000, metavar="N",
+                       help="Parquet row groups are joined (or cut) into partitions of about N rows "
+                            "(default 500000)")
+
+
+def _run_batch(args: argparse.Namespace) -> tuple[BatchSummary, pd.DataFrame | None]:
+    """Plan first (a missing or unusable input is reported before any cluster starts), then run."""
+    from compliance import scale
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: at least 1")
+    planned = scale.plan(args.inputs, scale.parse_size(args.blocksize), args.partition_rows)
+    as_of = args.as_of or dt.date.today()
+    progress = sys.stderr.isatty()
+    with scale.connect(args.scheduler, args.workers) as client:
+        if args.batch_command == "check":
+            return scale.run_check(client, planned, args.out, as_of, args.calendar_days, progress), None
+        frame, summary = scale.run_employers(client, planned, as_of, args.calendar_days, progress)
+        return summary, frame
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from compliance import reports, scale
+    from compliance.employers import EMPLOYER_COLUMNS
+
+    if args.batch_command == "employers" and Path(args.out).suffix.lower() not in reports.FORMATS:
+        raise UsageError(f"{args.out}: unknown report format; use one of {', '.join(reports.FORMATS)}")
+    summary, frame = _run_batch(args)
+    if frame is not None:
+        reports.write(frame[EMPLOYER_COLUMNS], args.out, sheet="employers")
+        print(f"{len(frame)} employers, {int(frame['flag_premium_verification'].sum())} flagged for "
+              f"premium verification ({summary.rows} rows) -> {args.out}")
+    else:
+        print(scale.summary_line(summary, args.out.rstrip("/")))
+    warning = scale.provisional_warning(summary)
+    if warning:
+        print(warning, file=sys.stderr)
+    return EXIT_OK
 
 
 def _run_check(args: argparse.Namespace) -> CheckResult:
@@ -426,7 +495,8 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 COMMANDS = {"user": cmd_user, "check": cmd_check, "employers": cmd_employers, "id": cmd_id, "deadline": cmd_deadline,
             "upload": cmd_upload, "import-registry": cmd_import_registry, "history": cmd_history,
-            "crosscheck": cmd_crosscheck, "worksheet": cmd_worksheet, "cases": cmd_cases, "case": cmd_case}
+            "crosscheck": cmd_crosscheck, "worksheet": cmd_worksheet, "cases": cmd_cases, "case": cmd_case,
+            "batch": cmd_batch}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
