@@ -3,6 +3,9 @@
 Plain functions over pandas DataFrames and dates, one module per concept:
 
 - ``ids``: identity numbers, which are the social security numbers (GB 11643): validate, explain, mask.
+- ``documents``: passports, travel permits and the document type column (shared README section 10).
+- ``employment``: employment types and who is exempt from the Art. 58 duty (section 10).
+- ``vocab``: words rosters use for card statuses, employment and document types, to codes.
 - ``dates``: reading the dates people type, writing dates as ISO text, the UTC clock of stored timestamps.
 - ``calendar``: China's working days, holiday notice files, the Art. 58 registration deadline.
 - ``rosters``: reading roster files (.xlsx, .xls, .csv) from paths or bytes: header row, raw cells, size limits.
@@ -19,7 +22,8 @@ Plain functions over pandas DataFrames and dates, one module per concept:
 - ``accounts``: users, roles, passwords, sign-in and lock-out (``data/``: the common-password list).
 - ``workers``: checks in worker processes, so one upload does not stall the dashboard.
 - ``resultcache``: the dashboard's cache of check results, bounded in bytes, per signed-in session.
-- ``i18n``: screen labels in Chinese and English.
+- ``i18n``: screen labels in Chinese and English; ``messages``: the engine's messages in both languages.
+- ``scale``: the batch paths on Dask (``python -m compliance batch``).
 - ``errors``: ``ShebaoError``, the base class of every error a user can cause (exit 2).
 - ``cli`` (``python -m compliance``): the command line (shared README sections 7-9).
 """
