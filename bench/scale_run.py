@@ -11,7 +11,9 @@
    started fresh for its step (so no step's memory counts in another's, and every step pays the
    workers' imports):
    * the cluster's start-up time (``LocalCluster`` + ``Client`` until every worker is up);
-   * a bare Dask read + write of the same Parquet (``dd.read_parquet(...).to_parquet(...)``): the floor;
+   * a bare Dask read + write of the same Parquet (``dd.read_parquet(..., split_row_groups=True)
+     .to_parquet(...)``: one partition per row group, as batch has them; Dask's default reads a
+     single file of this size as one partition, on one worker): the floor;
    * ``python -m compliance batch check FILE --scheduler ADDRESS`` on a cluster of the same size;
    * as a user runs it, ``batch check FILE --workers N``, starting and closing its own cluster.
    With ``--repeat N`` each step runs N times: the best wall time and the highest peak are reported
@@ -219,8 +221,9 @@ def bench_workers(path: Path, workers: int, scratch: Path, partition_rows: int, 
         with local_cluster(workers, out):
             floors.append({})
             with measured(floors[-1]):
-                dd.read_parquet(str(path)).to_parquet(str(scratch / f"floor_{workers}"), write_index=False,
-                                                      overwrite=True)
+                # one partition per row group, as batch reads them (Dask's default reads this file whole)
+                dd.read_parquet(str(path), split_row_groups=True).to_parquet(
+                    str(scratch / f"floor_{workers}"), write_index=False, overwrite=True)
         with local_cluster(workers, out) as client:  # a cluster of the same size, fresh as the floor's was
             sames.append({})
             run_command([*batch, "--out", str(scratch / f"same_{workers}"), "--scheduler",
