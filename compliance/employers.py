@@ -10,6 +10,7 @@ README section 10) are counted apart and never flag an employer.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,28 +30,67 @@ def flag_reason(overdue: pd.Series, longest: pd.Series) -> pd.Series:
     return reason.where(overdue > 0)
 
 
+ORDER_SHIFT = 32  # an employer's first appearance: partition number << 32 | row position in it
+
+
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per employer, riskiest first (most overdue, then longest overdue).
+    """One row per employer, riskiest first (most overdue, then longest overdue; ties in order of
+    first appearance).
 
     Employers are told apart by ``employer_id``; rows without one fall back to the name, and
-    rows with neither form one group with both fields empty.
+    rows with neither form one group with both fields empty. The name shown is the one most
+    rows give (a tie goes to the first in sort order).
     """
-    frame = results[["employer_id", "employer_name", "status", "days_late"]].copy()
-    frame["key"] = frame["employer_id"].fillna("name:" + frame["employer_name"]).fillna("")
-    counts = pd.crosstab(frame["key"], frame["status"]).reindex(columns=STATUSES, fill_value=0)
-    overdue_days = frame["days_late"].where(frame["status"] == "overdue")
-    grouped = frame.assign(overdue_days=overdue_days).groupby("key", sort=False, dropna=False)
-    out = pd.DataFrame({
-        "employer_id": grouped["employer_id"].first(),
-        "employer_name": grouped["employer_name"].agg(lambda s: s.dropna().mode().iloc[0]
-                                                      if s.notna().any() else pd.NA),
-        "employees": grouped.size(),
-    })
-    out = out.join(counts)
+    return combine([partial(results)])
+
+
+def partial(results: pd.DataFrame, number: int = 0) -> tuple[pd.DataFrame, pd.Series]:
+    """What :func:`summarise` needs of one part of the results (part ``number`` in row order), in a form
+    that adds up across parts (the batch path sums them from many workers, ``compliance.scale``): per
+    employer key (the ID, else "name:" + the name) its first appearance, ID, status counts and longest
+    overdue; and the rows per (key, name), for the most used name."""
+    if results.empty:
+        keys = pd.DataFrame({"order": pd.Series(dtype="int64"), "employer_id": pd.Series(dtype="string"),
+                             "employees": pd.Series(dtype="int64"), "overdue_days": pd.Series(dtype="Int64"),
+                             **{s: pd.Series(dtype="int64") for s in STATUSES}})
+        return keys, pd.Series(dtype="int64", index=pd.MultiIndex.from_tuples([], names=["key", "name"]))
+    key = results["employer_id"].fillna("name:" + results["employer_name"]).fillna("")
+    frame = pd.DataFrame({"key": key, "employer_id": results["employer_id"],
+                          "order": (number << ORDER_SHIFT) + np.arange(len(results), dtype=np.int64),
+                          "overdue_days": results["days_late"].where(results["status"] == "overdue")})
+    grouped = frame.groupby("key", sort=False)
+    keys = pd.DataFrame({"order": grouped["order"].min(), "employer_id": grouped["employer_id"].first(),
+                         "employees": grouped.size(), "overdue_days": grouped["overdue_days"].max()})
+    counts = pd.crosstab(key, results["status"]).reindex(columns=STATUSES, fill_value=0)
+    keys = keys.join(counts).fillna({s: 0 for s in STATUSES})
+    named = results["employer_name"].notna()
+    names = pd.DataFrame({"key": key[named], "name": results["employer_name"][named]}).value_counts()
+    return keys, names
+
+
+def combine(partials: Sequence[tuple[pd.DataFrame, pd.Series]]) -> pd.DataFrame:
+    """The summary (``EMPLOYER_COLUMNS``) from the :func:`partial` of every part of the results."""
+    if not partials:
+        return pd.DataFrame({c: pd.Series(dtype="string" if c in ("employer_id", "employer_name", "flag_reason")
+                                          else "int64") for c in EMPLOYER_COLUMNS})
+    keys = pd.concat([k for k, _ in partials]).sort_values("order", kind="stable")
+    grouped = keys.groupby(level=0, sort=False)
+    out = pd.DataFrame({"employer_id": grouped["employer_id"].first(), "employees": grouped["employees"].sum()})
+    names = pd.concat([n for _, n in partials])
+    if len(names):
+        names = names.groupby(level=[0, 1]).sum().rename("n").reset_index()
+        # the most used name; a tie goes to the first in sort order, as Series.mode() gives it
+        names = names.sort_values(["key", "n", "name"], ascending=[True, False, True], kind="stable")
+        out["employer_name"] = names.drop_duplicates("key").set_index("key")["name"].reindex(out.index)
+    else:
+        out["employer_name"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    for status in STATUSES:
+        out[status] = grouped[status].sum().astype("int64")
     out["max_days_overdue"] = grouped["overdue_days"].max().fillna(0).astype("int64")
     out["flag_premium_verification"] = out["overdue"] > 0
     out["flag_reason"] = flag_reason(out["overdue"], out["max_days_overdue"])
     out = out.sort_values(["overdue", "max_days_overdue", "employees"], ascending=False, kind="stable")
+    out["employees"] = out["employees"].astype("int64")
     return out[EMPLOYER_COLUMNS].reset_index(drop=True)
 
 

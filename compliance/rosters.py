@@ -137,7 +137,7 @@ def _sniff(raw: bytes) -> str:
     return "csv"
 
 
-def _decode(raw: bytes) -> tuple[str, str | None]:
+def detect_encoding(raw: bytes) -> tuple[str, str | None]:
     """The encoding of a CSV's bytes, and a note when some bytes had to be replaced.
 
     Clean UTF-8 first, then clean GB18030 (a superset of GBK). A file that is neither is judged
@@ -163,7 +163,7 @@ def _decode(raw: bytes) -> tuple[str, str | None]:
         return "gb18030", "some bytes are neither UTF-8 nor GBK; they are shown as '�'"
 
 
-def _blank_rows_note(rows: list[int]) -> str:
+def blank_rows_note(rows: list[int]) -> str:
     """'rows 5, 9-11 are blank and were skipped' from a sorted list of row numbers."""
     spans: list[str] = []
     start = prev = rows[0]
@@ -188,7 +188,7 @@ def _blank_rows(data: pd.DataFrame) -> pd.Series:
     return blank
 
 
-def _frame(source: str, data: pd.DataFrame, first_row: int, found: dict[str, int],
+def roster_of(source: str, data: pd.DataFrame, first_row: int, found: dict[str, int],
            header: list[object], notes: list[str]) -> Roster:
     """Select the recognised columns of ``data`` (rows below the header) and number its rows."""
     data = data.reset_index(drop=True)
@@ -203,7 +203,7 @@ def _frame(source: str, data: pd.DataFrame, first_row: int, found: dict[str, int
     last = blank[~blank].index.max() if (~blank).any() else -1
     interior_blank = blank & (blank.index < last)
     if interior_blank.any():
-        notes.append(_blank_rows_note(rows[interior_blank].tolist()))
+        notes.append(blank_rows_note(rows[interior_blank].tolist()))
     keep = ~blank
     frame = frame[keep].copy()
     frame.insert(0, "source_row", rows[keep].astype("int64"))
@@ -219,40 +219,61 @@ def _frame(source: str, data: pd.DataFrame, first_row: int, found: dict[str, int
     return Roster(source, frame.reset_index(drop=True), columns, notes)
 
 
+@dataclass(frozen=True)
+class CsvLayout:
+    """Where a CSV's header is and how its fields are split, as :func:`sniff_csv` finds them."""
+
+    delimiter: str
+    row: int  # 0-based line of the header
+    found: dict[str, int]  # field -> column position (find_header)
+    notes: list[str]  # duplicate columns (find_header)
+    cells: list[str]  # the header's cells
+    widest: int  # the most fields of a line from the header down, among the lines read
+
+
+def sniff_csv(head: str, source: str) -> CsvLayout:
+    """The delimiter (, tab ; |) and header row of a CSV from its first characters: the delimiter whose
+    header names the most fields wins; :class:`RosterError` naming ``source`` when none gives one. Used
+    by the file reader here and by the batch planner (``compliance.scale``), which reads only a head."""
+    # only CR/LF end a line, as for pandas (str.splitlines would also split at \v, \f, U+2028)
+    full_lines = re.split(r"\r\n|\n|\r", head)[:HEADER_SEARCH_ROWS]
+    head_lines = [line[:10_000] for line in full_lines]  # a header is short; csv refuses fields over 128 KB
+    best: CsvLayout | None = None
+    for delimiter in (",", "\t", ";", "|"):
+        rows = list(csv.reader(head_lines, delimiter=delimiter))
+        hit = find_header(rows)  # type: ignore[arg-type]
+        if hit and (best is None or len(hit[1]) > len(best.found)):
+            h, found, notes = hit
+            # pandas drops the extra fields of a first data row longer than the names it is given
+            # (with only a warning), so the table starts as wide as the widest row seen here; a
+            # line cut short above counts its delimiters (at least as many fields as it has)
+            widest = max((len(r) if len(line) == len(cut) else max(len(r), line.count(delimiter) + 1)
+                          for r, line, cut in zip(rows[h:], full_lines[h:], head_lines[h:], strict=False)),
+                         default=0)
+            best = CsvLayout(delimiter, h, found, notes, [str(c) for c in rows[h]], widest)
+    if best is None:
+        raise RosterError(f"{source}: no header row found in the first {HEADER_SEARCH_ROWS} lines "
+                          "(expected columns such as 姓名, 身份证号, 入职日期)")
+    return best
+
+
 def _read_csv(raw: bytes, source: str) -> list[Roster]:
     if b"\x00" in raw[:8192]:
         raise RosterError(f"{source}: not a text file (binary content); expected .xlsx, .xls or a CSV text file")
     lines = raw.count(b"\n")
     if lines > LIMITS.max_rows + HEADER_SEARCH_ROWS:
         raise RosterError(f"{source}: {lines:,} lines; the limit is {LIMITS.max_rows:,} rows per file")
-    encoding, note = _decode(raw)
-    # only CR/LF end a line, as for pandas below (str.splitlines would also split at \v, \f, U+2028)
-    full_lines = re.split(r"\r\n|\n|\r", raw[:1 << 20].decode(encoding, errors="replace"))[:HEADER_SEARCH_ROWS]
-    head_lines = [line[:10_000] for line in full_lines]  # a header is short; csv refuses fields over 128 KB
-    best: tuple[str, tuple[int, dict[str, int], list[str]], list[str]] | None = None
-    widest = 0
-    for delimiter in (",", "\t", ";", "|"):
-        rows = list(csv.reader(head_lines, delimiter=delimiter))
-        hit = find_header(rows)  # type: ignore[arg-type]
-        if hit and (best is None or len(hit[1]) > len(best[1][1])):
-            best = (delimiter, hit, rows[hit[0]])
-            # pandas drops the extra fields of a first data row longer than the names it is given
-            # (with only a warning), so the table starts as wide as the widest row seen here; a
-            # line cut short above counts its delimiters (at least as many fields as it has)
-            widest = max((len(r) if len(line) == len(cut) else max(len(r), line.count(delimiter) + 1)
-                          for r, line, cut in zip(rows[hit[0]:], full_lines[hit[0]:], head_lines[hit[0]:],
-                                                  strict=False)), default=0)
-    if best is None:
-        raise RosterError(f"{source}: no header row found in the first {HEADER_SEARCH_ROWS} lines "
-                          "(expected columns such as 姓名, 身份证号, 入职日期)")
-    delimiter, (h, found, notes), header = best
+    encoding, note = detect_encoding(raw)
+    layout = sniff_csv(raw[:1 << 20].decode(encoding, errors="replace"), source)
+    delimiter, h, found, notes, header, widest = (layout.delimiter, layout.row, layout.found, layout.notes,
+                                                  layout.cells, layout.widest)
     if note:
         notes.insert(0, note)
     width = max(found.values()) + 1
     if widest > LIMITS.max_columns:
         raise RosterError(f"{source}: a row has {widest:,} fields; the limit is {LIMITS.max_columns:,} columns")
     try:
-        data = _read_csv_body(raw, source, delimiter, h, encoding, max(width, len(header), widest))
+        data = read_csv_cells(raw, source, delimiter, h, encoding, max(width, len(header), widest))
     except pd.errors.ParserError as exc:
         first = str(exc).splitlines()[0]
         if "EOF inside string" in first:
@@ -261,7 +282,7 @@ def _read_csv(raw: bytes, source: str) -> list[Roster]:
             where = f" on line {int(found_row.group(1)) + 1}" if found_row else ""
             raise RosterError(f"{source}: malformed CSV: a quote opened{where} is never closed") from exc
         raise RosterError(f"{source}: malformed CSV ({first})") from exc
-    return [_frame(source, data, h + 2, found, header, notes)]
+    return [roster_of(source, data, h + 2, found, header, notes)]
 
 
 def _read_csv_arrow(raw: bytes, delimiter: str, h: int, encoding: str, width: int) -> pd.DataFrame | None:
@@ -296,7 +317,7 @@ def _read_csv_arrow(raw: bytes, delimiter: str, h: int, encoding: str, width: in
     return frame
 
 
-def _read_csv_body(raw: bytes, source: str, delimiter: str, h: int, encoding: str, width: int) -> pd.DataFrame:
+def read_csv_cells(raw: bytes, source: str, delimiter: str, h: int, encoding: str, width: int) -> pd.DataFrame:
     """Every row below the header, every column, as text (nothing is skipped as blank here).
 
     Rows may be shorter than the header (a trailing empty field left out) or longer (a total
@@ -512,7 +533,7 @@ def _read_workbook(raw: bytes, source: str, kind: str) -> list[Roster]:
         h, found, notes = hit
         label = source if len(sheets) == 1 else f"{source}[{sheet_name}]"
         data = pd.DataFrame(rows[h + 1:], dtype=object)
-        roster = _frame(label, data, h + 2, found, rows[h], notes)
+        roster = roster_of(label, data, h + 2, found, rows[h], notes)
         roster.number_cells = {"id_number", "ssn"}
         rosters.append(roster)
     if not rosters:

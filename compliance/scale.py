@@ -15,7 +15,7 @@ next partition before writing the last, holding two.) Every part is cast to the 
 gives (``RESULT_DTYPES``, ``PROBLEM_DTYPES``: the explicit ``meta``), so an empty part has the same
 schema as a full one.
 
-The partition functions (:func:`read_piece`, :func:`check_partition`, :func:`employer_partial`,
+The partition functions (:func:`read_piece`, :func:`check_partition`, ``employers.partial``,
 :func:`run_piece`) take and return plain pandas objects, so another engine (Spark's ``mapInPandas``)
 could call them; only :func:`run_check`, :func:`run_employers` and :func:`connect` know Dask.
 
@@ -34,7 +34,6 @@ own and points ``SHEBAO_CALENDAR_DIR`` at it (:func:`install_notices`) before ju
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -53,8 +52,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from compliance import calendar
-from compliance.employers import EMPLOYER_COLUMNS, flag_reason
+from compliance import calendar, employers
 from compliance.errors import ShebaoError
 from compliance.registration import (
     CHECK_COLUMNS,
@@ -64,13 +62,13 @@ from compliance.registration import (
     check_roster,
 )
 from compliance.rosters import (
-    HEADER_SEARCH_ROWS,
     RosterError,
-    _blank_rows_note,
-    _decode,
-    _frame,
-    _read_csv_body,
+    blank_rows_note,
+    detect_encoding,
     find_header,
+    read_csv_cells,
+    roster_of,
+    sniff_csv,
     unique_label,
 )
 
@@ -88,7 +86,6 @@ CSV_SUFFIXES = (".csv", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd"}
 OWN_ROW_COLUMN = "source_row"  # a Parquet column of that name is the row number a person knows
-_ORDER_SHIFT = 32  # an employer's first appearance: partition number << 32 | row position in it
 
 # The dtypes ``check`` gives its columns (registration.normalise + judge): every partition is cast to
 # them (the explicit meta), and they are the schema of every part of the Parquet datasets.
@@ -226,29 +223,19 @@ def plan(inputs: Sequence[str], blocksize: int = BLOCKSIZE,
 
 def csv_layout(head: bytes, name: str) -> tuple[str, str, int, dict[str, int], list[str], list[str], int]:
     """Encoding, delimiter, header line, field positions, header cells, file notes, and the byte offset
-    just past the header line, found in the first bytes of a CSV as ``rosters._read_csv`` finds them."""
+    just past the header line, found in the first bytes of a CSV (``rosters.sniff_csv``, as the reader does)."""
     if b"\x00" in head[:8192]:
         raise RosterError(f"{name}: not a text file (binary content); expected a CSV text file")
     cut = max(head.rfind(b"\n"), head.rfind(b"\r"))
     sample = head[: cut + 1] if len(head) >= HEAD_BYTES and cut >= 0 else head  # no character cut in two
-    encoding, note = _decode(sample)
-    lines = re.split(r"\r\n|\n|\r", sample.decode(encoding, errors="replace"))[:HEADER_SEARCH_ROWS]
-    lines = [line[:10_000] for line in lines]
-    best: tuple[str, tuple[int, dict[str, int], list[str]], list[str]] | None = None
-    for delimiter in (",", "\t", ";", "|"):
-        rows = list(csv.reader(lines, delimiter=delimiter))
-        hit = find_header(rows)  # type: ignore[arg-type]
-        if hit and (best is None or len(hit[1]) > len(best[1][1])):
-            best = (delimiter, hit, rows[hit[0]])
-    if best is None:
-        raise RosterError(f"{name}: no header row found in the first {HEADER_SEARCH_ROWS} lines "
-                          "(expected columns such as 姓名, 身份证号, 入职日期)")
-    delimiter, (h, found, notes), header = best
+    encoding, note = detect_encoding(sample)
+    layout = sniff_csv(sample.decode(encoding, errors="replace"), name)
+    h, notes = layout.row, layout.notes
     if note:
         notes.insert(0, note)
     ends = [m.end() for m in re.finditer(rb"\r\n|\n|\r", sample)]
     header_end = ends[h] if h < len(ends) else len(sample)
-    return encoding, delimiter, h, found, [str(c) for c in header], notes, header_end
+    return encoding, layout.delimiter, h, layout.found, layout.cells, notes, header_end
 
 
 def _plan_csv(fs: AbstractFileSystem, path: str, name: str, compression: str | None,
@@ -343,7 +330,7 @@ def _read_csv_piece(piece: Piece) -> pd.DataFrame:
     if not raw.strip(b"\r\n"):
         return pd.DataFrame(columns=range(src.width), dtype=object)
     try:
-        return _read_csv_body(raw, src.name, src.delimiter, h, src.encoding, src.width)
+        return read_csv_cells(raw, src.name, src.delimiter, h, src.encoding, src.width)
     except pd.errors.EmptyDataError:
         return pd.DataFrame(columns=range(src.width), dtype=object)
     except pd.errors.ParserError as exc:
@@ -413,7 +400,7 @@ def check_partition(raw: pd.DataFrame, source: Source, first_row: int, as_of: dt
     own = raw[OWN_ROW_COLUMN] if OWN_ROW_COLUMN in raw.columns else None
     if own is not None:  # not a cell of the roster (and the input frame is not changed: Dask may share it)
         raw = raw.drop(columns=OWN_ROW_COLUMN)
-    roster = _frame(source.name, raw, first_row, dict(source.found), list(source.header), [])
+    roster = roster_of(source.name, raw, first_row, dict(source.found), list(source.header), [])
     roster.number_cells = set(source.number_cells)
     roster.notes = []  # the file's notes are the whole file's (file_notes), not one partition's
     position = (roster.frame["source_row"] - first_row).to_numpy()
@@ -451,61 +438,11 @@ def file_notes(source: Source, stats: Sequence[PartStats]) -> pd.DataFrame:
     interior = [s.blank_rows for s in stats[:last]] + ([stats[last].blank_before_last] if last >= 0 else [])
     rows = np.concatenate(interior) if interior else np.empty(0, dtype=np.int64)
     if len(rows):
-        notes.append(_blank_rows_note(rows.tolist()))
+        notes.append(blank_rows_note(rows.tolist()))
     if not notes:
         return empty_frame(PROBLEM_DTYPES)
     return _typed(pd.DataFrame({"source_file": source.name, "source_row": None, "column": None, "code": "file_note",
                                 "value": None, "message": notes}), PROBLEM_DTYPES)
-
-
-def employer_partial(results: pd.DataFrame, number: int) -> tuple[pd.DataFrame, pd.Series]:
-    """What ``employers.summarise`` needs of one partition, in a form that adds up across partitions:
-    per employer key (the ID, else "name:" + the name, as summarise keys them) its first appearance,
-    its ID, status counts and longest overdue; and the rows per (key, name), for the most used name."""
-    if results.empty:
-        keys = pd.DataFrame({"order": pd.Series(dtype="int64"), "employer_id": pd.Series(dtype="string"),
-                             "employees": pd.Series(dtype="int64"), "overdue_days": pd.Series(dtype="Int64"),
-                             **{s: pd.Series(dtype="int64") for s in STATUSES}})
-        return keys, pd.Series(dtype="int64", index=pd.MultiIndex.from_tuples([], names=["key", "name"]))
-    key = results["employer_id"].fillna("name:" + results["employer_name"]).fillna("")
-    frame = pd.DataFrame({"key": key, "employer_id": results["employer_id"],
-                          "order": (number << _ORDER_SHIFT) + np.arange(len(results), dtype=np.int64),
-                          "overdue_days": results["days_late"].where(results["status"] == "overdue")})
-    grouped = frame.groupby("key", sort=False)
-    keys = pd.DataFrame({"order": grouped["order"].min(), "employer_id": grouped["employer_id"].first(),
-                         "employees": grouped.size(), "overdue_days": grouped["overdue_days"].max()})
-    counts = pd.crosstab(key, results["status"]).reindex(columns=STATUSES, fill_value=0)
-    keys = keys.join(counts).fillna({s: 0 for s in STATUSES})
-    named = results["employer_name"].notna()
-    names = pd.DataFrame({"key": key[named], "name": results["employer_name"][named]}).value_counts()
-    return keys, names
-
-
-def combine_employers(partials: Sequence[tuple[pd.DataFrame, pd.Series]]) -> pd.DataFrame:
-    """``employers.summarise`` of the whole result from the partials of :func:`employer_partial`:
-    the same rows, values, dtypes and order (riskiest first; ties in order of first appearance)."""
-    if not partials:
-        return pd.DataFrame({c: pd.Series(dtype="string" if c in ("employer_id", "employer_name", "flag_reason")
-                                          else "int64") for c in EMPLOYER_COLUMNS})
-    keys = pd.concat([k for k, _ in partials]).sort_values("order", kind="stable")
-    grouped = keys.groupby(level=0, sort=False)
-    out = pd.DataFrame({"employer_id": grouped["employer_id"].first(), "employees": grouped["employees"].sum()})
-    names = pd.concat([n for _, n in partials])
-    if len(names):
-        names = names.groupby(level=[0, 1]).sum().rename("n").reset_index()
-        # the most used name; a tie goes to the first in sort order, as Series.mode() gives it
-        names = names.sort_values(["key", "n", "name"], ascending=[True, False, True], kind="stable")
-        out["employer_name"] = names.drop_duplicates("key").set_index("key")["name"].reindex(out.index)
-    else:
-        out["employer_name"] = pd.Series(pd.NA, index=out.index, dtype="string")
-    for status in STATUSES:
-        out[status] = grouped[status].sum().astype("int64")
-    out["max_days_overdue"] = grouped["overdue_days"].max().fillna(0).astype("int64")
-    out["flag_premium_verification"] = out["overdue"] > 0
-    out["flag_reason"] = flag_reason(out["overdue"], out["max_days_overdue"])
-    out = out.sort_values(["overdue", "max_days_overdue", "employees"], ascending=False, kind="stable")
-    out["employees"] = out["employees"].astype("int64")
-    return out[EMPLOYER_COLUMNS].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------------------ the calendar
@@ -605,7 +542,7 @@ def run_piece(data: Piece | pd.DataFrame, first_row: int, source: Source, number
     results, problems, stats = check_partition(raw, source, first_row, job.as_of, job.calendar_days, job.today,
                                                job.notices)
     if job.out is None:
-        return stats, employer_partial(results, number)
+        return stats, employers.partial(results, number)
     write_part(results, f"{job.out}/results", number, RESULT_DTYPES)
     write_part(problems, f"{job.out}/problems", number, PROBLEM_DTYPES)
     return stats, None
@@ -708,7 +645,8 @@ def run_check(client: Client, planned: list[tuple[Source, list[Piece]]], out: st
 def run_employers(client: Client, planned: list[tuple[Source, list[Piece]]], as_of: dt.date,
                   calendar_days: bool = False, progress: bool = False) -> tuple[pd.DataFrame, BatchSummary]:
     """``employers.summarise`` of every row of the planned inputs: aggregated per partition on the
-    workers (:func:`employer_partial`), combined here; only a few rows per employer and partition travel."""
+    workers (``employers.partial``), combined here (``employers.combine``); only a few rows per employer
+    and partition travel."""
     from dask import delayed
 
     graph = _graph(planned, Job(as_of, calendar_days, dt.date.today(), notices_payload(), None))
@@ -716,7 +654,7 @@ def run_employers(client: Client, planned: list[tuple[Source, list[Piece]]], as_
     (gathered,) = _compute(client, [delayed(list)(runs)], progress)
     summary = BatchSummary(files=len(planned), partitions=len(runs))
     summary.add([stats for stats, _ in gathered])
-    return combine_employers([partial for _, partial in gathered]), summary
+    return employers.combine([partial for _, partial in gathered]), summary
 
 
 def usable_cores() -> int:

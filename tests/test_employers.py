@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
+from compliance import employers
 from compliance.employers import summarise
 from compliance.registration import check
 from compliance.rosters import read_roster
@@ -118,3 +120,26 @@ def test_summary_of_nothing_is_empty() -> None:
                           "status": pd.Series(dtype="string"), "days_late": pd.Series(dtype="Int64")})
     summary = summarise(empty)
     assert len(summary) == 0 and list(summary.columns) == COLUMNS
+
+
+def test_employer_partials_combine_to_summarise() -> None:
+    """Ties of names across partitions, employers known by name only, rows with neither."""
+    results = pd.DataFrame({
+        "employer_id": pd.array(["A", "A", None, "B", "A", None, None, "B", "A", None], dtype="string"),
+        "employer_name": pd.array(["甲", "乙", "丙", None, "乙", "丙", None, "丁", "甲", None], dtype="string"),
+        "status": pd.array(["overdue", "on_time", "overdue", "late", "overdue", "pending", "invalid", "overdue",
+                            "exempt", "overdue"], dtype="string"),
+        "days_late": pd.array([5, None, 9, 3, 7, None, None, 9, None, 1], dtype="Int64")})
+    for cut in ([4], [1, 5, 8], [3, 6]):
+        parts = np.split(np.arange(len(results)), cut)
+        partials = [employers.partial(results.iloc[p].reset_index(drop=True), i) for i, p in enumerate(parts)]
+        pd.testing.assert_frame_equal(employers.combine(partials), summarise(results), check_dtype=False)
+    # worked by hand: A has rows 0, 1, 4, 8 (overdue 5 and 7 days, on time, exempt), named 甲 twice and 乙
+    # twice: the tie goes to 乙 (U+4E59 sorts before 甲, U+7532). 丙 (no ID: rows 2, 5) and B (rows 3, 7) both
+    # have one employee 9 days overdue and two rows: 丙 appears first. Rows 6 and 9 have neither: last (1 day).
+    got = summarise(results)
+    assert got["employer_id"].fillna("").tolist() == ["A", "", "B", ""]
+    assert got["employer_name"].fillna("").tolist() == ["乙", "丙", "丁", ""]
+    assert got[["employees", "on_time", "late", "overdue", "pending", "invalid", "exempt",
+                "max_days_overdue"]].to_numpy().tolist() == [[4, 1, 0, 2, 0, 0, 1, 7], [2, 0, 0, 1, 1, 0, 0, 9],
+                                                             [2, 0, 1, 1, 0, 0, 0, 9], [2, 0, 0, 1, 0, 1, 0, 1]]

@@ -26,7 +26,6 @@ from conftest import gb11643
 
 from compliance import scale
 from compliance.cli import main
-from compliance.employers import summarise
 from compliance.registration import CHECK_COLUMNS, CheckResult, check
 from compliance.rosters import read_rosters
 
@@ -287,20 +286,6 @@ def test_employers_equal_single_machine(cluster: str, generated: list[Path], tmp
     assert main(["batch", "employers", *args, "--out", str(tmp_path / "batch.csv"), "--scheduler", cluster,
                  "--blocksize", BLOCK]) == 0
     assert (tmp_path / "batch.csv").read_bytes() == (tmp_path / "single.csv").read_bytes()
-
-
-def test_employer_partials_combine_to_summarise() -> None:
-    """Ties of names across partitions, employers known by name only, rows with neither."""
-    results = pd.DataFrame({
-        "employer_id": pd.array(["A", "A", None, "B", "A", None, None, "B", "A", None], dtype="string"),
-        "employer_name": pd.array(["甲", "乙", "丙", None, "乙", "丙", None, "丁", "甲", None], dtype="string"),
-        "status": pd.array(["overdue", "on_time", "overdue", "late", "overdue", "pending", "invalid", "overdue",
-                            "exempt", "overdue"], dtype="string"),
-        "days_late": pd.array([5, None, 9, 3, 7, None, None, 9, None, 1], dtype="Int64")})
-    for cut in ([4], [1, 5, 8], [3, 6]):
-        parts = np.split(np.arange(len(results)), cut)
-        partials = [scale.employer_partial(results.iloc[p].reset_index(drop=True), i) for i, p in enumerate(parts)]
-        pd.testing.assert_frame_equal(scale.combine_employers(partials), summarise(results), check_dtype=False)
 
 
 def test_notice_file_added_on_the_client_reaches_the_workers(cluster: str, tmp_path: Path,
