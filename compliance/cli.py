@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from compliance.registration import CheckResult
-    from compliance.scale import BatchSummary
+    from compliance.scale import BatchSummary, CrossSummary
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -163,7 +163,8 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _batch_commands(sub: argparse._SubParsersAction) -> None:
-    """``batch check`` and ``batch employers``: the same rules on a Dask cluster (issue 15, docs/scale.md)."""
+    """``batch check``, ``batch employers`` and ``batch crosscheck``: the same rules on a Dask cluster
+    (issue 15, docs/scale.md)."""
     p = sub.add_parser("batch", help="check city-scale rosters on a Dask cluster (docs/scale.md)",
                        description="The check and employers commands over many large CSV or Parquet files, "
                                    "partition by partition on a Dask cluster (a local one by default).")
@@ -183,26 +184,46 @@ def _batch_commands(sub: argparse._SubParsersAction) -> None:
         q.add_argument("--out", required=True, metavar="DIR" if name == "check" else "FILE",
                        help="folder (or URL) of the results and problems datasets" if name == "check"
                        else "report file: .csv, .xlsx or .json")
-        q.add_argument("--scheduler", metavar="ADDRESS",
-                       help="a running Dask scheduler (tcp://host:8786); default: a local cluster for this run")
-        q.add_argument("--workers", type=int, metavar="N",
-                       help="worker processes of the local cluster (default: the usable cores)")
-        q.add_argument("--blocksize", default="64MB", metavar="SIZE",
-                       help="CSV bytes per partition (default 64MB, about 500k rows)")
-        q.add_argument("--partition-rows", type=int, default=500_000, metavar="N",
-                       help="Parquet row groups are joined (or cut) into partitions of about N rows "
-                            "(default 500000)")
+        _cluster_args(q)
+    q = batch.add_parser("crosscheck", help="rosters against registry extracts; a Parquet dataset of findings",
+                         description="The findings of the crosscheck command (rosters against the agency's "
+                                     "registration extracts, shared README section 8) for roster files and "
+                                     "registry extracts as if each had been uploaded or imported in the order "
+                                     "given. --out DIR becomes a Parquet dataset of the findings.")
+    q.add_argument("--rosters", nargs="+", required=True, metavar="INPUT",
+                   help="roster CSV or Parquet files, folders of them, globs; local paths or fsspec URLs")
+    q.add_argument("--registry", nargs="+", required=True, metavar="INPUT",
+                   help="registry extracts (ssn, employer_id, registration_date ...), CSV or Parquet")
+    q.add_argument("--out", required=True, metavar="DIR", help="folder (or URL) of the findings dataset")
+    _cluster_args(q)
 
 
-def _run_batch(args: argparse.Namespace) -> tuple[BatchSummary, pd.DataFrame | None]:
+def _cluster_args(q: argparse.ArgumentParser) -> None:
+    q.add_argument("--scheduler", metavar="ADDRESS",
+                   help="a running Dask scheduler (tcp://host:8786); default: a local cluster for this run")
+    q.add_argument("--workers", type=int, metavar="N",
+                   help="worker processes of the local cluster (default: the usable cores)")
+    q.add_argument("--blocksize", default="64MB", metavar="SIZE",
+                   help="CSV bytes per partition (default 64MB, about 500k rows)")
+    q.add_argument("--partition-rows", type=int, default=500_000, metavar="N",
+                   help="Parquet row groups are joined (or cut) into partitions of about N rows (default 500000)")
+
+
+def _run_batch(args: argparse.Namespace) -> tuple[BatchSummary | CrossSummary, pd.DataFrame | None]:
     """Plan first (a missing or unusable input is reported before any cluster starts), then run."""
     from compliance import scale
 
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: at least 1")
-    planned = scale.plan(args.inputs, scale.parse_size(args.blocksize), args.partition_rows)
-    as_of = args.as_of or dt.date.today()
+    size = scale.parse_size(args.blocksize)
     progress = sys.stderr.isatty()
+    if args.batch_command == "crosscheck":
+        rosters = scale.plan(args.rosters, size, args.partition_rows)
+        registry = scale.plan(args.registry, size, args.partition_rows)
+        with scale.connect(args.scheduler, args.workers) as client:
+            return scale.run_crosscheck(client, rosters, registry, args.out, progress), None
+    planned = scale.plan(args.inputs, size, args.partition_rows)
+    as_of = args.as_of or dt.date.today()
     with scale.connect(args.scheduler, args.workers) as client:
         if args.batch_command == "check":
             return scale.run_check(client, planned, args.out, as_of, args.calendar_days, progress), None
@@ -217,6 +238,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.batch_command == "employers" and Path(args.out).suffix.lower() not in reports.FORMATS:
         raise UsageError(f"{args.out}: unknown report format; use one of {', '.join(reports.FORMATS)}")
     summary, frame = _run_batch(args)
+    if isinstance(summary, scale.CrossSummary):
+        print(scale.crosscheck_line(summary, args.out.rstrip("/")))
+        return EXIT_OK
     if frame is not None:
         reports.write(frame[EMPLOYER_COLUMNS], args.out, sheet="employers")
         print(f"{len(frame)} employers, {int(frame['flag_premium_verification'].sum())} flagged for "

@@ -10,6 +10,7 @@ merges over whole columns.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -33,21 +34,34 @@ def without_exempt(employments: pd.DataFrame) -> pd.DataFrame:
     return employments[~employments["employment_type"].isin(EXEMPT).fillna(False).to_numpy(dtype=bool)]
 
 
+def rostered_employers(employments: pd.DataFrame) -> set[str]:
+    """Employers whose stored rosters list someone with the Art. 58 duty: a registry record of theirs
+    that no roster of theirs lists is a ``not_in_roster`` finding."""
+    return set(without_exempt(latest_employments(employments))["employer_id"])
+
+
 def latest_employments(employments: pd.DataFrame) -> pd.DataFrame:
     """One row per (employer, person): the one from the newest upload (highest id)."""
     return employments.sort_values("id").drop_duplicates(["employer_id", "ssn"], keep="last")
 
 
 def crosscheck(employments: pd.DataFrame, registrations: pd.DataFrame,
-               registry_files: dict[int, str] | None = None) -> pd.DataFrame:
+               registry_files: dict[int, str] | None = None, in_registry: Collection[str] | None = None,
+               rostered: Collection[str] | None = None) -> pd.DataFrame:
     """Every finding, in the contract's columns, ordered by finding then employer then row.
 
     ``employments``: stored roster rows (employer_id, ssn, name, registration_date, source_file,
     source_row, id); ``registrations``: the registry (employer_id, ssn, registration_date,
     upload_id, source_row); ``registry_files``: upload id → file name, for evidence rows.
+
+    Two facts are about every employer, not about the people at hand: the employers present in any
+    registry extract (``in_registry``) and those with a stored roster listing someone who carries the
+    Art. 58 duty (``rostered``). By default they come from the rows given; the batch path, which sees
+    a share of the people at a time (``compliance.scale``), passes the whole city's.
     """
     roster = without_exempt(latest_employments(employments))
-    in_registry = set(registrations["employer_id"])
+    if in_registry is None:
+        in_registry = set(registrations["employer_id"])
     merged = roster.merge(registrations[["employer_id", "ssn", "registration_date"]], on=["employer_id", "ssn"],
                           how="left", suffixes=("_roster", "_registry"), indicator=True)
     covered = merged["employer_id"].isin(in_registry)
@@ -76,8 +90,9 @@ def crosscheck(employments: pd.DataFrame, registrations: pd.DataFrame,
         "the roster leaves the registration date blank; the registry has one")
 
     # people the registry has registered with an employer whose stored rosters do not list them
-    rostered_employers = set(roster["employer_id"])
-    reg = registrations[registrations["employer_id"].isin(rostered_employers)]
+    if rostered is None:
+        rostered = set(roster["employer_id"])  # rostered_employers(employments), already filtered
+    reg = registrations[registrations["employer_id"].isin(rostered)]
     reg = reg.merge(roster[["employer_id", "ssn"]], on=["employer_id", "ssn"], how="left", indicator=True)
     missing = reg[reg["_merge"] == "left_only"]
     names = roster.drop_duplicates("ssn").set_index("ssn")["name"]

@@ -72,6 +72,17 @@ def too_long(values: pd.Series, limit: int) -> pd.Series:
     return values.astype("string").str.len().gt(limit).fillna(False).astype(bool)
 
 
+def storable(rows: pd.DataFrame) -> pd.Series:
+    """Normalised roster rows the store keeps and the cross-check takes (shared README section 8): a
+    valid ID number (= the social security number, Art. 58), an employer, and no text longer than its
+    store column (``TEXT_LIMITS``; PostgreSQL would refuse the whole file and quote its ID numbers)."""
+    keep = rows["ssn"].notna() & rows["employer_id"].notna()
+    for name, limit in TEXT_LIMITS.items():
+        if name in rows:
+            keep &= ~too_long(rows[name], limit)
+    return keep.fillna(False).astype(bool)
+
+
 def _join(first: pd.Series, second: pd.Series) -> pd.Series:
     """Join two message columns with '; ', skipping missing ones."""
     both = first + "; " + second

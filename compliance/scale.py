@@ -44,6 +44,7 @@ import os
 import re
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from compliance import calendar, employers
+from compliance.crosscheck import CROSSCHECK_COLUMNS, FINDINGS, crosscheck, rostered_employers
 from compliance.errors import ShebaoError
 from compliance.registration import (
     CHECK_COLUMNS,
@@ -60,8 +62,12 @@ from compliance.registration import (
     PROBLEM_COLUMNS,
     STATUSES,
     check_roster,
+    normalise,
+    normalise_registry,
+    storable,
 )
 from compliance.rosters import (
+    Roster,
     RosterError,
     blank_rows_note,
     detect_encoding,
@@ -389,14 +395,9 @@ class PartStats:
     has_data: bool = False
 
 
-def check_partition(raw: pd.DataFrame, source: Source, first_row: int, as_of: dt.date,
-                    calendar_days: bool = False, today: dt.date | None = None,
-                    notices: tuple | None = None) -> tuple[pd.DataFrame, pd.DataFrame, PartStats]:
-    """Results (``CHECK_COLUMNS``, ``RESULT_DTYPES``), problems (``PROBLEM_DTYPES``, in row order) and
-    stats of one partition whose first record is row ``first_row`` of its file: ``check_roster``, the
-    single-machine code, on the partition. ``notices`` (:func:`notices_payload`) are installed first."""
-    if notices is not None:
-        install_notices(notices)
+def partition_roster(raw: pd.DataFrame, source: Source, first_row: int) -> tuple[Roster, PartStats]:
+    """The roster of one partition whose first record is row ``first_row`` of its file (blank records
+    left out, as the file reader leaves them out), and its stats so far: which records were blank."""
     own = raw[OWN_ROW_COLUMN] if OWN_ROW_COLUMN in raw.columns else None
     if own is not None:  # not a cell of the roster (and the input frame is not changed: Dask may share it)
         raw = raw.drop(columns=OWN_ROW_COLUMN)
@@ -415,6 +416,18 @@ def check_partition(raw: pd.DataFrame, source: Source, first_row: int, as_of: dt
     last = position.max() if len(position) else -1
     stats = PartStats(blank_rows=numbers[blank], blank_before_last=numbers[blank[blank < last]],
                       has_data=bool(len(position)))
+    return roster, stats
+
+
+def check_partition(raw: pd.DataFrame, source: Source, first_row: int, as_of: dt.date,
+                    calendar_days: bool = False, today: dt.date | None = None,
+                    notices: tuple | None = None) -> tuple[pd.DataFrame, pd.DataFrame, PartStats]:
+    """Results (``CHECK_COLUMNS``, ``RESULT_DTYPES``), problems (``PROBLEM_DTYPES``, in row order) and
+    stats of one partition whose first record is row ``first_row`` of its file: ``check_roster``, the
+    single-machine code, on the partition. ``notices`` (:func:`notices_payload`) are installed first."""
+    if notices is not None:
+        install_notices(notices)
+    roster, stats = partition_roster(raw, source, first_row)
     if roster.frame.empty:
         return empty_frame(RESULT_DTYPES), empty_frame(PROBLEM_DTYPES), stats
     checked = check_roster(roster, as_of, calendar_days, today)
@@ -558,8 +571,11 @@ def _token(obj: object) -> str:
     return hashlib.sha256(repr(obj).encode()).hexdigest()[:16]
 
 
-def _graph(planned: list[tuple[Source, list[Piece]]], job: Job) -> list[tuple[Source, int, list[Any]]]:
-    """Per file: the part number of its notes, and one delayed :func:`run_piece` per piece.
+def _graph(planned: list[tuple[Source, list[Piece]]], shared: Any, task: Any = None,
+           number: int = 0) -> list[tuple[Source, int, list[Any]]]:
+    """Per file: the part number of its notes, and one delayed ``task`` per piece (default
+    :func:`run_piece`), called as ``task(piece or raw cells, first_row, source, number, shared)`` and
+    returning two things. ``number`` counts the parts from the given one.
 
     A Parquet piece is read by the task that checks it (its first row is known from the footer). A
     CSV block is read by a task of its own: its first row is the previous block's first row plus that
@@ -568,9 +584,9 @@ def _graph(planned: list[tuple[Source, list[Piece]]], job: Job) -> list[tuple[So
     """
     from dask import delayed
 
-    job_key = delayed(job, name=f"shebao-job-{_token(job)}")  # one copy per worker, not one per task
+    task = task or run_piece
+    shared_key = delayed(shared, name=f"shebao-shared-{_token(shared)}")  # one copy per worker, not per task
     graph = []
-    number = 0
     for source, pieces in planned:
         src = delayed(source, name=f"shebao-source-{_token(source)}")
         notes_number, number = number, number + 1
@@ -582,7 +598,7 @@ def _graph(planned: list[tuple[Source, list[Piece]]], job: Job) -> list[tuple[So
             data: Any = piece
             if source.kind == "csv":
                 data = delayed(read_piece)(piece)
-            runs.append(delayed(run_piece, nout=2)(data, first_row, src, number, job_key))
+            runs.append(delayed(task, nout=2)(data, first_row, src, number, shared_key))
             number += 1
             if source.kind == "csv":
                 first_row = delayed(operator.add)(first_row, delayed(len)(data))
@@ -655,6 +671,168 @@ def run_employers(client: Client, planned: list[tuple[Source, list[Piece]]], as_
     summary = BatchSummary(files=len(planned), partitions=len(runs))
     summary.add([stats for stats, _ in gathered])
     return employers.combine([partial for _, partial in gathered]), summary
+
+
+# ------------------------------------------------------------- cross-check (shared README section 8)
+
+# The rows the cross-check takes from both sides, in one frame: shuffled by SSN, a person's roster rows
+# and registry records land in the same partition, so each partition is cross-checked on its own.
+STAGED_DTYPES = {"side": "string", "employer_id": "string", "ssn": "string", "name": "string",
+                 "registration_date": "datetime64[ns]", "employment_type": "string", "source_file": "string",
+                 "source_row": "int64", "order": "int64"}
+FINDING_DTYPES: dict[str, str] = {c: "Int64" if c == "source_row" else "string" for c in CROSSCHECK_COLUMNS}
+ROSTER, REGISTRY = "roster", "registry"
+STAGING = "_staging"  # below the output folder while the run lasts (a leading "_": readers skip it)
+
+
+STAGE_STATS_DTYPES = {"side": "string", "rows": "int64", "kept": "int64"}
+
+
+def stage_piece(data: Piece | pd.DataFrame, first_row: int, source: Source, number: int,
+                side: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One partition of a roster or registry file as the rows the cross-check takes (``STAGED_DTYPES``):
+    roster rows the store keeps (``registration.storable``: a valid ID number and an employer) and
+    registry records with a valid SSN and an employer (``registration.normalise_registry``). ``order``
+    is the upload order the store's ids give (a later file, a later row, replaces an earlier one). Also
+    one row of stats (``STAGE_STATS_DTYPES``): records read (blank ones not counted), records kept."""
+    raw = read_piece(data) if isinstance(data, Piece) else data
+    roster, _ = partition_roster(raw, source, first_row)
+    if roster.frame.empty:
+        return _stage_stats(side, 0, 0), empty_frame(STAGED_DTYPES)
+    if side == ROSTER:
+        rows = normalise(roster).rows
+        rows = rows[storable(rows)]
+        names, types = rows["name"], rows["employment_type"]
+    else:
+        rows, _ = normalise_registry([roster])
+        names = types = pd.Series(pd.NA, index=rows.index, dtype="string")
+    frame = pd.DataFrame({"side": side, "employer_id": rows["employer_id"], "ssn": rows["ssn"], "name": names,
+                          "registration_date": rows["registration_date"], "employment_type": types,
+                          "source_file": source.name, "source_row": rows["source_row"],
+                          "order": (number << employers.ORDER_SHIFT) + rows.index.to_numpy(dtype=np.int64)})
+    return _stage_stats(side, len(roster.frame), len(frame)), _typed(frame, STAGED_DTYPES)
+
+
+def _stage_stats(side: str, rows: int, kept: int) -> pd.DataFrame:
+    return _typed(pd.DataFrame({"side": [side], "rows": [rows], "kept": [kept]}), STAGE_STATS_DTYPES)
+
+
+def _staged(path: str, columns: list[str] | None = None) -> pd.DataFrame:
+    import fsspec
+    import pyarrow.parquet as pq
+
+    with fsspec.open(path, "rb") as fh:
+        frame = pq.read_table(fh, columns=columns).to_pandas()
+    return frame.astype({c: d for c, d in STAGED_DTYPES.items() if c in frame.columns})
+
+
+def _sides(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The staged rows of one partition as the store holds them: employments (``id`` = upload order) and
+    registrations, the latest record per (employer, person) with its file as ``upload_id``."""
+    roster = frame[frame["side"] == ROSTER].rename(columns={"order": "id"})
+    records = frame[frame["side"] == REGISTRY].sort_values("order", kind="stable")
+    return roster, records.drop_duplicates(["employer_id", "ssn"], keep="last")
+
+
+def employer_sets_part(path: str) -> tuple[np.ndarray, np.ndarray]:
+    """The employers of one staged partition present in the registry, and those whose rosters list
+    someone with the Art. 58 duty (``crosscheck.rostered_employers``): unions over the partitions give
+    the city's two sets, which no partition knows by itself."""
+    frame = _staged(path, ["side", "employer_id", "ssn", "employment_type", "order"])
+    roster, records = _sides(frame)
+    return records["employer_id"].unique().to_numpy(), np.array(sorted(rostered_employers(roster)), dtype=object)
+
+
+def crosscheck_part(path: str, in_registry: pd.Index, rostered: pd.Index, out: str,
+                    number: int) -> dict[str, int]:
+    """``crosscheck.crosscheck`` of one staged partition, given the city's employer sets; written as part
+    ``number`` of the findings dataset (``FINDING_DTYPES``). Returns the count per finding."""
+    roster, records = _sides(_staged(path))
+    codes, files = pd.factorize(records["source_file"])
+    found = crosscheck(roster, records.assign(upload_id=codes), dict(enumerate(files)), in_registry, rostered)
+    write_part(_typed(found, FINDING_DTYPES), out, number, FINDING_DTYPES)
+    return {k: int(v) for k, v in found["finding"].value_counts().items()}
+
+
+@dataclass
+class CrossSummary:
+    """Totals of a batch cross-check, for the line the command prints."""
+
+    files: int = 0
+    partitions: int = 0
+    roster_rows: int = 0
+    roster_kept: int = 0
+    registry_rows: int = 0
+    registry_kept: int = 0
+    findings: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FINDINGS, 0))
+
+
+def run_crosscheck(client: Client, rosters: list[tuple[Source, list[Piece]]],
+                   registry: list[tuple[Source, list[Piece]]], out: str, progress: bool = False) -> CrossSummary:
+    """The cross-check of section 8 over roster files and registry extracts, as if every roster had been
+    uploaded and every extract imported in command-line order: ``out`` becomes a Parquet dataset of the
+    findings (``CROSSCHECK_COLUMNS``), each part in the order ``crosscheck`` gives.
+
+    Three steps. Both sides' rows are staged, shuffled by SSN with Dask's shuffle (a person's rows meet
+    in one partition) into ``out/_staging``. Then the two employer sets are gathered (the registry's
+    employers; employers whose rosters list someone with the duty): without them ``not_in_registry``
+    and ``not_in_roster`` would come out wrong per partition (issue 15). Then each staged partition is
+    cross-checked with ``crosscheck.crosscheck`` and written. The staging folder is removed at the end.
+    """
+    import dask.dataframe as dd
+    from dask import delayed
+    from fsspec.core import url_to_fs
+
+    out = out.rstrip("/")
+    _fresh_folder(out)
+    stage = f"{out}/{STAGING}"
+    summary = CrossSummary(files=len(rosters) + len(registry))
+    try:
+        runs_roster = [r for _, _, rs in _graph(rosters, ROSTER, stage_piece) for r in rs]
+        first = sum(len(pieces) + 1 for _, pieces in rosters)
+        runs_registry = [r for _, _, rs in _graph(registry, REGISTRY, stage_piece, first) for r in rs]
+        runs = runs_roster + runs_registry
+        summary.partitions = len(runs)
+        staged = dd.from_delayed([r[1] for r in runs], meta=empty_frame(STAGED_DTYPES), verify_meta=False)
+        write = staged.shuffle("ssn", npartitions=max(len(runs), 1)).to_parquet(
+            stage, write_index=False, compute=False)
+        counted = dd.from_delayed([r[0] for r in runs], meta=empty_frame(STAGE_STATS_DTYPES), verify_meta=False)
+        stats, _ = _compute(client, [counted, write], progress)  # one graph: each piece is read once
+        totals = stats.groupby("side")[["rows", "kept"]].sum()
+        for side, name in ((ROSTER, "roster"), (REGISTRY, "registry")):
+            if side in totals.index:
+                setattr(summary, f"{name}_rows", int(totals.loc[side, "rows"]))
+                setattr(summary, f"{name}_kept", int(totals.loc[side, "kept"]))
+
+        fs, root = url_to_fs(stage)
+        parts = [fs.unstrip_protocol(p) for p in sorted(fs.find(root), key=_natural) if p.endswith(".parquet")]
+        (sets,) = _compute(client, [delayed(list)([delayed(employer_sets_part)(p) for p in parts])], progress)
+        in_registry = pd.Index(pd.unique(np.concatenate([a for a, _ in sets] or [np.empty(0, dtype=object)])))
+        rostered = pd.Index(pd.unique(np.concatenate([b for _, b in sets] or [np.empty(0, dtype=object)])))
+        in_registry_key = delayed(in_registry, name=f"shebao-in-registry-{uuid.uuid4().hex}")
+        rostered_key = delayed(rostered, name=f"shebao-rostered-{uuid.uuid4().hex}")
+        tasks = [delayed(crosscheck_part)(p, in_registry_key, rostered_key, out, i) for i, p in enumerate(parts)]
+        (counts,) = _compute(client, [delayed(list)(tasks)], progress)
+        for c in counts:
+            for k, v in c.items():
+                summary.findings[k] += v
+        if not parts:  # nothing staged: an empty dataset with the columns still
+            write_part(empty_frame(FINDING_DTYPES), out, 0, FINDING_DTYPES)
+    finally:
+        fs, root = url_to_fs(stage)
+        if fs.exists(root):
+            fs.rm(root, recursive=True)
+    return summary
+
+
+def crosscheck_line(summary: CrossSummary, out: str) -> str:
+    """The single-machine cross-check's line, with what the batch read."""
+    total = sum(summary.findings.values())
+    counts = ", ".join(f"{k} {v}" for k, v in summary.findings.items() if v) or "no findings"
+    left = summary.roster_rows - summary.roster_kept + summary.registry_rows - summary.registry_kept
+    return (f"{total} findings ({counts}) from {summary.roster_kept} roster rows and {summary.registry_kept} "
+            f"registry records ({_describe(summary.files, summary.partitions)}); {left} rows without a valid "
+            f"ID number or employer take no part -> {out}")
 
 
 def usable_cores() -> int:

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from compliance.cases import CASE_STATES
 from compliance.dates import now_utc
 from compliance.errors import ShebaoError
-from compliance.registration import CHUNK_ROWS, TEXT_LIMITS, normalise, normalise_registry, too_long
+from compliance.registration import CHUNK_ROWS, normalise, normalise_registry, storable
 from compliance.rosters import Roster, RosterError, display_name, read_roster_bytes
 
 DEFAULT_DB_PATH = Path(os.environ.get("SHEBAO_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
@@ -313,16 +313,6 @@ def _bulk(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, keys: list[
         cursor.close()
 
 
-def fields_too_long(frame: pd.DataFrame) -> pd.Series:
-    """Rows with a text longer than its store column (registration.TEXT_LIMITS): never sent to the
-    database, where PostgreSQL would refuse the whole file and quote the batch's ID numbers."""
-    mask = pd.Series(False, index=frame.index)
-    for name, limit in TEXT_LIMITS.items():
-        if name in frame:
-            mask |= too_long(frame[name], limit)
-    return mask
-
-
 def _begin_upload(conn: sa.Connection, kind: str, file_name: str, digest: str, by: str, rows: int,
                   errors: int) -> int:
     result = conn.execute(uploads.insert().values(kind=kind, file_name=file_name, sha256=digest, uploaded_at=now_utc(),
@@ -418,7 +408,7 @@ def store_roster(engine: Engine, source: Source, uploaded_by: str | None = None,
         del data
         count, problems, kept = 0, 0, []
         for rows in _normalised_slices(rosters):
-            valid = rows["ssn"].notna() & rows["employer_id"].notna() & ~fields_too_long(rows)
+            valid = storable(rows)
             problem = rows["id_problem"].notna() | rows["problem"].notna() | rows["hire_date"].isna() | \
                 rows["registration_unreadable"]
             count, problems = count + len(rows), problems + int(problem.sum())

@@ -343,3 +343,135 @@ def test_local_cluster_of_the_command(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert r.stderr == "" and r.stdout.count("\n") == 1
     assert out.exists()
+
+
+# ------------------------------------------------------------------------------ batch crosscheck
+
+
+NEW_EMPLOYER = "91320000MA1NEWEMP1"  # only exempt people on its roster: its registry records are no finding
+UNROSTERED = "91500000MA6NOROST0"  # in the registry only
+
+
+@pytest.fixture(scope="module")
+def crosscheck_inputs(generated: list[Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
+    """The generated rosters, a later roster that re-lists people (a later row replaces an earlier one, some
+    become exempt, some join a second employer), and two registry extracts (GB18030 CSV, then Parquet whose
+    records replace some of the first's) with every kind of finding among them."""
+    folder = tmp_path_factory.mktemp("crosscheck")
+    rows = single(generated).results
+    people = rows[rows["ssn"].notna() & rows["employer_id"].notna()].reset_index(drop=True)
+    assert len(people) > 1500
+    later = [{"name": r.name, "id_number": r.ssn, "employer_id": r.employer_id, "employer_name": None,
+              "hire_date": "2025-01-06", "registration_date": "2025-02-01", "wage": "", "card_status": "",
+              "employment_type": None, "id_type": None, "work_permit_date": None}
+             for r in people.iloc[:120].itertuples()]
+    for i, row in enumerate(later):
+        if i % 4 == 1:
+            row["employment_type"] = "实习"  # the latest row is exempt: the person takes no part
+        elif i % 4 == 2:
+            row["employer_id"] = EMPLOYERS[(EMPLOYERS.index(next(e for e in EMPLOYERS if e[0] == row["employer_id"]))
+                                            + 1) % 3][0]  # a second employer: multiple_employers
+    later += [{**later[0], "id_number": gb11643(f"32010219850101{i:03d}"), "employer_id": NEW_EMPLOYER,
+               "employment_type": "退休返聘"} for i in range(100, 106)]
+    # small employers: one person on the roster (a date, no record), one registered person not on it. The two
+    # land in different SSN partitions, so only the city-wide employer sets give both findings
+    small = [f"9133000{i:02d}MA2SMALL{i % 10}" for i in range(12)]
+    later += [{**later[0], "id_number": gb11643(f"33010219870707{i + 100:03d}"), "employer_id": e,
+               "employment_type": None} for i, e in enumerate(small)]
+    rosters = [*generated, _write_csv(folder / "later.csv", EN_HEADER, FIELDS_EN, later, "utf-8-sig")]
+
+    rng = np.random.default_rng(8)
+    registered = people[people["employer_id"] != EMPLOYERS[2][0]]  # the third employer is in no extract
+    records = []
+    for i, r in enumerate(registered.itertuples()):
+        if i % 6 == 0:
+            continue  # no record: not_in_registry where the roster gives a date
+        date = r.registration_date if pd.notna(r.registration_date) else pd.Timestamp("2025-03-03")
+        if i % 6 == 1:
+            date = date + pd.Timedelta(days=int(rng.integers(1, 40)))  # date_mismatch
+        records.append((r.ssn, r.employer_id, date.date().isoformat()))
+    for i in range(40):  # registered, on no roster of a rostered employer: not_in_roster
+        records.append((gb11643(f"44030519920202{i + 100:03d}"), EMPLOYERS[i % 2][0], "2025-04-01"))
+    records += [(gb11643(f"44030519930303{i + 100:03d}"), UNROSTERED, "2025-04-02") for i in range(15)]
+    records += [(gb11643(f"33010219880808{i + 100:03d}"), e, "2025-04-05") for i, e in enumerate(small)]
+    records += [(gb11643(f"32010219850101{i:03d}"), NEW_EMPLOYER, "2025-04-03") for i in range(100, 104)]
+    records += [("110105199001011230", EMPLOYERS[0][0], "2025-04-04"), ("", EMPLOYERS[0][0], "2025-04-04")]  # unusable
+    first = folder / "registry_2025.csv"
+    first.write_bytes(("社会保障号码,统一社会信用代码,参保登记日期\r\n" + "".join(
+        f"{s},{e},{d}\r\n" for s, e, d in records)).encode("gb18030"))
+    replaced = [(s, e, "2025-05-05") for s, e, _ in records[5:300:7]] + [records[10]]  # a repeat: the last wins
+    second = folder / "registry_2026.parquet"
+    pq.write_table(pa.table({"ssn": [s for s, _, _ in replaced], "employer_id": [e for _, e, _ in replaced],
+                             "registration_date": pa.array([dt.date.fromisoformat(d) for _, _, d in replaced])}),
+                   second, row_group_size=20)
+    as_csv = folder / "registry_2026.csv"  # the same extract for the store, which reads no Parquet
+    as_csv.write_text("ssn,employer_id,registration_date\n" + "".join(f"{s},{e},{d}\n" for s, e, d in replaced),
+                      encoding="utf-8")
+    return {"rosters": rosters, "registry": [first, second], "store_registry": [first, as_csv]}
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(list(frame.columns), kind="stable").reset_index(drop=True)
+
+
+def test_crosscheck_equals_the_store_path(cluster: str, crosscheck_inputs: dict[str, list[Path]],
+                                          tmp_path: Path) -> None:
+    """Every finding of ``python -m compliance crosscheck`` after uploading the rosters and importing the
+    extracts in the same order: the same rows, each finding kind present, each part in the store path's
+    order; nothing is left in the output folder but the dataset."""
+    from compliance import services, store
+
+    engine = store.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    for path in crosscheck_inputs["rosters"]:
+        store.store_roster(engine, path, uploaded_by="test")
+    for path in crosscheck_inputs["store_registry"]:
+        store.import_registry(engine, path, uploaded_by="test")
+    want = services.findings(engine).astype(scale.FINDING_DTYPES)
+    want["source_file"] = want["source_file"].replace("registry_2026.csv", "registry_2026.parquet")
+    out = tmp_path / "findings"
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        code = main(["batch", "crosscheck", "--rosters", *map(str, crosscheck_inputs["rosters"]), "--registry",
+                     *map(str, crosscheck_inputs["registry"]), "--out", str(out), "--scheduler", cluster,
+                     "--blocksize", BLOCK, "--partition-rows", "100"])
+    assert code == 0
+    got = scale.read_dataset(str(out))
+    assert list(got.columns) == scale.CROSSCHECK_COLUMNS and dict(got.dtypes.astype(str)) == scale.FINDING_DTYPES
+    assert set(want["finding"]) == set(scale.FINDINGS)
+    small = want[want["employer_id"].str.contains("SMALL", na=False)]
+    assert small["finding"].value_counts().to_dict() == {"not_in_registry": 12, "not_in_roster": 12}
+    pd.testing.assert_frame_equal(_sorted(got), _sorted(want))
+    assert not got["employer_id"].isin([NEW_EMPLOYER, UNROSTERED, EMPLOYERS[2][0]]).any() or \
+        set(got.loc[got["employer_id"] == EMPLOYERS[2][0], "finding"]) <= {"multiple_employers"}
+    counts = want["finding"].value_counts()
+    assert stdout.getvalue().startswith(f"{len(want)} findings (not_in_registry {counts['not_in_registry']}, ")
+    assert sorted(p.name for p in out.iterdir()) == [f"part.{i:06d}.parquet" for i in range(len(list(out.iterdir())))]
+    for part in sorted(out.glob("*.parquet")):  # each part in the order the single path sorts by
+        frame = pq.read_table(part).to_pandas()
+        order = frame["finding"].map({f: i for i, f in enumerate(scale.FINDINGS)})
+        keys = list(zip(order, frame["employer_id"], frame["source_row"], strict=True))
+        assert keys == sorted(keys)
+
+
+def test_crosscheck_needs_the_city_wide_employer_sets(crosscheck_inputs: dict[str, list[Path]],
+                                                      tmp_path: Path) -> None:
+    """One SSN partition knows only its own people: an employer whose other employees are registered elsewhere
+    in the city is still 'in the registry' for a person of this partition with no record."""
+    from compliance.crosscheck import crosscheck
+
+    employments = pd.DataFrame({"id": [1, 2], "employer_id": ["E1", "E1"], "ssn": ["A", "B"], "name": ["甲", "乙"],
+                                "registration_date": pd.to_datetime(["2025-01-05", "2025-01-06"]),
+                                "source_file": "r.csv", "source_row": [2, 3], "employment_type": "full_time"})
+    registrations = pd.DataFrame({"employer_id": ["E1", "E2"], "ssn": ["B", "C"],
+                                  "registration_date": pd.to_datetime(["2025-01-06", "2025-02-01"]),
+                                  "upload_id": [0, 0], "source_row": [2, 3]})
+    # the partition holding only A sees no registry record of E1: alone it would find nothing
+    alone = crosscheck(employments[:1], registrations[:0], {0: "g.csv"})
+    assert alone.empty
+    told = crosscheck(employments[:1], registrations[:0], {0: "g.csv"}, in_registry={"E1"}, rostered={"E1"})
+    assert told["finding"].tolist() == ["not_in_registry"]
+    # C is registered with E2: a finding only if E2 has a roster somewhere in the city
+    c_only = registrations[1:]
+    assert crosscheck(employments[:0], c_only, {0: "g.csv"}, in_registry={"E2"}, rostered=set()).empty
+    assert crosscheck(employments[:0], c_only, {0: "g.csv"}, in_registry={"E2"},
+                      rostered={"E2"})["finding"].tolist() == ["not_in_roster"]
