@@ -831,8 +831,8 @@ def crosscheck_line(summary: CrossSummary, out: str) -> str:
     counts = ", ".join(f"{k} {v}" for k, v in summary.findings.items() if v) or "no findings"
     left = summary.roster_rows - summary.roster_kept + summary.registry_rows - summary.registry_kept
     return (f"{total} findings ({counts}) from {summary.roster_kept} roster rows and {summary.registry_kept} "
-            f"registry records ({_describe(summary.files, summary.partitions)}); {left} rows without a valid "
-            f"ID number or employer take no part -> {out}")
+            f"registry records ({_describe(summary.files, summary.partitions)}); {left} rows take no part "
+            f"(no valid ID number, no employer, or a text longer than the store keeps) -> {out}")
 
 
 def usable_cores() -> int:
@@ -912,7 +912,8 @@ def provisional_warning(summary: BatchSummary) -> str | None:
 
 
 def read_dataset(path: str) -> pd.DataFrame:
-    """A dataset written by :func:`run_check`, in row order, with the dtypes it was written with."""
+    """A dataset written by :func:`run_check` or :func:`run_crosscheck`, parts in order, with the dtypes it
+    was written with."""
     import pyarrow.parquet as pq
     from fsspec.core import url_to_fs
 
@@ -922,7 +923,8 @@ def read_dataset(path: str) -> pd.DataFrame:
     if not tables:
         return pd.DataFrame()
     frame = pd.concat([t.to_pandas() for t in tables], ignore_index=True)
-    dtypes = RESULT_DTYPES if "status" in frame.columns else PROBLEM_DTYPES
+    dtypes = RESULT_DTYPES if "status" in frame.columns else FINDING_DTYPES if "finding" in frame.columns \
+        else PROBLEM_DTYPES
     return frame.astype({c: d for c, d in dtypes.items() if c in frame.columns})
 
 

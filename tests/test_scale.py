@@ -475,3 +475,28 @@ def test_crosscheck_needs_the_city_wide_employer_sets(crosscheck_inputs: dict[st
     assert crosscheck(employments[:0], c_only, {0: "g.csv"}, in_registry={"E2"}, rostered=set()).empty
     assert crosscheck(employments[:0], c_only, {0: "g.csv"}, in_registry={"E2"},
                       rostered={"E2"})["finding"].tolist() == ["not_in_roster"]
+
+
+def test_crosscheck_sample_files_equal_the_store_path(cluster: str, tmp_path: Path) -> None:
+    from compliance import services, store
+
+    rosters = [SAMPLES / "english_roster.csv", SAMPLES / "agency_extract_gbk.csv"]
+    registry = SAMPLES / "registry" / "agency_registry_2025.csv"
+    engine = store.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    for path in rosters:
+        store.store_roster(engine, path, uploaded_by="test")
+    store.import_registry(engine, registry, uploaded_by="test")
+    want = services.findings(engine).astype(scale.FINDING_DTYPES)
+    assert len(want) >= 5
+    assert main(["batch", "crosscheck", "--rosters", *map(str, rosters), "--registry", str(registry), "--out",
+                 str(tmp_path / "f"), "--scheduler", cluster, "--blocksize", "2KB"]) == 0
+    pd.testing.assert_frame_equal(_sorted(scale.read_dataset(str(tmp_path / "f"))), _sorted(want))
+
+
+def test_crosscheck_missing_registry_exits_2_with_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "extract.csv"
+    r = cli("batch", "crosscheck", "--rosters", str(SAMPLES / "english_roster.csv"), "--registry", str(missing),
+            "--out", str(tmp_path / "o"))
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [f"error: {missing}: file not found"]
+    assert not (tmp_path / "o").exists()
