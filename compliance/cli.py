@@ -342,7 +342,8 @@ def cmd_id(args: argparse.Namespace) -> int:
         sex = {"M": "male", "F": "female"}.get(report.sex or "", "")
         encoded = f", born {report.birth_date}, {sex}, region {report.region_code} {report.region or 'unknown'}" \
             if report.birth_date else ""
-        print(f"valid {report.kind}: SSN {report.ssn or 'assigned by the agency'}{encoded}")
+        # a passport or travel permit holds no SSN: its warning says the agency assigns one (said once)
+        print(f"valid {report.kind}" + (f": SSN {report.ssn}{encoded}" if report.ssn else ""))
         for warning in report.warnings:
             print(f"warning: {warning}")
     else:

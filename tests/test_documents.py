@@ -95,3 +95,10 @@ def test_cli_id_type_passport() -> None:
     assert obj["warnings"] == ["The social security number is assigned by the agency (passport)"]
     bad = cli("id", "AB", "--type", "travel_permit", "--json")
     assert bad.returncode == 1 and json.loads(bad.stdout)["valid"] is False
+
+
+def test_cli_id_text_of_a_passport_says_the_agency_assigns_the_ssn_once() -> None:
+    done = cli("id", "E12345678", "--type", "passport")
+    assert done.returncode == 0
+    assert done.stdout.splitlines() == ["valid passport",
+                                        "warning: The social security number is assigned by the agency (passport)"]
