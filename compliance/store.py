@@ -32,7 +32,11 @@ from compliance.errors import ShebaoError
 from compliance.registration import CHUNK_ROWS, normalise, normalise_registry, storable
 from compliance.rosters import Roster, RosterError, display_name, read_roster_bytes
 
-DEFAULT_DB_PATH = Path(os.environ.get("SHEBAO_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
+_CHECKOUT = Path(__file__).resolve().parent.parent
+# the checkout's data/ (README: the dashboard and the command line share it); an installed copy (pip install
+# ., a Dask worker) has no checkout around it: ./data of where it runs, never inside site-packages
+DEFAULT_DB_PATH = Path(os.environ.get("SHEBAO_DATA_DIR") or (_CHECKOUT / "data" if (_CHECKOUT / "app.py").exists()
+                                                            else Path.cwd() / "data"))
 DEFAULT_DB_FILE = DEFAULT_DB_PATH / "shebao.sqlite"
 _BATCH = 100_000  # rows turned into driver tuples at a time when writing: bounds the Python objects alive
 

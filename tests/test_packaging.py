@@ -133,6 +133,7 @@ def test_installed_wheel_reads_its_data_from_another_folder(built: tuple[Path, P
         out["revisions"] = len(list(ScriptDirectory.from_config(config).walk_revisions()))
         engine = store.connect("sqlite:///" + str(Path("store.sqlite").resolve()))
         out["tables"] = sorted(__import__("sqlalchemy").inspect(engine).get_table_names())
+        out["default_db"] = str(store.DEFAULT_DB_FILE)
         print(json.dumps(out))
     """)
     proc = run([sys.executable, "-c", code], cwd=cwd, env=clean_env(PYTHONPATH=str(target)))
@@ -146,6 +147,8 @@ def test_installed_wheel_reads_its_data_from_another_folder(built: tuple[Path, P
     assert out["common"] > 10_000
     assert out["revisions"] == len(list((PACKAGE / "migrations" / "versions").glob("*.py")))
     assert "alembic_version" in out["tables"] and len(out["tables"]) > 1
+    # no checkout around an installed copy: the default store is ./data of where it runs, not site-packages
+    assert out["default_db"] == str(cwd.resolve() / "data" / "shebao.sqlite")
 
 
 def test_batch_check_runs_from_the_wheel_without_the_app_extra(built: tuple[Path, Path], tmp_path: Path) -> None:
