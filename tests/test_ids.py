@@ -603,3 +603,111 @@ def test_birth_before_1900_is_impossible() -> None:
     assert row["id_code"] == "id_birth_date"
     assert "before 1900" in row["id_problem"]
     assert ids.is_valid(with_check("110105" + "19000101" + "002"))
+
+
+# --- the layout shortcut (ids._fast) and the check-by-check path (ids._validate_rows) agree --------
+
+def _check_by_check(raw: pd.Series, number_cell: pd.Series | None = None) -> pd.DataFrame:
+    """validate_column's result with every row through the check-by-check path (birth as datetime64)."""
+    cleaned = ids._clean_column(raw.reset_index(drop=True))
+    out = ids._validate_rows(cleaned, ids._upgrade_fifteen(cleaned), TODAY,
+                             None if number_cell is None else number_cell.reset_index(drop=True))
+    out.index = raw.index
+    return out
+
+
+def _both_paths_agree(raw: pd.Series, number_cell: pd.Series | None = None, dates: bool = True) -> pd.DataFrame:
+    out = ids.validate_column(raw, today=TODAY, number_cell=number_cell, dates_as_datetime=True)
+    pd.testing.assert_frame_equal(out, _check_by_check(raw, number_cell), check_exact=True)
+    if not dates:
+        return out
+    dated = ids.validate_column(raw, today=TODAY, number_cell=number_cell)
+    pd.testing.assert_frame_equal(dated.drop(columns="birth_date"), out.drop(columns="birth_date"), check_exact=True)
+    assert dated["birth_date"].dtype == object
+    return out
+
+
+# Every outcome the shortcut decides or hands on: valid (resident, permit, foreign, unknown county
+# named by its province), wrong check character, and each problem only the check-by-check path names.
+ALL_OUTCOMES = [
+    CHAOYANG_F, NANSHAN_M, DONGCHENG_M, NANSHAN_15, CHAOYANG_F.lower(), " 440305-19900307-1236 ",
+    with_check("11019919900107123"),                          # unknown county: a warning, region Beijing
+    with_check("71010119900107123"),                          # Taiwan (71): a province of the table
+    with_check("81000019900107123"), with_check("83000019900107123"),   # residence permits
+    with_check("81123419900107123"),                          # permit with a county: wrong address
+    with_check("91184019900107123"),                          # 2023 card, USA (840), accepted in 11
+    with_check("91100019900107123"),                          # 2023 card, nationality 000
+    with_check("99984019900107123"),                          # 2023 card, province 99
+    with_check("99084019900107123"),                          # 2023 card, province 90
+    with_check("00000019900107123"), with_check("10010519900107123"),   # no province
+    with_check("11010518991231002"), with_check("11010500010101002"),   # before 1900
+    with_check("11010500000101002"), with_check("11010519001301002"),   # no such date
+    with_check("11010519000229002"), with_check("11010520000229002"),   # 1900 no leap year, 2000 one
+    with_check("11010520251120002"), with_check("11010520251121002"),   # today; tomorrow
+    with_check("11010599991231002"), with_check("11010522620412002"),
+    CHAOYANG_F[:17] + "1", NANSHAN_M[:17] + "X",              # wrong check characters
+    "11010519491231002Y", "1101051949123100XX", "X10105194912310021", "１１０１０５１９４９１２３１００２Ｘ",
+    "USA110085061501", "ZZZ110085061501", "1.10105E+17", "", None, "12345", CHAOYANG_F + "0",
+    ARABIC_INDIC_15, ARABIC_INDIC_15 + "١٢٣", "é" * 9,
+]
+
+
+def test_both_paths_agree_on_every_outcome() -> None:
+    out = _both_paths_agree(pd.Series(ALL_OUTCOMES, dtype=object))
+    codes = set(out["id_code"].dropna())
+    assert {"id_checksum", "id_birth_date", "id_birth_future", "id_province", "id_permit_address",
+            "id_nationality", "id_format", "id_length", "id_missing", "id_scientific"} <= codes
+    assert set(out["kind"].dropna()) == {"resident", "hkmo_tw_permit", "foreign_permanent"}
+    assert set(out["id_warning_code"].dropna()) == {ids.WARNING_UNKNOWN_COUNTY, ids.WARNING_OLD_PR_CARD}
+    row = out.iloc[ALL_OUTCOMES.index(with_check("11019919900107123"))]
+    assert (row["region_code"], row["region"]) == ("110199", "北京市")
+    row = out.iloc[ALL_OUTCOMES.index(with_check("91184019900107123"))]
+    assert (row["kind"], row["region_code"], row["region"]) == ("foreign_permanent", "110000", "北京市")
+
+
+@pytest.mark.parametrize("dtype", [object, "string", "str"])
+def test_both_paths_agree_with_any_text_column(dtype: object) -> None:
+    cells = [c for c in ALL_OUTCOMES if c is not None] * 3
+    _both_paths_agree(pd.Series(cells, dtype=dtype, index=[i % 7 for i in range(len(cells))]))
+
+
+def test_both_paths_agree_with_number_cells() -> None:
+    raw = pd.Series([*ALL_OUTCOMES, 110105194912310021, 440305900307123.0], dtype=object)
+    flags = pd.Series([i % 3 == 0 for i in range(len(raw))], dtype=object)
+    flags.iloc[1] = None
+    out = _both_paths_agree(raw, flags)
+    assert out["id_code"].iloc[0] == "id_number_cell"   # flagged: 18 digits in a number cell
+
+
+@pytest.mark.parametrize("cells", [
+    [CHAOYANG_F[:17] + "1"],                                   # a wrong check character, a real date
+    [with_check("11010519491331002")[:17] + "0", "abc"],       # a wrong check character, no date
+    [with_check("11010519491331002")],                          # no date at all: seconds, as pandas gives
+    [],
+])
+def test_birth_date_unit_follows_pandas_parsing(cells: list[str]) -> None:
+    _both_paths_agree(pd.Series(cells, dtype=object))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(
+    st.text(alphabet="0123456789", min_size=17, max_size=17).map(with_check),
+    st.text(alphabet="0123456789X", min_size=15, max_size=19),
+    st.builds(lambda region, birth, seq: with_check(f"{region}{birth:%Y%m%d}{seq:03d}"),
+              st.sampled_from(["110105", "810000", "811234", "830000", "910840", "911000", "330112", "990000"]),
+              st.dates(dt.date(1800, 1, 1), dt.date(2100, 12, 31)), st.integers(0, 999)),
+    ANY_CELL), max_size=30))
+def test_both_paths_agree_on_generated_numbers(cells: list[object]) -> None:
+    _both_paths_agree(pd.Series(cells, dtype=object), dates=False)
+
+
+def test_kind_and_region_columns_same_on_arrow_and_object() -> None:
+    numbers = ["", "9", "A", "a", "８１", "81", "83000019900107123X", "USA", None, CHAOYANG_F]
+    arrow = ids.kind_column(pd.Series(numbers, dtype="string"))
+    assert arrow.tolist()[:8] == ["resident", "foreign_permanent", "foreign_permanent", "resident", "resident",
+                                  "hkmo_tw_permit", "hkmo_tw_permit", "foreign_permanent"]
+    pd.testing.assert_series_equal(arrow, ids.kind_column(pd.Series(numbers, dtype=object)))
+    codes = ["110105", "110199", "990000", "", "1", None, "830000", "11010５"]
+    arrow = ids.region_column(pd.Series(codes, dtype="string"))
+    assert arrow.iloc[:3].tolist() == ["北京市朝阳区", "北京市", pd.NA]
+    pd.testing.assert_series_equal(arrow, ids.region_column(pd.Series(codes, dtype=object)))
