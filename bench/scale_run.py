@@ -61,7 +61,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -411,23 +411,16 @@ def local_cluster(workers: int, record: dict) -> Iterator[Any]:
         yield client
 
 
-def bench_workers(path: Path, workers: int, scratch: Path, partition_rows: int, repeat: int = 1) -> dict:
-    """The runs of one worker count (see the module docstring); each step ``repeat`` times."""
-    import dask.dataframe as dd
-
-    if str(REPO) not in sys.path:  # the workers (spawned: they get this sys.path) must import compliance
-        sys.path.insert(0, str(REPO))
-    batch = [sys.executable, "-m", "compliance", "batch", "check", str(path), "--as-of", AS_OF,
-             "--partition-rows", str(partition_rows)]
+def three_steps(workers: int, floor: Callable[[], None], batch: list[str], scratch: Path, repeat: int) -> dict:
+    """The three measured steps of one worker count, each ``repeat`` times on fresh local clusters: the floor,
+    the command with ``--scheduler`` on a cluster of the same size, the command with its own cluster."""
     out: dict = {"workers": workers}
     floors, sames, owns = [], [], []
     for _ in range(repeat):
         with local_cluster(workers, out):
             floors.append({})
             with measured(floors[-1]):
-                # one partition per row group, as batch reads them (Dask's default reads this file whole)
-                dd.read_parquet(str(path), split_row_groups=True).to_parquet(
-                    str(scratch / f"floor_{workers}"), write_index=False, overwrite=True)
+                floor()
         with local_cluster(workers, out) as client:  # a cluster of the same size, fresh as the floor's was
             sames.append({})
             run_command([*batch, "--out", str(scratch / f"same_{workers}"), "--scheduler",
@@ -437,6 +430,22 @@ def bench_workers(path: Path, workers: int, scratch: Path, partition_rows: int, 
                     own_tree=True)
     out["startup_s"] = min(out["startup_s"])
     out["floor"], out["batch_same_cluster"], out["batch_own_cluster"] = best(floors), best(sames), best(owns)
+    return out
+
+
+def bench_workers(path: Path, workers: int, scratch: Path, partition_rows: int, repeat: int = 1) -> dict:
+    """The runs of one worker count (see the module docstring); each step ``repeat`` times."""
+    import dask.dataframe as dd
+
+    if str(REPO) not in sys.path:  # the workers (spawned: they get this sys.path) must import compliance
+        sys.path.insert(0, str(REPO))
+    batch = [sys.executable, "-m", "compliance", "batch", "check", str(path), "--as-of", AS_OF,
+             "--partition-rows", str(partition_rows)]
+    def floor() -> None:  # one partition per row group, as batch reads them (Dask's default: the file whole)
+        dd.read_parquet(str(path), split_row_groups=True).to_parquet(
+            str(scratch / f"floor_{workers}"), write_index=False, overwrite=True)
+
+    out = three_steps(workers, floor, batch, scratch, repeat)
     f, s, o = out["floor"], out["batch_same_cluster"], out["batch_own_cluster"]
     log(f"  workers {workers}: start-up {out['startup_s']} s; bare read+write {f['wall_s']} s, {f['peak_mib']} MiB; "
         f"batch check {s['wall_s']} s, {s['peak_mib']} MiB ({s['wall_s'] / f['wall_s']:.2f}x); with its own "
@@ -461,24 +470,12 @@ def bench_crosscheck(roster: Path, registry: Path, workers: int, scratch: Path, 
         sys.path.insert(0, str(REPO))
     batch = [sys.executable, "-m", "compliance", "batch", "crosscheck", "--rosters", str(roster), "--registry",
              str(registry), "--partition-rows", str(partition_rows)]
-    out: dict = {"workers": workers}
-    floors, sames, owns = [], [], []
-    for _ in range(repeat):
-        with local_cluster(workers, out):
-            floors.append({})
-            with measured(floors[-1]):
-                dask.compute(*(dd.read_parquet(str(p), split_row_groups=True).to_parquet(
-                    str(scratch / f"floor_{workers}_{i}"), write_index=False, overwrite=True, compute=False)
-                    for i, p in enumerate((roster, registry))))
-        with local_cluster(workers, out) as client:
-            sames.append({})
-            run_command([*batch, "--out", str(scratch / f"same_{workers}"), "--scheduler",
-                         client.scheduler.address], sames[-1], own_tree=False)
-        owns.append({})
-        run_command([*batch, "--out", str(scratch / f"own_{workers}"), "--workers", str(workers)], owns[-1],
-                    own_tree=True)
-    out["startup_s"] = min(out["startup_s"])
-    out["floor"], out["batch_same_cluster"], out["batch_own_cluster"] = best(floors), best(sames), best(owns)
+    def floor() -> None:  # both inputs in one compute
+        dask.compute(*(dd.read_parquet(str(p), split_row_groups=True).to_parquet(
+            str(scratch / f"floor_{workers}_{i}"), write_index=False, overwrite=True, compute=False)
+            for i, p in enumerate((roster, registry))))
+
+    out = three_steps(workers, floor, batch, scratch, repeat)
     out["findings"] = findings_of(out["batch_same_cluster"]["stdout"])
     f, s, o = out["floor"], out["batch_same_cluster"], out["batch_own_cluster"]
     log(f"  crosscheck, workers {workers}: start-up {out['startup_s']} s; bare read+write of both {f['wall_s']} s, "
