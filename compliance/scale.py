@@ -706,7 +706,8 @@ def stage_piece(data: Piece | pd.DataFrame, first_row: int, source: Source, numb
         blank = dict.fromkeys(NOT_CROSSCHECKED)
         rows = normalise(Roster(roster.source_file, roster.frame.assign(**blank), roster.columns, [],
                                 roster.number_cells)).rows
-        rows = rows[storable(rows)]
+        rows = rows.loc[storable(rows), ["employer_id", "ssn", "name", "registration_date", "employment_type",
+                                         "source_row"]]  # the columns staged, before the rows: one take
         names, types = rows["name"], rows["employment_type"]
     else:
         rows, _ = normalise_registry([Roster(roster.source_file, roster.frame.assign(card_status=None,
