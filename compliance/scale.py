@@ -77,6 +77,7 @@ from compliance.rosters import (
     sniff_csv,
     unique_label,
 )
+from compliance.workers import usable_cores
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -840,14 +841,6 @@ def crosscheck_line(summary: CrossSummary, out: str) -> str:
     return (f"{total} findings ({counts}) from {summary.roster_kept} roster rows and {summary.registry_kept} "
             f"registry records ({_describe(summary.files, summary.partitions)}); {left} rows take no part "
             f"(no valid ID number, no employer, or a text longer than the store keeps) -> {out}")
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (a container's CPU set, not the host's)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _worker_probe() -> str:
