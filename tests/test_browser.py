@@ -11,6 +11,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,7 +58,7 @@ def test_upload_shows_overdue_count(server: str, tmp_path: Path) -> None:
     assert want > 0
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page = chinese_page(browser)
         page.goto(server, wait_until="domcontentloaded")  # the HR page is the default page
         page.get_by_label("用户名 / Username").fill("hr")
         page.get_by_label("密码 / Password").fill(PASSWORD)
@@ -71,6 +72,11 @@ def test_upload_shows_overdue_count(server: str, tmp_path: Path) -> None:
         page.screenshot(path=str(tmp_path / "hr.png"), full_page=True)
         browser.close()
     assert elapsed < 60
+
+
+def chinese_page(browser: Any) -> Any:
+    """A new tab as a Chinese-speaking user's browser opens it (locale zh-CN, a desktop window)."""
+    return browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
 
 
 def sign_in(page, username: str) -> None:
@@ -95,7 +101,7 @@ def test_after_sign_out_the_next_user_on_the_tab_sees_nothing_of_the_last(server
         f"{n},11010519491231002X,2025-01-0{i + 1},\n" for i, n in enumerate(names)), encoding="utf-8")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page = chinese_page(browser)
         page.goto(server, wait_until="domcontentloaded")
         sign_in(page, "hr")
         page.locator('input[type="file"]').first.set_input_files(str(roster))
@@ -126,7 +132,7 @@ def test_a_disabled_inspector_is_signed_out_at_the_next_click(server: str, serve
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page = chinese_page(browser)
         page.goto(f"{server}/inspector", wait_until="domcontentloaded")
         sign_in(page, "insp")
         page.get_by_role("button", name=t("try_sample", "zh")).click()
@@ -189,7 +195,7 @@ def test_every_page_of_every_role_speaks_one_language(server: str, lang: str) ->
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for role, pages in ROLE_PAGES.items():
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            page = chinese_page(browser)
             page.goto(server, wait_until="domcontentloaded")
             if lang == "en":
                 page.get_by_text("English", exact=True).click()
@@ -221,7 +227,7 @@ def test_hr_address_leads_to_the_hr_page(server: str) -> None:
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page = chinese_page(browser)
         page.goto(f"{server}/hr", wait_until="domcontentloaded")
         expect(page.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
         assert page.url.rstrip("/") == server.rstrip("/")
@@ -237,7 +243,7 @@ def test_a_fully_set_aside_upload_is_no_all_clear(server: str) -> None:
     sample = ROOT / "sample_uploads" / "english_roster.csv"  # employers 9131…, none of them hr's
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page = chinese_page(browser)
         page.goto(server, wait_until="domcontentloaded")
         sign_in(page, "hr")
         page.locator('input[type="file"]').first.set_input_files(str(sample))
