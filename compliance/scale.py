@@ -734,10 +734,15 @@ def _staged(path: str, columns: list[str] | None = None) -> pd.DataFrame:
     return frame.astype({c: d for c, d in STAGED_DTYPES.items() if c in frame.columns})
 
 
+def _employments(frame: pd.DataFrame) -> pd.DataFrame:
+    """The staged roster rows of one partition as the store holds them (``id`` = upload order)."""
+    return frame[frame["side"] == ROSTER].rename(columns={"order": "id"})
+
+
 def _sides(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The staged rows of one partition as the store holds them: employments (``id`` = upload order) and
-    registrations, the latest record per (employer, person) with its file as ``upload_id``."""
-    roster = frame[frame["side"] == ROSTER].rename(columns={"order": "id"})
+    """The staged rows of one partition as the store holds them: employments (:func:`_employments`) and
+    registrations, the latest record per (employer, person)."""
+    roster = _employments(frame)
     records = frame[frame["side"] == REGISTRY].sort_values("order", kind="stable")
     return roster, records.drop_duplicates(["employer_id", "ssn"], keep="last")
 
@@ -747,8 +752,9 @@ def employer_sets_part(path: str) -> tuple[np.ndarray, np.ndarray]:
     someone with the Art. 58 duty (``crosscheck.rostered_employers``): unions over the partitions give
     the city's two sets, which no partition knows by itself."""
     frame = _staged(path, ["side", "employer_id", "ssn", "employment_type", "order"])
-    roster, records = _sides(frame)
-    return records["employer_id"].unique().to_numpy(), np.array(sorted(rostered_employers(roster)), dtype=object)
+    roster = _employments(frame)
+    registered = frame.loc[frame["side"] == REGISTRY, "employer_id"].unique()  # which record is latest: no matter
+    return np.asarray(registered, dtype=object), np.array(list(rostered_employers(roster)), dtype=object)
 
 
 def crosscheck_part(path: str, in_registry: pd.Index, rostered: pd.Index, out: str,
