@@ -8,10 +8,13 @@ spreadsheet shows them as text instead of executing them. Numbers and dates are 
 from __future__ import annotations
 
 import codecs
+import datetime as dt
+import io
 import json
-import tempfile
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import IO, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -19,9 +22,13 @@ import pyarrow as pa
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.writer.excel import ExcelWriter
 from pyarrow import csv as pa_csv
 
 from compliance.dates import iso_dates
@@ -91,27 +98,36 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 def write_csv_parts(parts: Iterable[pd.DataFrame], path: Path) -> None:
     """:func:`write_csv` of the parts one after the other, as one file: a big check is written slice
     by slice as it is judged, so its results are never all in memory at once."""
-    writer, schema = None, None
     try:
         with Path(path).open("wb") as fh:
-            fh.write(codecs.BOM_UTF8)
-            for part in parts:
-                table = _csv_table(part)
-                if writer is None:
-                    schema = table.schema
-                    writer = pa_csv.CSVWriter(fh, schema, write_options=pa_csv.WriteOptions(quoting_style="needed"))
-                writer.write_table(table.cast(schema))
-            if writer is not None:
-                writer.close()
+            _csv_into(fh, parts)
     except OSError as exc:
         raise ReportError(f"{path}: cannot be written ({exc.strerror or exc})") from exc
 
 
+def _csv_into(fh: BinaryIO, parts: Iterable[pd.DataFrame]) -> None:
+    """The CSV of the parts into a binary file object (a file, or a buffer in memory for a download)."""
+    writer, schema = None, None
+    fh.write(codecs.BOM_UTF8)
+    for part in parts:
+        table = _csv_table(part)
+        if writer is None:
+            schema = table.schema
+            writer = pa_csv.CSVWriter(fh, schema, write_options=pa_csv.WriteOptions(quoting_style="needed"))
+        writer.write_table(table.cast(schema))
+    if writer is not None:
+        writer.close()
+
+
 def write_json(frame: pd.DataFrame, path: Path) -> None:
     """A list of objects: ISO dates, integers as numbers, ``null`` for empty."""
+    path.write_bytes(_json_bytes(frame))
+
+
+def _json_bytes(frame: pd.DataFrame) -> bytes:
     out = _dates_to_iso(frame)
     text = out.to_json(orient="records", force_ascii=False)
-    path.write_text(json.dumps(json.loads(text), ensure_ascii=False, indent=1), encoding="utf-8")
+    return json.dumps(json.loads(text), ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def _xml_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -128,8 +144,13 @@ def _xml_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _sheet(book: Workbook, title: str, frame: pd.DataFrame, note: str | None = None) -> None:
-    """One formatted sheet: styled, frozen header, autofilter, status colours, widths."""
+def _sheet(book: Workbook, title: str, frame: pd.DataFrame, note: str | None = None,
+           archive: zipfile.ZipFile | None = None) -> None:
+    """One formatted sheet: styled, frozen header, autofilter, status colours, widths.
+
+    With ``archive``, the sheet's XML goes straight into its entry of that zip as the rows are written
+    (:func:`_stream_sheet`); without, openpyxl spools it to a temporary file until the book is saved.
+    """
     ws = book.create_sheet(title)
     frame = _xml_safe(escape_formulas(frame))
     columns = list(frame.columns)
@@ -140,6 +161,20 @@ def _sheet(book: Workbook, title: str, frame: pd.DataFrame, note: str | None = N
             widths[i] = max(widths[i], min(40, int(sample[name].str.len().max() * 1.6) + 2))
         ws.column_dimensions[get_column_letter(i + 1)].width = widths[i]
     ws.freeze_panes = "A2"
+    entry = None if archive is None else _stream_sheet(book, ws, archive, frame)
+    try:
+        _rows(ws, frame, columns, note)
+    except BaseException:
+        if entry is not None:
+            entry.close()  # the zip can then be closed, and the error is the one raised here
+        raise
+    if entry is not None:
+        ws.close()  # the rest of the sheet's XML (filter, colours) into the entry, which is then complete
+        entry.close()
+
+
+def _rows(ws: WriteOnlyWorksheet, frame: pd.DataFrame, columns: list[str], note: str | None) -> None:
+    """The header, the rows, the filter, the status colours and the note of one sheet."""
     header = []
     for name in columns:
         cell = WriteOnlyCell(ws, value=name)
@@ -166,20 +201,74 @@ def _sheet(book: Workbook, title: str, frame: pd.DataFrame, note: str | None = N
         ws.append([note])
 
 
-def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path, note: str | None = PERSONAL_DATA_NOTE) -> None:
+_ZIP64_CELLS = 5_000_000  # a sheet this big may pass zip's 4 GiB without Zip64 (a cell's XML is ~50-800 bytes)
+
+
+def _stream_sheet(book: Workbook, ws: WriteOnlyWorksheet, archive: zipfile.ZipFile,
+                  frame: pd.DataFrame) -> IO[bytes]:
+    """Give a write-only sheet a writer whose output is its entry in ``archive`` (compressed as it is
+    written), in place of the temporary file openpyxl would create: a report holds full ID numbers and
+    is never written to disk (docs/security.md). The entry is named as openpyxl's ``ExcelWriter`` names it."""
+    ws._id = book.worksheets.index(ws) + 1  # what ExcelWriter sets when it saves, so ``ws.path`` is final
+    entry = archive.open(ws.path[1:], "w", force_zip64=frame.size >= _ZIP64_CELLS)
+    ws._writer = WorksheetWriter(ws, out=entry)
+    ws._writer.write_top()
+    return entry
+
+
+class _StreamedExcelWriter(ExcelWriter):
+    """openpyxl's writer for a book whose sheets are in the archive already (:func:`_stream_sheet`)."""
+
+    def write_worksheet(self, ws: WriteOnlyWorksheet) -> None:
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        ws._rels = ws._writer._rels
+        self.manifest.append(ws)
+
+
+def workbook(sheets: dict[str, pd.DataFrame], note: str | None = PERSONAL_DATA_NOTE,
+             archive: zipfile.ZipFile | None = None) -> Workbook:
+    """The report's write-only workbook, its sheets filled (streamed into ``archive`` when given)."""
     book = Workbook(write_only=True)
     for title, frame in sheets.items():
-        _sheet(book, title, frame, note)
-    book.save(path)
+        _sheet(book, title, frame, note, archive)
+    return book
+
+
+def _xlsx_into(target: str | Path | BinaryIO, sheets: dict[str, pd.DataFrame], note: str | None) -> None:
+    """The XLSX of ``sheets`` into a path or a binary file object, with no temporary file on the way."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        book = workbook(sheets, note, archive)
+        book.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)  # as openpyxl's save does
+        _StreamedExcelWriter(book, archive).write_data()
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path, note: str | None = PERSONAL_DATA_NOTE) -> None:
+    _xlsx_into(path, sheets, note)
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame], note: str | None = PERSONAL_DATA_NOTE) -> bytes:
+    """An XLSX report built in memory (a download)."""
+    buffer = io.BytesIO()
+    _xlsx_into(buffer, sheets, note)
+    return buffer.getvalue()
 
 
 def to_bytes(frame: pd.DataFrame, suffix: str, extra_sheets: dict[str, pd.DataFrame] | None = None,
              sheet: str = "report") -> bytes:
-    """The report as bytes (for download buttons), in the format of ``suffix``."""
-    with tempfile.TemporaryDirectory(prefix="shebao-") as folder:
-        path = Path(folder) / f"report{suffix}"
-        write(frame, path, extra_sheets, sheet)
-        return path.read_bytes()
+    """The report as bytes (for download buttons), in the format of ``suffix``, built in memory: a
+    download holds full ID numbers, and no copy of it is written to disk, not even a temporary one."""
+    suffix = suffix.lower()
+    if suffix not in FORMATS:
+        raise ReportError(f"unknown report format '{suffix}' (use .csv, .xlsx or .json)")
+    if suffix == ".json":
+        return _json_bytes(frame)
+    if suffix == ".xlsx":
+        return xlsx_bytes({sheet: frame, **(extra_sheets or {})})
+    buffer = io.BytesIO()
+    _csv_into(buffer, [frame])
+    return buffer.getvalue()
 
 
 def write(frame: pd.DataFrame, path: str | Path, extra_sheets: dict[str, pd.DataFrame] | None = None,

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import gc
+import io
 import json
+import os
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -281,3 +288,87 @@ def test_xlsx_with_control_characters(tmp_path: Path) -> None:
     assert error is None, error
     names = [c.value for c in cells(tmp_path / "ctl.xlsx")][1:3]
     assert all(isinstance(n, str) and n[0] in "张李" for n in names)
+
+
+# --- downloads in memory (issue 20, finding 11) ---------------------------------------------------------------
+# A download holds full ID numbers: building it writes no file, not even a temporary one (openpyxl's
+# write-only mode spools each sheet's XML to a temporary file of its own, reports.to_bytes used a
+# temporary folder). An audit hook sees every open() for writing and every temporary file or folder made.
+
+_WRITES: list[str] | None = None
+_WRITE_BITS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND
+
+
+def _watch_writes(event: str, args: tuple) -> None:
+    if _WRITES is None:
+        return
+    if event == "open":
+        path, mode, flags = (*args, None, None)[:3]
+        writes = isinstance(mode, str) and any(c in mode for c in "wax+")
+        if writes or (isinstance(flags, int) and flags & _WRITE_BITS):
+            _WRITES.append(str(path))
+    elif event in ("tempfile.mkstemp", "tempfile.mkdtemp", "os.mkdir", "os.rename", "shutil.copyfile"):
+        _WRITES.append(f"{event} {args[0]}")
+
+
+sys.addaudithook(_watch_writes)
+
+
+@contextlib.contextmanager
+def files_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every file written while the block runs: opened for writing, or left in a new, empty temp folder."""
+    global _WRITES
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    monkeypatch.setenv("TMPDIR", str(spool))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    found: list[str] = []
+    _WRITES = found
+    try:
+        yield found
+    finally:
+        _WRITES = None
+    found += [f"left behind: {p}" for p in spool.iterdir()]
+    found += [f"new in tmp_path: {n}" for n in sorted(p.name for p in tmp_path.iterdir()) if n not in before]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv", ".json"])
+def test_a_download_is_built_in_memory_and_writes_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         checked, suffix: str) -> None:
+    frame = checked.results[CHECK_COLUMNS]
+    with files_written(tmp_path, monkeypatch) as written:
+        data = reports.to_bytes(frame, suffix, {"problems": checked.problems}, sheet="employees")
+    assert written == []
+    reports.write(frame, tmp_path / f"cli{suffix}", {"problems": checked.problems}, sheet="employees")
+    if suffix == ".xlsx":  # the same cells as the command line's file, and no formula
+        book, cli = openpyxl.load_workbook(io.BytesIO(data)), openpyxl.load_workbook(tmp_path / "cli.xlsx")
+        assert book.sheetnames == cli.sheetnames == ["employees", "problems"]
+        for ws, other in zip(book.worksheets, cli.worksheets, strict=True):
+            assert [[c.value for c in r] for r in ws.iter_rows()] == [[c.value for c in r] for r in other.iter_rows()]
+        assert not [c for ws in book.worksheets for r in ws.iter_rows() for c in r if c.data_type == "f"]
+        assert [c.value for c in book["employees"][1]] == CONTRACT_CHECK
+    else:
+        assert data == (tmp_path / f"cli{suffix}").read_bytes()
+
+
+def _parts(xlsx: bytes | Path) -> dict[str, bytes]:
+    """The parts of an xlsx but its timestamps (docProps/core.xml)."""
+    with zipfile.ZipFile(io.BytesIO(xlsx) if isinstance(xlsx, bytes) else xlsx) as archive:
+        return {n: archive.read(n) for n in archive.namelist() if n != "docProps/core.xml"}
+
+
+def test_an_xlsx_download_holds_the_parts_openpyxl_itself_writes(tmp_path: Path, checked, hostile) -> None:
+    """The sheets streamed into the zip in memory are byte for byte what openpyxl's own write-only writer
+    (which spools them to temporary files) makes of the same workbook: the download is unchanged."""
+    sheets = {"employees": hostile.results[CHECK_COLUMNS], "problems": checked.problems,
+              "kinds": small_frame().assign(ctl=pd.Series(["a\x01b", "=1"], dtype="string"))}
+    stock = reports.workbook(sheets, reports.PERSONAL_DATA_NOTE)  # openpyxl's own writer, files in the temp dir
+    stock.save(tmp_path / "stock.xlsx")
+    ours = reports.xlsx_bytes(sheets)
+    assert _parts(ours) == _parts(tmp_path / "stock.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(ours))
+    assert book.sheetnames == ["employees", "problems", "kinds"]
+    assert book["kinds"]["A2"].value == "张三" and book["kinds"]["F3"].value == "'=1"
+    assert book["employees"].freeze_panes == "A2" and book["employees"].auto_filter.ref == "A1:U8"
+    assert book["employees"].conditional_formatting  # the status colours
