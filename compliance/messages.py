@@ -77,6 +77,18 @@ TEMPLATES: list[tuple[str, str]] = [
      "{label}：无法识别的证件类型“{value}”，按居民身份证号码校验"),
     ("{label}: {n} characters, more than the {limit} the store keeps; the row is checked but not stored",
      "{label}：共 {n} 个字符，超过数据库可保存的 {limit} 个；该行已检查但不会保存"),
+    ("{label}: holds a NUL character (U+0000), which the store cannot keep; the row is checked but not stored",
+     "{label}：含有数据库无法保存的 NUL 字符（U+0000）；该行已检查但不会保存"),
+    ("the employer USCC given for rosters without employer columns: {n} characters, more than the {limit} "
+     "allowed; nothing was checked",
+     "为无单位列的花名册填写的统一社会信用代码共 {n} 个字符，超过允许的 {limit} 个；未进行检查"),
+    ("the employer name given for rosters without employer columns: {n} characters, more than the {limit} "
+     "allowed; nothing was checked",
+     "为无单位列的花名册填写的单位名称共 {n} 个字符，超过允许的 {limit} 个；未进行检查"),
+    ("the employer USCC given for rosters without employer columns: holds a NUL character (U+0000); nothing "
+     "was checked", "为无单位列的花名册填写的统一社会信用代码含有 NUL 字符（U+0000）；未进行检查"),
+    ("the employer name given for rosters without employer columns: holds a NUL character (U+0000); nothing "
+     "was checked", "为无单位列的花名册填写的单位名称含有 NUL 字符（U+0000）；未进行检查"),
     ("{label}: {date} lies after the as-of date {as_of}; counted as not registered on that date",
      "{label}：{date} 晚于核查日期 {as_of}，按当日尚未登记处理"),
     ("{label}: registered before the hire date (counts as on time)", "{label}：参保日期早于入职日期（按时登记）"),

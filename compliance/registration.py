@@ -47,6 +47,14 @@ EXTRA_COLUMNS = ["id_code", "id_warning", "region_code", "card_bank", "activatio
 # The longest text the store keeps per field (its column sizes, compliance/store.py). A longer value
 # is a row problem here, before any database sees it: the row is checked but not stored.
 TEXT_LIMITS = {"employer_id": 64, "employer_name": 255, "name": 128, "card_bank": 64}
+# The employer typed on the page (or --employer-id/--employer-name) for rosters without employer columns:
+# it fills every row, so it is refused above these before any row is built (a page's ``max_chars``).
+MAX_EMPLOYER_ID_CHARS = TEXT_LIMITS["employer_id"]
+MAX_EMPLOYER_NAME_CHARS = TEXT_LIMITS["employer_name"]
+# What PostgreSQL text cannot hold (SQLite can): NUL. A cell with one is a row problem (``value_unstorable``),
+# as an over-long one is, on both databases alike. (Lone surrogates, the other unstorable text, never get
+# this far: Arrow strings are UTF-8.)
+UNSTORABLE = "\x00"
 MINIMUM_AGE = 16  # Labour Law Art. 15: no employing minors under 16
 
 
@@ -72,15 +80,37 @@ def too_long(values: pd.Series, limit: int) -> pd.Series:
     return values.astype("string").str.len().gt(limit).fillna(False).astype(bool)
 
 
+def unstorable(values: pd.Series) -> pd.Series:
+    """Cells holding a character no store column can take on every database (``UNSTORABLE``)."""
+    return values.astype("string").str.contains(UNSTORABLE, regex=False).fillna(False).astype(bool)
+
+
 def storable(rows: pd.DataFrame) -> pd.Series:
     """Normalised roster rows the store keeps and the cross-check takes (shared README section 8): a
     valid ID number (= the social security number, Art. 58), an employer, and no text longer than its
-    store column (``TEXT_LIMITS``; PostgreSQL would refuse the whole file and quote its ID numbers)."""
+    store column (``TEXT_LIMITS``) or holding a NUL (PostgreSQL would refuse the whole file, and quote
+    its ID numbers)."""
     keep = rows["ssn"].notna() & rows["employer_id"].notna()
     for name, limit in TEXT_LIMITS.items():
         if name in rows:
-            keep &= ~too_long(rows[name], limit)
+            keep &= ~too_long(rows[name], limit) & ~unstorable(rows[name])
     return keep.fillna(False).astype(bool)
+
+
+def employer_problem(employer_id: str | None, employer_name: str | None) -> str | None:
+    """Why the employer given for rosters without employer columns (the page's boxes, ``--employer-id``,
+    ``--employer-name``) is refused, or None: longer than the store keeps, or holding a NUL. It would fill
+    every row (a 1 MB name on 300 rows cost 1.8 GB), so this is asked before any file is read."""
+    for field_name, value, limit in (("employer USCC", employer_id, MAX_EMPLOYER_ID_CHARS),
+                                     ("employer name", employer_name, MAX_EMPLOYER_NAME_CHARS)):
+        if not value:
+            continue
+        where = f"the {field_name} given for rosters without employer columns"
+        if len(value) > limit and len(value.strip()) > limit:  # cells are stripped: so is this
+            return f"{where}: {len(value)} characters, more than the {limit} allowed; nothing was checked"
+        if UNSTORABLE in value:
+            return f"{where}: holds a NUL character (U+0000); nothing was checked"
+    return None
 
 
 def _join(first: pd.Series, second: pd.Series) -> pd.Series:
@@ -149,7 +179,7 @@ class _Problems:
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
-        value = _text(raw[mask])
+        value = ids.mask_runs(_text(raw[mask]))  # the one place cells are quoted: no ID number in full, ever
         msg = pd.Series(message(value) if callable(message) else message, index=self.rows.index[mask],
                         dtype="string")
         self.text[mask] = _join(self.text[mask], msg)
@@ -158,6 +188,8 @@ class _Problems:
             self.record(mask, field_name, code, msg.reindex(self.rows.index), value.reindex(self.rows.index))
 
     def table(self, file_notes: pd.DataFrame | None = None) -> pd.DataFrame:
+        if file_notes is not None:  # they quote headers and sheet names
+            file_notes = file_notes.assign(message=ids.mask_runs(file_notes["message"].astype("string")))
         parts = [p for p in [file_notes, *self.found] if p is not None and len(p)]
         return pd.concat(parts, ignore_index=True) if parts else _no_problems()
 
@@ -224,11 +256,17 @@ def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
     for field_name, limit in TEXT_LIMITS.items():
         label, text = found.label(field_name), texts[field_name]
         long = too_long(text, limit)
-        if long.any():  # quoted by its first 40 characters
+        if long.any():  # quoted by its first 40 characters, masked before the cut (which could halve a number)
             found.note(long, "value_too_long",
                        lambda v, label=label, limit=limit, text=text: f"{label}: " + text[v.index].str.len()
                        .astype("string") + f" characters, more than the {limit} the store keeps; the row is "
-                       "checked but not stored", field_name, (text[long].str[:40] + "…").reindex(text.index))
+                       "checked but not stored", field_name,
+                       (ids.mask_runs(text[long]).str[:40] + "…").reindex(text.index))
+        nul = unstorable(text) & ~long
+        if nul.any():  # quoted without the NULs: PostgreSQL would refuse the whole file for one of them
+            found.note(nul, "value_unstorable", f"{label}: holds a NUL character (U+0000), which the store cannot "
+                       "keep; the row is checked but not stored", field_name,
+                       text[nul].str.replace(UNSTORABLE, "", regex=False).str[:40].reindex(text.index))
 
     id_problem = id_result["id_problem"]
     if "id_number" not in roster.columns:
@@ -314,7 +352,8 @@ def normalise_registry(rosters: list[Roster]) -> tuple[pd.DataFrame, int]:
         "source_row": frame["source_row"].astype("int64"),
     })
     long_text = too_long(out["employer_id"], TEXT_LIMITS["employer_id"]) | \
-        too_long(out["card_bank"], TEXT_LIMITS["card_bank"])
+        too_long(out["card_bank"], TEXT_LIMITS["card_bank"]) | unstorable(out["employer_id"]) | \
+        unstorable(out["card_bank"])
     good = out["ssn"].notna() & out["employer_id"].notna() & ~long_text
     return out[good], int((~good).sum())
 
@@ -395,7 +434,7 @@ def _sorted_problems(*tables: pd.DataFrame) -> pd.DataFrame:
 _PROBLEM_ORDER = {code: i for i, code in enumerate([
     "file_note", "id_type_unknown", "hire_date_column_missing", "hire_date_missing", "date_unreadable",
     "work_permit_later", "under_16", "employment_type_unknown", "card_status_unknown", "registration_after_as_of",
-    "registration_before_hire", "exempt", "ssn_assigned_by_agency", "value_too_long"])}
+    "registration_before_hire", "exempt", "ssn_assigned_by_agency", "value_too_long", "value_unstorable"])}
 
 
 CHUNK_ROWS = 250_000  # rows normalised and judged at a time: bounds the temporaries of a big roster
@@ -447,10 +486,14 @@ def check_uploads(files: Sequence[tuple[str, bytes]], as_of: dt.date, calendar_d
     """Read uploaded files (name, content) and check them; unusable files give error lines.
 
     One call from bytes to results, with picklable arguments and result, so that the dashboard
-    can run it in a worker process (compliance.workers).
+    can run it in a worker process (compliance.workers). An employer the page gives that the store
+    could not keep (:func:`employer_problem`) is the one error line, before any file is read. Error
+    lines quote file names: ID-shaped runs in them are masked.
     """
+    if (refused := employer_problem(employer_id, employer_name)) is not None:
+        return check([], as_of, calendar_days=calendar_days), [refused]
     rosters, errors = read_uploads(list(files), employer_id, employer_name)
-    return check(rosters, as_of, calendar_days=calendar_days), errors
+    return check(rosters, as_of, calendar_days=calendar_days), [ids.mask_text(e) for e in errors]
 
 
 def warm_up() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 import unicodedata
 
 import pandas as pd
@@ -711,3 +712,52 @@ def test_kind_and_region_columns_same_on_arrow_and_object() -> None:
     arrow = ids.region_column(pd.Series(codes, dtype="string"))
     assert arrow.iloc[:3].tolist() == ["北京市朝阳区", "北京市", pd.NA]
     pd.testing.assert_series_equal(arrow, ids.region_column(pd.Series(codes, dtype=object)))
+
+
+# --- ID-shaped runs in free text (issue 20, finding 14) -----------------------------------------------------
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("110105194912310021", "110105********0021"),
+    ("cannot read '110105194912310021' as a date", "cannot read '110105********0021' as a date"),
+    ("张三110105194912310021", "张三110105********0021"),  # inside a cell, no separator
+    ("11010519491231002X x", "110105********002X x"),
+    ("11010519491231002x", "110105********002x"),
+    ("110105491231002", "110105********1002"),  # 15 digits: a first-generation number
+    ("1101051949123100219999", "110105********9999"),  # longer runs may hold one
+    ("a110105194912310021,110105194912310022b", "a110105********0021,110105********0022b"),
+    ("１１０１０５１９４９１２３１００２１", "１１０１０５********００２１"),  # full-width digits
+    ("12345678901234", "12345678901234"),  # 14 digits: no ID's shape
+    ("2025-06-02 / 20250602", "2025-06-02 / 20250602"),
+    ("110101********123X", "110101********123X"),  # masked already
+    ("", ""),
+])
+def test_mask_runs_masks_every_id_shaped_run_in_text(text: str, masked: str) -> None:
+    assert ids.mask_text(text) == masked
+    for dtype in ("string", "str", object, pd.StringDtype("python")):
+        column = ids.mask_runs(pd.Series([text, None, text], dtype=dtype))
+        assert column.iloc[0] == masked and column.iloc[2] == masked and pd.isna(column.iloc[1]), dtype
+
+
+def test_mask_runs_masks_every_row_of_a_big_column() -> None:
+    column = pd.Series([f"cannot read '1101051949{i:08d}' as a date" for i in range(200_000)], dtype="string")
+    masked = ids.mask_runs(column)
+    assert masked.str.contains(r"[0-9]{7}").sum() == 0
+    assert masked.iloc[5] == "cannot read '110105********0005' as a date"
+
+
+@pytest.mark.parametrize("text", [
+    "张三110105194912310021", "../../x\r\nSet-Cookie: a=b", "\u202eexe.txt\u202c", "a\x00b\u200bc", "x" * 5000,
+    "1" * 30 + "\x00" + "110105194912310021" * 200,
+])
+def test_plain_text_has_no_control_characters_no_id_and_a_bound(text: str) -> None:
+    out = ids.plain_text(text, 64)
+    assert len(out) <= 64 and out == out.strip()
+    assert all(ch.isprintable() for ch in out), repr(out)
+    assert "110105194912310021" not in out and not re.search(r"[0-9]{11}", out)
+
+
+def test_plain_text_keeps_ordinary_text_and_says_where_it_was_cut() -> None:
+    assert ids.plain_text("甲公司 2025-06-02", 64) == "甲公司 2025-06-02"
+    assert ids.plain_text("a\r\nb\tc", 64) == "a b c"
+    assert ids.plain_text("x" * 100, 10) == "x" * 9 + "…"
+    assert ids.plain_text("abc 1101051949", 10) == "abc …"  # the digits a cut splits go too

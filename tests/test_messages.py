@@ -15,7 +15,7 @@ from conftest import gb11643
 from compliance.crosscheck import crosscheck
 from compliance.employers import summarise
 from compliance.messages import translate, translate_column
-from compliance.registration import check
+from compliance.registration import check, check_uploads
 from compliance.rosters import read_roster
 
 ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,'-]+[A-Za-z]{2,}){2,}")
@@ -90,3 +90,19 @@ def test_employer_reasons_and_findings_have_their_chinese() -> None:
                                      "multiple_employers"}
     for detail in found["detail"].unique():
         assert not english_left(translate(detail, "zh")), detail
+
+
+def test_nul_cells_and_refused_employers_have_their_chinese(roster_file) -> None:
+    """Issue 20: a NUL character (value_unstorable) and an employer from the page that is too long or
+    holds a NUL (check_uploads refuses it before reading) are messages like the others."""
+    path = roster_file("nul.xlsx", [["单位名称", "姓名", "身份证号", "入职日期"],
+                                    ["甲", "李_x0000_四", OK, "2025-06-02"]])
+    result = check(read_roster(path), dt.date(2025, 11, 20))
+    messages = [*result.problems["message"].dropna().unique()]
+    for employer_id, employer_name in (("9" * 65, None), (None, "甲" * 256), (None, "甲\x00")):
+        messages += check_uploads([("r.csv", b"x")], dt.date(2025, 11, 20), employer_id=employer_id,
+                                  employer_name=employer_name)[1]
+    assert len(messages) == 4
+    untranslated = {m: english_left(translate(m, "zh")) for m in messages if english_left(translate(m, "zh"))}
+    assert not untranslated, untranslated
+    assert translate(messages[0], "zh") == "姓名（B 列）：含有数据库无法保存的 NUL 字符（U+0000）；该行已检查但不会保存"

@@ -14,6 +14,8 @@ import csv
 import datetime as dt
 import re
 import tempfile
+import time
+import tracemalloc
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +23,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance.registration import CHECK_COLUMNS, CheckResult, check, check_roster, needs_action, status_counts
+from compliance import registration
+from compliance.registration import (
+    CHECK_COLUMNS,
+    CheckResult,
+    check,
+    check_roster,
+    check_uploads,
+    needs_action,
+    status_counts,
+)
 from compliance.rosters import read_roster
 
 HEADER = ["单位名称", "姓名", "身份证号", "入职日期", "参保日期"]  # 入职日期 is column D, 参保日期 column E
@@ -403,3 +414,103 @@ def test_a_name_longer_than_the_store_keeps_is_a_row_problem_and_the_status_stan
     assert problem["value"] == "名" * 40 + "…" and problem["source_row"] == 2
     ok = run(roster_file, [["甲公司", "名" * 128, ID_M, HIRE, "2025-06-20"]], "2025-11-20")
     assert ok.results["problem_code"].isna().all()  # 128 characters fit
+
+
+# --- ID numbers in other columns are masked in every message (issue 20, finding 14) --------------------------
+
+SEVEN_DIGITS = re.compile(r"[0-9]{7}")  # a masked number keeps six digits at most in a row
+
+
+def test_an_id_number_in_any_cell_is_masked_in_every_message_and_value(roster_file) -> None:
+    """An ID number typed (or shifted) into a date, a type, a status or an over-long text column was quoted
+    in full: date_unreadable "…110105194912310021…", a 129-character name's first 40 characters."""
+    header = ["统一社会信用代码", "单位名称", "姓名", "证件类型", "身份证号", "入职日期", "参保日期", "用工形式",
+              "工作许可日期", "社保卡状态", "发卡银行"]
+    leaked = "110105194912310021"
+    rows = [
+        ["911", "甲", "张三", None, ID_M, leaked, None, None, None, None, None],
+        ["911", "甲", "李四", None, ID_M, HIRE, "张三" + leaked, None, None, None, None],
+        ["911", "甲", "王五", leaked, ID_M, HIRE, None, leaked, leaked, leaked, None],
+        ["9" * 30 + leaked + "9" * 20, "甲", "赵六" * 15 + leaked + "名" * 100, None, ID_M, HIRE, None, None, None,
+         None, "银" * 30 + leaked + "银" * 20],
+        ["911", "甲", "钱七", None, ID_M, "11010519491231002X", "110105491231002", None, None, None, None],
+    ]
+    result = run(roster_file, rows, "2025-11-20", header=header)
+    assert set(result.problems["code"]) >= {"date_unreadable", "id_type_unknown", "employment_type_unknown",
+                                            "card_status_unknown", "value_too_long"}
+    texts = pd.concat([result.results["problem"], result.problems["message"], result.problems["value"]])
+    texts = texts.dropna().astype(str)
+    assert not [t for t in texts if SEVEN_DIGITS.search(t)], [t for t in texts if SEVEN_DIGITS.search(t)]
+    assert "cannot read '110105********0021' as a date" in result.results["problem"].iloc[0]
+    assert "cannot read '张三110105********0021' as a date" in result.results["problem"].iloc[1]
+
+
+def test_file_errors_mask_an_id_number_in_the_file_name() -> None:
+    _, errors = check_uploads([("张三110105194912310021.csv", b"")], D("2025-11-20"))
+    assert errors and not [e for e in errors if SEVEN_DIGITS.search(e)]
+    assert "张三110105********0021.csv" in errors[0]
+
+
+# --- the employer given on the page is bounded (issue 20, finding 6) -----------------------------------------
+
+ROSTER_WITHOUT_EMPLOYER = ("姓名,身份证号,入职日期\n" + "".join(f"张{i},{ID_M},{HIRE}\n" for i in range(300))).encode()
+
+
+@pytest.mark.parametrize(("employer_id", "employer_name", "field"), [
+    (None, "甲" * 1_048_576, "employer name"),  # 1 MB on 300 rows cost the server 1.8 GB
+    (None, "甲" * 256, "employer name"),  # one more than MAX_EMPLOYER_NAME_CHARS
+    ("9" * 65, "甲公司", "employer USCC"),  # one more than MAX_EMPLOYER_ID_CHARS
+])
+def test_an_employer_longer_than_the_store_keeps_is_refused_before_any_row_is_built(
+        employer_id: str | None, employer_name: str, field: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the files were read")
+
+    monkeypatch.setattr(registration, "read_uploads", no_reading)
+    tracemalloc.start()
+    try:
+        started = time.perf_counter()
+        result, errors = check_uploads([("r.csv", ROSTER_WITHOUT_EMPLOYER)], D("2025-11-20"),
+                                       employer_id=employer_id, employer_name=employer_name)
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.results.empty and result.problems.empty
+    assert len(errors) == 1 and errors[0].startswith(f"the {field} given for rosters without employer columns: ")
+    assert "nothing was checked" in errors[0] and len(errors[0]) < 200
+    assert elapsed < 0.1 and peak < 1_000_000
+
+
+def test_an_employer_name_the_store_keeps_is_applied_to_every_row() -> None:
+    name = "甲" * registration.MAX_EMPLOYER_NAME_CHARS
+    assert registration.MAX_EMPLOYER_NAME_CHARS == 255 and registration.MAX_EMPLOYER_ID_CHARS == 64
+    result, errors = check_uploads([("r.csv", ROSTER_WITHOUT_EMPLOYER)], D("2025-11-20"),
+                                   employer_id="911101055347017256", employer_name=name)
+    assert errors == [] and len(result.results) == 300
+    assert (result.results["employer_name"] == name).all() and result.results["problem_code"].isna().all()
+
+
+# --- a NUL character is a row problem of its own (issue 20, finding 12) --------------------------------------
+
+def test_a_nul_character_in_a_cell_is_a_row_problem_and_the_row_is_not_storable(roster_file) -> None:
+    """PostgreSQL text cannot hold NUL (U+0000): one such cell made the whole file unstorable there while
+    SQLite stored it. The row is checked and reported (``value_unstorable``), and no database sees it."""
+    path = roster_file("nul.xlsx", [["统一社会信用代码", "单位名称", "姓名", "身份证号", "入职日期", "发卡银行"],
+                                    ["911", "甲公司", "李_x0000_四", ID_M, HIRE, None],
+                                    ["911", "甲_x0000_公司", "王五", ID_M, HIRE, None],
+                                    ["9_x0000_11", "甲公司", "赵六", ID_M, HIRE, "工商_x0000_银行"],
+                                    ["911", "甲公司", "钱七", ID_M, HIRE, None]])
+    roster = read_roster(path)
+    assert "\x00" in roster[0].frame["name"].iloc[0]  # the reader decodes Excel's escape
+    result = check(roster, D("2025-11-20"))
+    rows = result.results
+    assert rows["problem_code"].tolist()[:3] == ["value_unstorable"] * 3 and pd.isna(rows["problem_code"].iloc[3])
+    assert rows["status"].tolist() == ["overdue"] * 4  # checked as usual
+    assert "姓名 (column C): holds a NUL character (U+0000)" in rows["problem"].iloc[0]
+    found = result.problems[result.problems["code"] == "value_unstorable"]
+    assert found["column"].tolist() == ["姓名 (column C)", "单位名称 (column B)", "统一社会信用代码 (column A)",
+                                        "发卡银行 (column F)"]
+    assert found["value"].tolist() == ["李四", "甲公司", "911", "工商银行"]  # quoted without the NUL
+    normalised = registration.normalise(roster[0]).rows
+    assert registration.storable(normalised).tolist() == [False, False, False, True]
