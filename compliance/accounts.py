@@ -6,22 +6,39 @@
   anything else, look-alikes included (a Cyrillic ``а``, full-width ``ｈｒ``). At sign-in the typed
   name is canonicalised first (surrounding spaces, NFKC, lower case), so ``HR``, `` hr `` and
   ``ｈｒ`` (a Chinese IME in full-width mode) are ``hr``, for the password check and the lock-out.
-- Passwords: at least 12 characters, not whitespace only, not containing the username
-  (case-insensitive), not in Django's list of 20,000 common passwords (``data/common-passwords.txt.gz``,
-  source and licence in ``data/README.md``). A new password must differ from the current one.
-- Only argon2id hashes are kept (argon2-cffi's defaults). A wrong username and a wrong password
-  get the same message and cost the same time (an unknown name is checked against a dummy hash).
+- Passwords: 12 to 256 characters, no format characters (Unicode category Cf: zero-width spaces and
+  joiners, BOMs, bidi marks: invisible, so ``"\u200b" * 12`` looked like a password), not whitespace
+  only, not containing the username (case-insensitive), not in Django's list of 20,000 common
+  passwords (``data/common-passwords.txt.gz``, source and licence in ``data/README.md``). A new
+  password must differ from the current one.
+- Limits before work (issue 20): a typed username longer than ``MAX_USERNAME_CHARS`` (surrounding
+  spaces aside) or a password longer than ``MAX_PASSWORD_CHARS`` is refused before anything is
+  normalised, looked up or hashed (7.5 M × U+FDFA, 18 characters each after NFKC, froze the server
+  for 20 s). No account can have such a name, so refusing it at once tells nobody anything.
+- Only argon2id hashes are kept (argon2-cffi's defaults: 64 MiB each). A wrong username and a wrong
+  password get the same message and cost the same time (an unknown name is checked against a dummy
+  hash). At most one hash per usable core runs at once (``_HashGate``); a sign-in that cannot get a
+  turn within ``SHEBAO_SIGN_IN_WAIT`` seconds (default 2) is refused with :class:`SignInBusy`,
+  whether or not the name exists, and that refusal counts nothing towards the lock-out.
+- No password is hashed inside a database transaction: on SQLite a transaction holds the store's
+  only write lock (``BEGIN IMMEDIATE``), and on PostgreSQL a pooled connection.
 - Lock-out: at most five failed password checks per username within 15 minutes. Once five are
   recorded, every further attempt, the right password included, is refused unchecked until 15
-  minutes after the fifth; a success does not reset the count. Check, verify and record run as
-  one transaction serialised per username: SQLite's ``BEGIN IMMEDIATE`` (``store``), and on
-  PostgreSQL a transaction-scoped advisory lock keyed by the username, so parallel sign-ins
-  cannot all pass the check before any failure is recorded.
+  minutes after the fifth; a success does not reset the count. A check is booked before it runs:
+  a short transaction serialised per username (SQLite's ``BEGIN IMMEDIATE``, on PostgreSQL a
+  transaction-scoped advisory lock keyed by the username) finds the name not locked and records the
+  attempt as a failure; the password is verified after the commit, and a second short transaction
+  marks the attempt a success if it was one. A check under way thus counts as a failure, so
+  parallel sign-ins can never run more than five checks.
 - At first start, with no user at all, an ``admin`` is created with a one-time password that is
   printed once and must be changed at first sign-in (to a different one). ``user add --must-change``
   does the same for a user created on the command line; the dashboard's admin page always does.
 - ``refresh`` re-reads a signed-in user's account, so that a disabled account or changed role or
   employers take effect at the user's next interaction.
+- Demo accounts (``DEMO_USERNAMES``) exist only when asked for (``ensure_demo_users``, which the
+  dashboard calls only behind ``--demo``/``SHEBAO_DEMO=1``), must change their printed password, and
+  work only while the store holds nothing but the bundled samples (``store_has_real_data``): from the
+  first other file on, they are disabled (audited) and refused at sign-in and at their next click.
 """
 
 from __future__ import annotations
@@ -30,9 +47,13 @@ import datetime as dt
 import functools
 import gzip
 import hashlib
+import os
 import re
 import secrets
+import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,17 +70,26 @@ from compliance import store
 from compliance.dates import now_utc
 from compliance.errors import ShebaoError
 from compliance.registration import CheckResult
+from compliance.workers import usable_cores
 
 ROLES = ("hr", "inspector", "admin")
 MAX_FAILURES = 5
 LOCK_WINDOW = dt.timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
+MAX_USERNAME_CHARS = 64  # the longest valid username; the dashboard's max_chars
+MAX_PASSWORD_CHARS = 256  # the longest password kept; the dashboard's max_chars
+DEFAULT_SIGN_IN_WAIT = 2.0  # seconds a sign-in waits for a turn to hash (SHEBAO_SIGN_IN_WAIT)
+ACCOUNT_CHANGE_WAIT = 30.0  # seconds add_user and set_password wait (signed-in or command-line callers)
 SIGN_IN_FAILED = "用户名或密码错误 / Wrong username or password"
+SIGN_IN_BUSY = "服务器繁忙，请稍后再试 / The server is busy: try again in a moment"
 LOCKED = "尝试次数过多，请15分钟后再试 / Too many attempts: try again in 15 minutes"
 USERNAME_INVALID = ("用户名只能由1-64个小写英文字母、数字和 . _ - 组成 / "
                     "A username is 1-64 lower-case ASCII letters, digits, '.', '_' or '-'")
 PASSWORD_TOO_SHORT = "密码至少需要12个字符 / The password needs at least 12 characters"
+PASSWORD_TOO_LONG = "密码最多256个字符 / The password can have at most 256 characters"
 PASSWORD_BLANK = "密码不能只有空白字符 / The password cannot be whitespace only"
+PASSWORD_FORMAT_CHARACTERS = ("密码不能包含零宽空格等不可见的格式字符 / The password must not contain invisible "
+                              "format characters such as a zero-width space")
 PASSWORD_HAS_USERNAME = "密码不能包含用户名 / The password must not contain the username"
 PASSWORD_COMMON = "这是常见密码，请另选一个 / This is a common password: choose another"
 PASSWORD_UNCHANGED = "新密码不能与当前密码相同 / The new password must differ from the current one"
@@ -106,6 +136,14 @@ class SignInError(ShebaoError):
     """Sign-in refused; the message never says whether the username exists."""
 
 
+class SignInBusy(SignInError):
+    """Every turn to hash a password is taken and none came free within the short wait: try again.
+
+    Decided before the username is looked up, so it says nothing about the name either. Also raised
+    by ``add_user`` and ``set_password`` when no turn comes within ``ACCOUNT_CHANGE_WAIT``.
+    """
+
+
 @dataclass(frozen=True)
 class User:
     """A signed-in user: who, which role, which employers (HR only)."""
@@ -122,13 +160,24 @@ class User:
         return self.role == "hr" and employer_id in self.employers
 
 
+def _bounded_name(typed: str) -> str:
+    """``typed`` without surrounding spaces, or :class:`UsernameRefused` when that is still longer than any
+    valid name: checked before NFKC, which turns one character into as many as 18."""
+    typed = typed.strip()
+    if len(typed) > MAX_USERNAME_CHARS:
+        raise UsernameRefused(USERNAME_INVALID)
+    return typed
+
+
 def canonical_username(typed: str) -> str:
     """What a typed username stands for: without surrounding spaces, NFKC (full-width → ASCII), lower case.
+
+    Over ``MAX_USERNAME_CHARS`` characters (surrounding spaces aside): :class:`UsernameRefused`, unnormalised.
 
     >>> canonical_username(" ＨＲ ")
     'hr'
     """
-    return unicodedata.normalize("NFKC", typed).strip().lower()
+    return unicodedata.normalize("NFKC", _bounded_name(typed)).strip().lower()
 
 
 def check_username(username: str) -> str:
@@ -136,8 +185,10 @@ def check_username(username: str) -> str:
 
     NFKC is applied first and must change nothing, so full-width and other compatibility
     look-alikes are refused rather than silently mapped; so are non-ASCII letters (a Cyrillic ``а``).
+    An over-long name is refused before NFKC.
     """
-    if unicodedata.normalize("NFKC", username) != username or not USERNAME_PATTERN.fullmatch(username):
+    if len(username) > MAX_USERNAME_CHARS or unicodedata.normalize("NFKC", username) != username or \
+            not USERNAME_PATTERN.fullmatch(username):
         raise UsernameRefused(USERNAME_INVALID)
     return username
 
@@ -149,10 +200,25 @@ def common_passwords() -> frozenset[str]:
         return frozenset(line.strip() for line in f if line.strip())
 
 
-def check_password(password: str, username: str | None = None) -> None:
-    """:class:`PasswordRefused` unless ``password`` meets the policy of shared README section 10."""
+def _check_password_length(password: str) -> None:
+    """The length rules alone: cheap, so they come before anything that walks or normalises the text."""
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise PasswordRefused(PASSWORD_TOO_LONG)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordRefused(PASSWORD_TOO_SHORT)
+
+
+def check_password(password: str, username: str | None = None) -> None:
+    """:class:`PasswordRefused` unless ``password`` meets the policy of shared README section 10 and issue 20.
+
+    Format characters (Cf) are refused outright: invisible, a password made of them looks empty, and
+    one pasted with the password (a BOM, a bidi mark) would make it impossible to type again.
+    """
+    _check_password_length(password)
+    if username is not None:
+        _bounded_name(username)
+    if any(unicodedata.category(c) == "Cf" for c in password):
+        raise PasswordRefused(PASSWORD_FORMAT_CHARACTERS)
     if not password.strip():
         raise PasswordRefused(PASSWORD_BLANK)
     folded = unicodedata.normalize("NFKC", password).casefold()
@@ -182,15 +248,24 @@ def add_user(engine: Engine, username: str, role: str, password: str, employers:
         raise AccountError("only hr users are bound to employers")
     check_username(username)
     check_password(password, username)
-    with engine.begin() as conn:
-        if conn.execute(sa.select(users.c.username).where(users.c.username == username)).first():
+    with engine.connect() as conn:  # an existing name costs no hash
+        if _exists(conn, username):
             raise AccountError(f"user {username!r} exists already")
-        conn.execute(users.insert().values(username=username, password_hash=_hasher.hash(password), role=role,
+    with _hash_turn(ACCOUNT_CHANGE_WAIT):  # outside any transaction
+        password_hash = _hasher.hash(password)
+    with engine.begin() as conn:
+        if _exists(conn, username):
+            raise AccountError(f"user {username!r} exists already")
+        conn.execute(users.insert().values(username=username, password_hash=password_hash, role=role,
                                            disabled=False, must_change_password=must_change_password,
                                            created_at=now_utc()))
         if employers:
             conn.execute(user_employers.insert(), [{"username": username, "employer_id": e} for e in employers])
         store.audit(conn, by, "user_add", None, f"{username} ({role}) {', '.join(employers)}".strip())
+
+
+def _exists(conn: sa.Connection, username: str) -> bool:
+    return conn.execute(sa.select(users.c.username).where(users.c.username == username)).first() is not None
 
 
 def list_users(engine: Engine) -> list[dict]:
@@ -211,6 +286,7 @@ def _stored_name(conn: sa.Connection, typed: str) -> str:
 
 
 def disable_user(engine: Engine, username: str, by: str = "cli") -> None:
+    _bounded_name(username)
     with engine.begin() as conn:
         username = _stored_name(conn, username)
         done = conn.execute(users.update().where(users.c.username == username).values(disabled=True)).rowcount
@@ -228,18 +304,29 @@ def _matches(password_hash: str, password: str) -> bool:
 
 def set_password(engine: Engine, username: str, password: str) -> None:
     """A new password for ``username``; it must meet the policy and differ from the current one
-    (so a one-time or admin-set password cannot be "changed" to itself)."""
+    (so a one-time or admin-set password cannot be "changed" to itself).
+
+    Verified and hashed outside any transaction; the update then applies only if the password was
+    not changed meanwhile (else :class:`AccountError`: try again).
+    """
+    _bounded_name(username)
+    _check_password_length(password)
     with engine.connect() as conn:
         username = _stored_name(conn, username)
-    check_password(password, username)
-    with engine.begin() as conn:
         current = conn.execute(sa.select(users.c.password_hash).where(users.c.username == username)).scalar()
-        if current is None:
-            raise AccountError(f"no user {username!r}")
+    check_password(password, username)
+    if current is None:
+        raise AccountError(f"no user {username!r}")
+    with _hash_turn(ACCOUNT_CHANGE_WAIT):
         if _matches(current, password):
             raise PasswordRefused(PASSWORD_UNCHANGED)
-        conn.execute(users.update().where(users.c.username == username).values(
-            password_hash=_hasher.hash(password), must_change_password=False))
+        password_hash = _hasher.hash(password)
+    with engine.begin() as conn:
+        changed = conn.execute(users.update().where(users.c.username == username,
+                                                    users.c.password_hash == current).values(
+            password_hash=password_hash, must_change_password=False)).rowcount
+        if not changed:
+            raise AccountError("the password was changed meanwhile: try again")
         store.audit(conn, username, "password_change", None, username)
 
 
@@ -283,46 +370,187 @@ def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(16))
 
 
-def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None) -> User:
-    """The user, or :class:`SignInError` with the same message for every kind of failure.
+class _Waiter:
+    """One caller waiting for a turn; ``granted`` and ``refused`` are set under the gate's lock."""
 
-    The typed name is canonicalised (``canonical_username``) before the lookup and the lock-out
-    bookkeeping. Lock check, password check and the record of the attempt are one transaction,
-    serialised per username (``_serialise_sign_in``).
+    __slots__ = ("granted", "refused", "woken")
+
+    def __init__(self) -> None:
+        self.woken = threading.Event()
+        self.granted = self.refused = False
+
+
+class _HashGate:
+    """At most ``slots`` argon2 computations at once (64 MiB and a core each; 40 at once added 1.4 GiB).
+
+    Newest first: a freed turn goes to the caller who came last. Under a burst the oldest waiters are
+    the ones whose short wait runs out anyway, and a person who clicks after a burst gets the next
+    free turn instead of queueing behind it (a FIFO queue made them wait out the whole burst).
+    Waiters beyond ``queue`` push the oldest one out at once: a cheap refusal, no thread held.
     """
-    now = now or now_utc()
-    username = canonical_username(username)
-    if not USERNAME_PATTERN.fullmatch(username):  # no such user can exist: same work, nothing stored
-        _matches(_dummy_hash(), password)
-        raise SignInError(SIGN_IN_FAILED)
-    refusal: str | None = None
-    with engine.begin() as conn:  # the attempt is recorded even when sign-in is refused
+
+    def __init__(self, slots: int, queue: int) -> None:
+        self._lock = threading.Lock()
+        self._free, self._queue = slots, queue
+        self._waiting: list[_Waiter] = []  # oldest first
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    def acquire(self, wait: float) -> None:
+        """A turn, or :class:`SignInBusy` when none comes within ``wait`` seconds."""
+        with self._lock:
+            if self._free:
+                self._free -= 1
+                return
+            me = _Waiter()
+            self._waiting.append(me)
+            if len(self._waiting) > self._queue:
+                oldest = self._waiting.pop(0)
+                oldest.refused = True
+                oldest.woken.set()
+        me.woken.wait(wait)
+        with self._lock:
+            if me.granted:  # possibly just as the wait ran out: the turn is ours
+                return
+            if not me.refused:
+                self._waiting.remove(me)
+        raise SignInBusy(SIGN_IN_BUSY)
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiting:  # handed straight to the newest waiter
+                newest = self._waiting.pop()
+                newest.granted = True
+                newest.woken.set()
+            else:
+                self._free += 1
+
+
+@functools.cache
+def _gate() -> _HashGate:
+    """The process's gate: one turn per usable core (a container's CPU set), 16 waiters per turn."""
+    slots = usable_cores()
+    return _HashGate(slots, 16 * slots)
+
+
+def sign_in_wait() -> float:
+    """Seconds a sign-in waits for a turn to hash: ``SHEBAO_SIGN_IN_WAIT``, default 2."""
+    value = os.environ.get("SHEBAO_SIGN_IN_WAIT", "").strip()
+    if not value:
+        return DEFAULT_SIGN_IN_WAIT
+    try:
+        wait = float(value)
+    except ValueError:
+        raise ValueError(f"SHEBAO_SIGN_IN_WAIT must be a number of seconds, not {value!r}") from None
+    if not 0 <= wait <= 600:
+        raise ValueError(f"SHEBAO_SIGN_IN_WAIT must be between 0 and 600 seconds, not {value!r}")
+    return wait
+
+
+@contextmanager
+def _hash_turn(wait: float) -> Iterator[None]:
+    """Hold one of the gate's turns while argon2 runs (:class:`SignInBusy` if none within ``wait``)."""
+    gate = _gate()
+    gate.acquire(wait)
+    try:
+        yield
+    finally:
+        gate.release()
+
+
+@dataclass(frozen=True)
+class _Booked:
+    """A password check booked for ``username``: its attempt row (recorded as a failure) and the account."""
+
+    attempt_id: int
+    account: sa.Row | None
+
+
+def _book_check(engine: Engine, username: str, now: dt.datetime) -> _Booked:
+    """The lock-out's short transaction, serialised per username: refuse a locked name (or a retired demo
+    account), else record the attempt as a failure and read the account. Nothing is hashed here."""
+    refusal = None
+    with engine.begin() as conn:
         _serialise_sign_in(conn, username)
-        if _locked(conn, username, now):
+        if _retire_if_demo(conn, username):
+            refusal = SIGN_IN_FAILED  # committed: the demo accounts stay disabled
+        elif _locked(conn, username, now):
             refusal = LOCKED
         else:
-            row = conn.execute(sa.select(users).where(users.c.username == username)).first()
-            # an unknown name is checked against a dummy hash: the same work whether or not it exists
-            ok = _matches(row.password_hash if row is not None else _dummy_hash(), password)
-            ok = ok and row is not None and not row.disabled
-            conn.execute(login_attempts.insert().values(username=username, at=now, success=ok))
-            if ok:
-                employers = frozenset(conn.execute(sa.select(user_employers.c.employer_id).where(
-                    user_employers.c.username == username)).scalars())
-                store.audit(conn, username, "sign_in", None, row.role)
-            else:
-                refusal = SIGN_IN_FAILED
+            account = conn.execute(sa.select(users).where(users.c.username == username)).first()
+            attempt_id = conn.execute(login_attempts.insert().values(username=username, at=now, success=False)
+                                      ).inserted_primary_key[0]
     if refusal:
         raise SignInError(refusal)
-    return User(username, row.role, employers, bool(row.must_change_password))
+    return _Booked(int(attempt_id), account)
+
+
+def _unbook(engine: Engine, attempt_id: int) -> None:
+    """A booked check that never ran (no turn to hash) counts nothing."""
+    with engine.begin() as conn:
+        conn.execute(login_attempts.delete().where(login_attempts.c.id == attempt_id))
+
+
+def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None) -> User:
+    """The user, or :class:`SignInError` with the same message for every kind of failure
+    (:class:`SignInBusy` when no turn to hash comes within ``sign_in_wait()`` seconds).
+
+    An over-long name or password is refused before any other work. The typed name is canonicalised
+    (``canonical_username``) before the lookup and the lock-out bookkeeping. The check is booked
+    (``_book_check``), the password verified outside any transaction, and a success recorded after.
+    """
+    now = now or now_utc()
+    if len(password) > MAX_PASSWORD_CHARS:  # no password is that long: nothing to check, nothing counted
+        raise SignInError(SIGN_IN_FAILED)
+    try:
+        username = canonical_username(username)
+    except UsernameRefused:  # over-long: no account has such a name, so refusing it at once tells nothing
+        raise SignInError(SIGN_IN_FAILED) from None
+    if not USERNAME_PATTERN.fullmatch(username):  # no such user can exist: same work, nothing stored
+        with _hash_turn(sign_in_wait()):
+            _matches(_dummy_hash(), password)
+        raise SignInError(SIGN_IN_FAILED)
+    booked = _book_check(engine, username, now)
+    account = booked.account
+    try:
+        with _hash_turn(sign_in_wait()):
+            # an unknown name is checked against a dummy hash: the same work whether or not it exists
+            ok = _matches(account.password_hash if account is not None else _dummy_hash(), password)
+    except SignInBusy:
+        _unbook(engine, booked.attempt_id)
+        raise
+    if not ok or account is None or account.disabled:
+        raise SignInError(SIGN_IN_FAILED)  # already recorded as a failure
+    refusal = None
+    with engine.begin() as conn:
+        current = conn.execute(sa.select(users).where(users.c.username == username)).first()
+        if _retire_if_demo(conn, username) or current is None or current.disabled or \
+                current.password_hash != account.password_hash:  # changed while the password was checked
+            refusal = SIGN_IN_FAILED  # the attempt stays a failure
+        else:
+            conn.execute(login_attempts.update().where(login_attempts.c.id == booked.attempt_id).values(success=True))
+            employers = frozenset(conn.execute(sa.select(user_employers.c.employer_id).where(
+                user_employers.c.username == username)).scalars())
+            store.audit(conn, username, "sign_in", None, current.role)
+    if refusal:
+        raise SignInError(refusal)
+    return User(username, current.role, employers, bool(current.must_change_password))
 
 
 def refresh(engine: Engine, user: User) -> User | None:
     """``user``'s account as it is now: None when it no longer exists or is disabled.
 
     The dashboard compares the result with the session's user at every interaction and signs
-    the user out when they differ (role, employers or must-change-password changed).
+    the user out when they differ (role, employers or must-change-password changed). A demo
+    account is retired here too once the store holds real data (so a running dashboard stops
+    serving the demo inspector as soon as the command line stores a real roster).
     """
+    if user.username in DEMO_USERNAMES:
+        with engine.begin() as conn:
+            if _retire_if_demo(conn, user.username):
+                return None
     with engine.connect() as conn:
         row = conn.execute(sa.select(users.c.role, users.c.disabled, users.c.must_change_password).where(
             users.c.username == user.username)).first()
@@ -357,21 +585,83 @@ def ensure_first_admin(engine: Engine) -> str | None:
     return password
 
 
+# --- demo accounts (issue 20, finding 10) ---------------------------------------------------
+
 # The sample rosters' employers (sample_uploads/README.md), for the demo HR account.
 DEMO_EMPLOYERS = ["911101055347017256", "914403057569602043"]
+DEMO_USERNAMES = ("demo-hr", "demo-inspector")
+DEMO_GUARD = "demo-guard"  # the audit log's actor when a demo account is retired on its own
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "sample_uploads"
+SAMPLE_SUFFIXES = (".csv", ".xlsx", ".xls")
+
+
+@functools.cache
+def sample_digests() -> frozenset[str]:
+    """SHA-256 of every bundled sample roster and registry extract (``sample_uploads/``, registry included),
+    as the store keys an upload. An installed copy without the folder has none: every file then counts
+    as real data, so the demo fails closed."""
+    if not SAMPLES_DIR.is_dir():
+        return frozenset()
+    return frozenset(store.sha256_of(p.read_bytes()) for p in sorted(SAMPLES_DIR.rglob("*"))
+                     if p.is_file() and p.suffix.lower() in SAMPLE_SUFFIXES)
+
+
+def store_has_real_data(conn_or_engine: sa.Connection | Engine) -> bool:
+    """Whether the store holds any upload (roster or registry extract) that is not a bundled sample."""
+    query = sa.select(store.uploads.c.id).limit(1)
+    digests = sorted(sample_digests())
+    if digests:
+        query = query.where(store.uploads.c.sha256.not_in(digests))
+    if isinstance(conn_or_engine, sa.Connection):
+        return conn_or_engine.execute(query).first() is not None
+    with conn_or_engine.connect() as conn:
+        return conn.execute(query).first() is not None
+
+
+def _disable_demo_users(conn: sa.Connection, by: str) -> list[str]:
+    """Disable the demo accounts still enabled (audited each); their names."""
+    names = list(conn.execute(sa.select(users.c.username).where(
+        users.c.username.in_(DEMO_USERNAMES), users.c.disabled.is_(False)).order_by(users.c.username)).scalars())
+    for name in names:
+        conn.execute(users.update().where(users.c.username == name).values(disabled=True))
+        store.audit(conn, by, "user_disable", None, f"{name}: the store holds data other than the bundled samples")
+    return names
+
+
+def _retire_if_demo(conn: sa.Connection, username: str, by: str = DEMO_GUARD) -> bool:
+    """True when ``username`` is a demo account and the store holds real data (the demo accounts are then
+    disabled in ``conn``'s transaction). Other names cost nothing."""
+    if username not in DEMO_USERNAMES or not store_has_real_data(conn):
+        return False
+    _disable_demo_users(conn, by)
+    return True
+
+
+def retire_demo_users(engine: Engine, by: str = DEMO_GUARD) -> list[str]:
+    """Once the store holds real data: disable the demo accounts still enabled (audited); their names.
+
+    The command line's ``upload`` and ``import-registry`` call it after each file they store.
+    """
+    with engine.begin() as conn:
+        return _disable_demo_users(conn, by) if store_has_real_data(conn) else []
 
 
 def ensure_demo_users(engine: Engine) -> dict[str, str]:
-    """On the embedded demo store only: an HR and an inspector account to try the samples with.
+    """An HR and an inspector account to try the samples with, only when asked for (``--demo``).
 
-    Created together with the first admin (random passwords, printed once); never on a store
-    named by ``--db``/``SHEBAO_DB``, which is where real data lives.
+    Random passwords (returned to be printed once) that must be changed at first sign-in. Nothing is
+    created on a store that holds real data (``store_has_real_data``): there it returns ``{}`` and
+    disables any demo account left (audited).
     """
+    with engine.begin() as conn:
+        if store_has_real_data(conn):
+            _disable_demo_users(conn, DEMO_GUARD)
+            return {}
     created = {}
     for username, role, employers in (("demo-hr", "hr", DEMO_EMPLOYERS), ("demo-inspector", "inspector", [])):
         password = _one_time_password(username)
         try:
-            add_user(engine, username, role, password, employers, by="first-start")
+            add_user(engine, username, role, password, employers, must_change_password=True, by="demo")
         except (AccountError, sa.exc.IntegrityError):
             continue
         created[username] = password

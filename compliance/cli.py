@@ -29,6 +29,7 @@ from compliance.errors import ShebaoError
 
 if TYPE_CHECKING:
     import pandas as pd
+    from sqlalchemy.engine import Engine
 
     from compliance.registration import CheckResult
     from compliance.scale import BatchSummary, CrossSummary
@@ -388,6 +389,17 @@ def _print_table(frame: pd.DataFrame, as_json: bool, empty: str) -> int:
     return EXIT_OK
 
 
+def _retire_demo_accounts(engine: Engine) -> None:
+    """After each file stored: once the store holds anything but the bundled samples, the demo accounts
+    are disabled (audited) and one line on stderr says so (issue 20, finding 10)."""
+    from compliance import accounts, store
+
+    retired = accounts.retire_demo_users(engine, by=store.os_user())
+    if retired:
+        print(f"note: demo accounts {', '.join(retired)} disabled: the store now holds data other than the "
+              "bundled samples", file=sys.stderr)
+
+
 def cmd_upload(args: argparse.Namespace) -> int:
     from compliance import store
     from compliance.rosters import roster_paths
@@ -402,6 +414,7 @@ def cmd_upload(args: argparse.Namespace) -> int:
             print(f"{o.file_name}: already stored (same content, sha256 {o.sha256[:12]}…); nothing added")
         else:
             print(f"{o.file_name}: {o.rows} rows read, {o.stored} stored, {o.errors} with a problem")
+        _retire_demo_accounts(engine)
     return EXIT_OK
 
 
@@ -417,6 +430,7 @@ def cmd_import_registry(args: argparse.Namespace) -> int:
             print(f"{o.file_name}: already imported (same content, sha256 {o.sha256[:12]}…); nothing added")
         else:
             print(f"{o.file_name}: {o.stored} registration records stored, {o.errors} rows rejected")
+        _retire_demo_accounts(engine)
     return EXIT_OK
 
 

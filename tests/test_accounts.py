@@ -6,16 +6,21 @@ import datetime as dt
 import json
 import logging
 import os
+import secrets
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
+import tracemalloc
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from compliance import accounts, cli, ids, store
+from compliance import accounts, cli, ids, store, workers
 from compliance.registration import check
 from compliance.rosters import read_rosters
 
@@ -160,11 +165,13 @@ def test_id_numbers_never_in_logs_or_exception_messages(caplog: pytest.LogCaptur
 
 def test_demo_users_can_try_the_samples(engine: sa.Engine) -> None:
     created = accounts.ensure_demo_users(engine)
-    assert set(created) == {"demo-hr", "demo-inspector"}
+    assert set(created) == {"demo-hr", "demo-inspector"} == set(accounts.DEMO_USERNAMES)
     hr = accounts.authenticate(engine, "demo-hr", created["demo-hr"])
     # the employers of hr_roster_2025.xlsx and of the agency extract's first employer
     assert hr.employers == {"911101055347017256", "914403057569602043"}
-    assert accounts.authenticate(engine, "demo-inspector", created["demo-inspector"]).role == "inspector"
+    inspector = accounts.authenticate(engine, "demo-inspector", created["demo-inspector"])
+    assert inspector.role == "inspector"
+    assert hr.must_change_password and inspector.must_change_password  # the printed password is changed first
     assert accounts.ensure_demo_users(engine) == {}  # once only
 
 
@@ -207,14 +214,15 @@ def test_the_right_password_among_39_parallel_guesses_is_refused_once_five_faile
     passwords.insert(17, PASSWORD)
     outcomes = _race(engine, "hr1", passwords)
     right = outcomes.pop(17)
-    assert outcomes.count(accounts.SIGN_IN_FAILED) == 5 and outcomes.count(accounts.LOCKED) == 34
+    failed = outcomes.count(accounts.SIGN_IN_FAILED)
+    assert failed + outcomes.count(accounts.LOCKED) == 39
     attempts = _attempts(engine)
-    assert [a for a in attempts if not a[1]] == [("hr1", False)] * 5  # at most five password checks failed
-    if right == accounts.LOCKED:  # evaluated after the fifth failure: refused without a check
-        assert ("hr1", True) not in attempts
-    else:  # evaluated before the fifth failure
+    assert [a for a in attempts if not a[1]] == [("hr1", False)] * failed  # every check recorded
+    if right == accounts.LOCKED:  # evaluated after five checks had begun: refused without a check
+        assert failed == 5 and ("hr1", True) not in attempts
+    else:  # among the first five checks; while it ran it counted as a failure, so 4 or 5 others were checked
         assert right == accounts.User("hr1", "hr", frozenset({EMPLOYER}))
-        assert attempts.index(("hr1", True)) < 5 and len(attempts) == 6
+        assert failed in (4, 5) and attempts.index(("hr1", True)) < 5 and len(attempts) == failed + 1
 
 
 def test_a_success_does_not_reset_the_failure_count(engine: sa.Engine) -> None:
@@ -369,3 +377,307 @@ def test_an_account_named_before_the_username_rule_is_disabled_by_its_own_name(d
     accounts.disable_user(engine, "Boss", by="test")
     state = {u["username"]: u["disabled"] for u in accounts.list_users(engine)}
     assert state == {"Boss": True, "boss": False}
+
+
+# --- limits before work (issue 20, finding 2) ------------------------------------------------
+
+# NFKC turns U+FDFA into 18 characters: normalised first, 7.5 M of them froze the server ~20 s and added 1.1 GB.
+BOMB = "\ufdfa" * 7_500_000
+
+
+def _refused_at_once(call: Callable[[], object], error: type[Exception]) -> Exception:
+    """What ``call`` raises, checked to come in under 50 ms and under 1 MB of allocations (a second run)."""
+    start = time.perf_counter()
+    with pytest.raises(error) as refused:
+        call()
+    elapsed = time.perf_counter() - start
+    assert elapsed < 0.05, f"refused in {elapsed:.3f} s"
+    tracemalloc.start()
+    try:
+        with pytest.raises(error):
+            call()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000, f"{peak:,} bytes allocated"
+    return refused.value
+
+
+def test_the_limits_are_exported_for_the_form_fields() -> None:
+    assert (accounts.MAX_USERNAME_CHARS, accounts.MAX_PASSWORD_CHARS) == (64, 256)
+
+
+def test_an_over_long_username_is_refused_in_milliseconds_without_normalising(engine: sa.Engine) -> None:
+    accounts.add_user(engine, "hr1", "hr", PASSWORD, [EMPLOYER])
+    refused = _refused_at_once(lambda: accounts.authenticate(engine, BOMB, PASSWORD), accounts.SignInError)
+    assert str(refused) == accounts.SIGN_IN_FAILED  # the message of any other failure
+    _refused_at_once(lambda: accounts.authenticate(engine, "x" * 65, PASSWORD), accounts.SignInError)
+    assert _attempts(engine) == []  # nothing stored, nothing counted
+    accounts.add_user(engine, "x" * 64, "inspector", PASSWORD)  # 64 characters, surrounding spaces aside, pass
+    assert accounts.authenticate(engine, "  " + "x" * 64 + "\u3000", PASSWORD).username == "x" * 64
+
+
+def test_an_over_long_password_is_refused_unhashed_and_uncounted(engine: sa.Engine) -> None:
+    longest = (PASSWORD + " ") * 9
+    longest = longest[:accounts.MAX_PASSWORD_CHARS - 1] + "!"
+    accounts.add_user(engine, "hr1", "hr", longest, [EMPLOYER])  # 256 characters are a password
+    assert accounts.authenticate(engine, "hr1", longest).username == "hr1"
+    for password in (longest + "x", BOMB):
+        refused = _refused_at_once(lambda p=password: accounts.authenticate(engine, "hr1", p), accounts.SignInError)
+        assert str(refused) == accounts.SIGN_IN_FAILED
+    assert _attempts(engine) == [("hr1", True)]  # no check was made, none counted towards the lock-out
+
+
+def test_every_account_function_refuses_over_long_names_and_passwords_at_once(engine: sa.Engine) -> None:
+    accounts.add_user(engine, "hr1", "hr", PASSWORD, [EMPLOYER])
+    calls: list[tuple[Callable[[], object], type[Exception]]] = [
+        (lambda: accounts.canonical_username(BOMB), accounts.UsernameRefused),
+        (lambda: accounts.check_username(BOMB), accounts.UsernameRefused),
+        (lambda: accounts.check_password(BOMB), accounts.PasswordRefused),
+        (lambda: accounts.check_password(PASSWORD, BOMB), accounts.UsernameRefused),
+        (lambda: accounts.add_user(engine, BOMB, "inspector", PASSWORD), accounts.UsernameRefused),
+        (lambda: accounts.add_user(engine, "i2", "inspector", BOMB), accounts.PasswordRefused),
+        (lambda: accounts.set_password(engine, "hr1", BOMB), accounts.PasswordRefused),
+        (lambda: accounts.set_password(engine, BOMB, PASSWORD), accounts.UsernameRefused),
+        (lambda: accounts.disable_user(engine, BOMB), accounts.UsernameRefused),
+    ]
+    for call, error in calls:
+        message = str(_refused_at_once(call, error))
+        assert " / " in message and len(message) < 200  # bilingual, and never quoting the value
+    too_long = "a long password that goes on " * 9  # 261 characters
+    with pytest.raises(accounts.PasswordRefused, match="256") as refused:
+        accounts.check_password(too_long)
+    assert str(refused.value) == accounts.PASSWORD_TOO_LONG
+    assert [u["username"] for u in accounts.list_users(engine)] == ["hr1"]
+
+
+# --- format characters (issue 20, finding 13) ------------------------------------------------
+
+def test_format_characters_are_refused_in_passwords(engine: sa.Engine) -> None:
+    invisible = ["\u200b" * 12,  # zero-width spaces only: looked like an accepted 12-character password
+                 "\u200b" * 6 + " " * 6,  # format characters and spaces only
+                 "\ufeff" * 12,  # BOMs
+                 "correct\u200dhorse battery",  # ZERO WIDTH JOINER
+                 "\ufeffcorrect horse battery",  # a BOM pasted in front
+                 "correct horse\u200e battery",  # LEFT-TO-RIGHT MARK
+                 "\u2066correct horse battery\u2069",  # bidi isolates
+                 "correct horse\u00ad battery",  # SOFT HYPHEN
+                 "correct horse battery\u2060"]  # WORD JOINER
+    for password in invisible:
+        with pytest.raises(accounts.PasswordRefused) as refused:
+            accounts.add_user(engine, "hr1", "hr", password, [EMPLOYER])
+        message = str(refused.value)
+        assert " / " in message and "\n" not in message and password not in message
+        assert message in (accounts.PASSWORD_FORMAT_CHARACTERS, accounts.PASSWORD_BLANK)
+    with pytest.raises(accounts.PasswordRefused) as refused:
+        accounts.check_password("\u200b" * 12)
+    assert str(refused.value) == accounts.PASSWORD_FORMAT_CHARACTERS
+    assert accounts.list_users(engine) == []
+    accounts.add_user(engine, "hr1", "hr", "密码是一句很长很长的中文话", [EMPLOYER])  # letters of any script still pass
+    with pytest.raises(accounts.PasswordRefused, match="invisible"):
+        accounts.set_password(engine, "hr1", "\u200bcorrect horse battery")
+
+
+# --- parallel anonymous sign-ins (issue 20, finding 3) ---------------------------------------
+
+class _WatchedHasher:
+    """accounts' argon2 hasher, watched: how many hashes run at once, a probe called inside each, a delay."""
+
+    def __init__(self, real: object, probe: Callable[[], None] | None = None, delay: float = 0.0) -> None:
+        self.real, self.probe, self.delay = real, probe, delay
+        self._lock = threading.Lock()
+        self.running = self.peak = self.calls = 0
+
+    def _run(self, method: str, *args: str) -> object:
+        with self._lock:
+            self.running += 1
+            self.calls += 1
+            self.peak = max(self.peak, self.running)
+        try:
+            if self.probe:
+                self.probe()
+            if self.delay:
+                time.sleep(self.delay)
+            return getattr(self.real, method)(*args)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+    def hash(self, password: str) -> object:
+        return self._run("hash", password)
+
+    def verify(self, password_hash: str, password: str) -> object:
+        return self._run("verify", password_hash, password)
+
+
+def _try(engine: sa.Engine, username: str, password: str) -> accounts.User | str:
+    try:
+        return accounts.authenticate(engine, username, password)
+    except accounts.SignInError as exc:
+        return str(exc)
+
+
+def test_forty_parallel_anonymous_sign_ins_hold_up_neither_a_real_one_nor_the_store(
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = store.connect(db_url)
+    accounts.add_user(engine, "hr1", "hr", PASSWORD, [EMPLOYER])
+    watched = _WatchedHasher(accounts._hasher)
+    monkeypatch.setattr(accounts, "_hasher", watched)
+    monkeypatch.delenv("SHEBAO_SIGN_IN_WAIT", raising=False)
+    barrier, stop, writes = threading.Barrier(41), threading.Event(), []
+
+    def anonymous(i: int) -> accounts.User | str:  # random unknown names: no lock-out slows them down
+        barrier.wait(timeout=60)
+        return _try(engine, f"anon-{secrets.token_hex(6)}", f"wrong guess {i} of the flood")
+
+    def another_session_writes() -> None:  # an audit entry in its own transaction, every 50 ms
+        while not stop.is_set():
+            start = time.perf_counter()
+            with engine.begin() as conn:
+                store.audit(conn, "i1", "view", EMPLOYER, "probe")
+            writes.append(time.perf_counter() - start)
+            stop.wait(0.05)
+
+    with ThreadPoolExecutor(max_workers=41) as pool:
+        flood = [pool.submit(anonymous, i) for i in range(40)]
+        writer = pool.submit(another_session_writes)
+        barrier.wait(timeout=60)
+        time.sleep(0.3)  # the flood under way
+        pending = sum(not f.done() for f in flood)
+        start = time.perf_counter()
+        real = _try(engine, "hr1", PASSWORD)
+        real_seconds = time.perf_counter() - start
+        outcomes = [f.result() for f in flood]
+        stop.set()
+        writer.result()
+    measured = {"real": round(real_seconds, 2), "write": round(max(writes), 2), "hashing at once": watched.peak,
+                "pending when the real one came": pending}
+    assert real == accounts.User("hr1", "hr", frozenset({EMPLOYER})), measured
+    assert real_seconds < 3, measured
+    assert pending > 20, measured  # the real sign-in met the flood
+    assert max(writes) < 0.5, measured  # no write waits behind argon2
+    assert watched.peak <= workers.usable_cores(), measured  # 64 MiB each: at most one per core
+    assert set(outcomes) <= {accounts.SIGN_IN_FAILED, accounts.SIGN_IN_BUSY}, measured
+    recorded = [a for a in _attempts(engine) if a[0] != "hr1"]
+    assert len(recorded) == outcomes.count(accounts.SIGN_IN_FAILED) and not any(ok for _, ok in recorded)
+
+
+def test_a_sign_in_that_finds_every_hashing_slot_taken_is_refused_cheaply_and_uncounted(
+        engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    accounts.add_user(engine, "hr1", "hr", PASSWORD, [EMPLOYER])
+    accounts._dummy_hash()  # made before the hasher is slowed down
+    slow = _WatchedHasher(accounts._hasher, delay=2.0)
+    monkeypatch.setattr(accounts, "_hasher", slow)
+    monkeypatch.setenv("SHEBAO_SIGN_IN_WAIT", "0.2")
+    slots = workers.usable_cores()
+    with ThreadPoolExecutor(max_workers=slots) as pool:
+        holders = [pool.submit(_try, engine, f"anon-{i}", "a wrong password here") for i in range(slots)]
+        deadline = time.monotonic() + 10
+        while slow.running < slots and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert slow.running == slots
+        for _ in range(accounts.MAX_FAILURES + 1):  # more refusals than the lock-out allows failures
+            start = time.perf_counter()
+            with pytest.raises(accounts.SignInBusy) as busy:
+                accounts.authenticate(engine, "hr1", PASSWORD)
+            assert time.perf_counter() - start < 1.0  # the short wait, then a refusal
+        assert slow.calls == slots  # refused without hashing
+        assert [h.result() for h in holders] == [accounts.SIGN_IN_FAILED] * slots
+    assert str(busy.value) == accounts.SIGN_IN_BUSY and " / " in accounts.SIGN_IN_BUSY
+    assert isinstance(busy.value, accounts.SignInError)  # the dashboard's handler shows it as any refusal
+    slow.delay = 0
+    assert accounts.authenticate(engine, "hr1", PASSWORD).username == "hr1"  # six busy refusals counted nothing
+    assert [a for a in _attempts(engine) if a[0] == "hr1"] == [("hr1", True)]
+    monkeypatch.setenv("SHEBAO_SIGN_IN_WAIT", "soon")
+    with pytest.raises(ValueError, match="SHEBAO_SIGN_IN_WAIT"):
+        accounts.sign_in_wait()
+
+
+def test_passwords_are_hashed_outside_any_transaction(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite: no write lock held while argon2 runs (every other write would wait); PostgreSQL: no
+    connection held (40 sign-ins emptied the pool)."""
+    engine = store.connect(db_url)
+    held: list[str] = []
+
+    def probe() -> None:
+        if db_url.startswith("sqlite"):
+            other = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=0.2, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+            except sqlite3.OperationalError:
+                held.append("the write lock")
+            finally:
+                other.close()
+        elif engine.pool.checkedout():
+            held.append("a connection")
+
+    watched = _WatchedHasher(accounts._hasher, probe)
+    monkeypatch.setattr(accounts, "_hasher", watched)
+    accounts.add_user(engine, "hr1", "hr", PASSWORD, [EMPLOYER])
+    assert accounts.authenticate(engine, "hr1", PASSWORD).username == "hr1"
+    for username, password in (("hr1", "a wrong password"), ("nobody", PASSWORD)):
+        with pytest.raises(accounts.SignInError, match="Wrong"):
+            accounts.authenticate(engine, username, password)
+    accounts.set_password(engine, "hr1", "a brand new long password")
+    assert accounts.authenticate(engine, "hr1", "a brand new long password").username == "hr1"
+    assert watched.calls >= 6 and held == []
+
+
+# --- demo accounts (issue 20, finding 10) ----------------------------------------------------
+
+SAMPLES = ROOT / "sample_uploads"
+
+
+def _store_the_samples(engine: sa.Engine) -> None:
+    """Every bundled sample, stored as the dashboard's sample buttons and README's commands store them."""
+    store.store_roster(engine, SAMPLES / "hr_roster_2025.xlsx", "demo-hr", employer_id=accounts.DEMO_EMPLOYERS[0],
+                       employer_name="商软冠联信息有限公司")
+    for name in ("agency_extract_gbk.csv", "english_roster.csv", "legacy_roster.xls"):
+        store.store_upload(engine, "roster", name, (SAMPLES / name).read_bytes(), "demo-inspector")
+    store.import_registry(engine, SAMPLES / "registry" / "agency_registry_2025.csv", "demo-inspector")
+
+
+def _real_roster() -> bytes:
+    """The agency extract with one more line: the same people, another file (another SHA-256)."""
+    return (SAMPLES / "agency_extract_gbk.csv").read_bytes() + b"\r\n"
+
+
+def test_demo_accounts_work_only_while_the_store_holds_nothing_but_the_samples(engine: sa.Engine) -> None:
+    created = accounts.ensure_demo_users(engine)
+    inspector = accounts.authenticate(engine, "demo-inspector", created["demo-inspector"])
+    _store_the_samples(engine)
+    assert len(store.history(engine)) == 5
+    assert not accounts.store_has_real_data(engine)
+    with engine.connect() as conn:
+        assert not accounts.store_has_real_data(conn)
+    assert accounts.refresh(engine, inspector) == inspector
+    assert accounts.authenticate(engine, "demo-hr", created["demo-hr"]).username == "demo-hr"
+    assert not store.store_upload(engine, "roster", "real.csv", _real_roster(), "demo-inspector").duplicate
+    assert accounts.store_has_real_data(engine)
+    assert accounts.refresh(engine, inspector) is None  # a running dashboard signs the demo inspector out
+    for username in accounts.DEMO_USERNAMES:
+        with pytest.raises(accounts.SignInError) as refused:
+            accounts.authenticate(engine, username, created[username])
+        assert str(refused.value) == accounts.SIGN_IN_FAILED
+    assert {u["username"]: u["disabled"] for u in accounts.list_users(engine)} == {
+        "demo-hr": True, "demo-inspector": True}
+    log = store.audit_entries(engine)
+    disabled = log[log["action"] == "user_disable"]
+    assert sorted(d.split(":")[0] for d in disabled["detail"]) == ["demo-hr", "demo-inspector"]
+    assert accounts.ensure_demo_users(engine) == {}
+    assert accounts.refresh(engine, accounts.User("hr1", "hr", frozenset({EMPLOYER}))) is None  # others as before
+
+
+def test_no_demo_accounts_on_a_store_with_real_data(engine: sa.Engine) -> None:
+    store.store_upload(engine, "roster", "real.csv", _real_roster(), "i1")
+    assert accounts.ensure_demo_users(engine) == {}
+    assert accounts.list_users(engine) == []
+    accounts.add_user(engine, "demo-hr", "hr", PASSWORD, accounts.DEMO_EMPLOYERS)  # as an older version left it
+    accounts.add_user(engine, "hr1", "hr", PASSWORD, [EMPLOYER])
+    assert accounts.ensure_demo_users(engine) == {}
+    assert {u["username"]: u["disabled"] for u in accounts.list_users(engine)} == {"demo-hr": True, "hr1": False}
+    assert store.audit_entries(engine)["action"].tolist().count("user_disable") == 1
+    assert accounts.ensure_demo_users(engine) == {}  # disabled once, audited once
+    assert store.audit_entries(engine)["action"].tolist().count("user_disable") == 1
+    assert accounts.authenticate(engine, "hr1", PASSWORD).username == "hr1"

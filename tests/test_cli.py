@@ -380,6 +380,33 @@ def test_import_registry_missing_file_exit_2_one_line(capsys, tmp_path: Path) ->
     assert code == 2 and err == f"error: {tmp_path / 'gone.csv'}: file not found\n"
 
 
+# --- demo accounts end where real data begins (issue 20, finding 10) ---------------------------------------
+
+
+@pytest.mark.parametrize("command", ["upload", "import-registry"])
+def test_storing_a_real_file_disables_the_demo_accounts(capsys, tmp_path: Path, db_url: str, command: str) -> None:
+    from compliance import accounts, store
+
+    engine = store.connect(db_url)
+    created = accounts.ensure_demo_users(engine)
+    sample = ROOT / "sample_uploads" / ("agency_extract_gbk.csv" if command == "upload" else
+                                        "registry/agency_registry_2025.csv")
+    code, _, err = run(capsys, command, str(sample), "--db", db_url)
+    assert (code, err) == (0, "")  # a bundled sample: the demo goes on
+    assert not any(u["disabled"] for u in accounts.list_users(engine))
+    real = tmp_path / "real.csv"
+    real.write_bytes(sample.read_bytes() + b"\r\n")  # one more line: another file
+    code, out, err = run(capsys, command, str(real), "--db", db_url)
+    assert code == 0 and "real.csv" in out
+    assert len(err.splitlines()) == 1 and "demo-hr" in err and "demo-inspector" in err and "disabled" in err
+    assert all(u["disabled"] for u in accounts.list_users(engine))
+    assert store.audit_entries(engine)["action"].tolist().count("user_disable") == 2
+    with pytest.raises(accounts.SignInError):
+        accounts.authenticate(engine, "demo-inspector", created["demo-inspector"])
+    code, _, err = run(capsys, command, str(real), "--db", db_url)
+    assert (code, err) == (0, "")  # nothing left to disable: nothing said
+
+
 # --- JSON of stored tables --------------------------------------------------------------------------------
 
 
