@@ -1,4 +1,10 @@
-"""shebao-check dashboard: `streamlit run app.py`. Builds the page list; pages live in views/."""
+"""shebao-check dashboard: `streamlit run app.py`. Builds the page list; pages live in views/.
+
+This file is two things. Imported as the module ``app`` (``streamlit run`` finds ``app = App(...)``
+below and serves it), it is the ASGI application: Streamlit behind views.gateway, which binds each
+session to its browser and refuses anonymous uploads before their body is read (issue 20). Run by
+Streamlit as ``__main__`` for each session, it builds the pages (``main``).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,16 @@ def main() -> None:
     import streamlit as st
 
     from compliance.i18n import LANGS, t
-    from views.common import check_workers, enforce_account, engine, guard_uploads, sign_out, uploader_style
+    from views.common import (
+        check_workers,
+        cookie_actions,
+        drop_unreferenced_uploads,
+        enforce_account,
+        engine,
+        guard_uploads,
+        sign_out,
+        uploader_style,
+    )
 
     st.set_page_config(page_title="社保登记合规检查 / shebao-check", page_icon=":material/fact_check:",
                        layout="wide")
@@ -17,8 +32,9 @@ def main() -> None:
     st.html(uploader_style(lang))  # Streamlit's own uploader text in the user's language
     engine()  # migrate the store and create the first admin (its one-time password is printed once)
     check_workers()  # start the checking processes before the first upload
-    guard_uploads()  # no uploads from sessions nobody is signed in to
-    user = enforce_account()  # re-read on every interaction: disabled or changed accounts are signed out
+    guard_uploads()  # no uploads from sessions nobody is signed in to (views.gateway refuses most before)
+    user = enforce_account()  # checked on every run: the sign-in of this browser, still live, account unchanged
+    cookie_actions()  # the browser exchanges a new sign-in's ticket for its cookie, or clears it
     if user is not None:
         st.sidebar.caption(f"{t('auth.signed_in_as', lang)}{user.username} ({t(f'role.{user.role}', lang)})")
         # on_click runs before the next script run, so that run already starts empty
@@ -40,10 +56,21 @@ def main() -> None:
         st.Page("views/admin.py", title=t("page.admin", lang), icon=":material/manage_accounts:", url_path="admin"),
     ]
     st.sidebar.caption(t("app.law", lang))
-    st.navigation(pages).run()
+    try:
+        st.navigation(pages).run()
+    finally:
+        drop_unreferenced_uploads()  # files no widget of this run names go (after a grace period)
 
 
 # Streamlit runs this file as __main__. The checking processes (compliance.workers, started with
 # "spawn") load it again as __mp_main__: they must not build a page or start processes themselves.
 if __name__ == "__main__":
     main()
+elif __name__ != "__mp_main__":  # the ASGI application, imported by `streamlit run app.py`
+    from starlette.middleware import Middleware
+    from streamlit.starlette import App
+
+    from views.gateway import Gateway, keep_uploads_in_memory
+
+    keep_uploads_in_memory()
+    app = App("app.py", middleware=[Middleware(Gateway)])

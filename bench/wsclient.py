@@ -11,6 +11,7 @@ results arriving on the socket.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.sync.client import ClientConnection, connect
 
 XSRF_COOKIE = "_streamlit_xsrf"
+SIGN_IN_PATH = "/_shebao/sign-in"  # views.gateway.SIGN_IN_PATH
 
 
 class ProtocolError(RuntimeError):
@@ -46,14 +48,16 @@ class Session:
     run_current: bool = False  # a run started after our last request: its elements are the page now
     _resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
-    def open(self) -> None:
-        """Get the XSRF cookie (the health check sets it, as for the browser) and connect."""
+    def open(self, resume: str | None = None) -> None:
+        """Get the XSRF cookie (the health check sets it, and the gateway's browser cookie, as for the
+        browser) and connect; ``resume``: the id of a session to resume, as a reconnecting tab does."""
         self.http.get(f"{self.url}/_stcore/health", timeout=self.timeout).raise_for_status()
         xsrf = self.http.cookies.get(XSRF_COOKIE, "")
         parts = urlsplit(self.url)
         cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
         self.ws = self._resources.enter_context(connect(
-            f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit", xsrf], origin=self.url,
+            f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit", xsrf, *([resume] if resume else [])],
+            origin=self.url,
             additional_headers={"Cookie": cookie}, open_timeout=self.timeout, max_size=None))
 
     def close(self) -> None:
@@ -132,6 +136,19 @@ class Session:
         secret = WidgetState(id=self.widget("text_input", password_label).text_input.id, string_value=password)
         button = WidgetState(id=self.widget("button", button_label).button.id, trigger_value=True)
         self.rerun([user, secret, button])
+
+    def take_sign_in_cookie(self) -> None:
+        """What the page's script does in a browser after a sign-in: exchange the one-time ticket the
+        page shows for the HttpOnly sign-in cookie (views.gateway), so that a reload stays signed in."""
+        self.wait_for(lambda e: e.WhichOneof("type") == "html" and SIGN_IN_PATH in e.html.body, "sign-in ticket")
+        body = next(e.html.body for e in reversed(self.elements)
+                    if e.WhichOneof("type") == "html" and SIGN_IN_PATH in e.html.body)
+        ticket = re.search(r"body: '([^']+)'", body)
+        if ticket is None:
+            raise ProtocolError("the page's sign-in script carries no ticket")
+        response = self.http.post(f"{self.url}{SIGN_IN_PATH}", data=ticket.group(1), timeout=self.timeout)
+        if response.status_code != 204:
+            raise ProtocolError(f"sign-in cookie refused: HTTP {response.status_code}")
 
     def upload(self, uploader: Element, name: str, data: bytes, content_type: str = "text/csv") -> None:
         """The browser's upload: ask for a URL, PUT the file there, rerun with the uploader's value."""

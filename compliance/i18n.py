@@ -338,6 +338,17 @@ TEXT.update({
     "auth.account_changed": ("您的账户已被停用或权限已变更，已退出登录。请重新登录。",
                              "Your account was disabled or its role or employers changed: you were signed out. "
                              "Please sign in again."),
+    "auth.fields_empty": ("未收到用户名或密码，登录未进行。请输入后再点击“登录 / Sign in”。",
+                          "No username or password arrived, so nothing was signed in: type both, then press "
+                          "“登录 / Sign in”."),
+    "auth.session_expired": ("登录已过期（长时间未操作或超过最长登录时间），请重新登录。",
+                             "Your sign-in expired (idle too long, or past its longest duration): please sign in "
+                             "again."),
+    "auth.signed_out_elsewhere": ("您已在本浏览器的其他标签页退出登录，请重新登录。",
+                                  "You were signed out in another tab of this browser: please sign in again."),
+    "auth.session_moved": ("此会话已在另一个浏览器中打开，为安全起见已退出登录。请重新登录。",
+                           "This session was opened from another browser: you were signed out for safety. "
+                           "Please sign in again."),
     "table_truncated": ("表格仅显示前 {shown:,} 行（共 {total:,} 行）；完整结果请下载报告。",
                         "The table shows the first {shown:,} of {total:,} rows; download the report for all."),
     "upload_too_big": ("本次上传的文件合计 {total:,.0f} MB，超过上限 {cap:,.0f} MB。请分批上传。",

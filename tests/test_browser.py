@@ -255,3 +255,37 @@ def test_a_fully_set_aside_upload_is_no_all_clear(server: str) -> None:
         assert page.locator('[data-testid="stAlertContentSuccess"]').count() == 0
         assert page.get_by_text(t("hr.action_none", "zh")).count() == 0
         browser.close()
+
+
+def test_a_reload_keeps_the_sign_in_and_a_sign_out_ends_it_in_every_tab(server: str, server_db: str) -> None:
+    """Issue 20, findings 1 and 18: a reload, a typed URL or a bookmark signed the user out, and the
+    sign-in was the tab's alone. Now an HttpOnly cookie carries it: a reload and a second tab of the
+    same browser are signed in; a sign-out in one tab signs the other out at its next click."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from compliance import accounts, store
+
+    accounts.add_user(store.connect(server_db), "insp-tabs", "inspector", PASSWORD)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        first = context.new_page()
+        first.goto(f"{server}/inspector", wait_until="domcontentloaded")
+        sign_in(first, "insp-tabs")
+        expect(first.get_by_role("button", name=t("auth.sign_out", "zh"))).to_be_visible(timeout=30_000)
+        cookie = next(c for c in context.cookies() if c["name"] == "shebao_session")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert first.evaluate("document.cookie").find("shebao_session") < 0  # no script on the page reads it
+        first.reload(wait_until="domcontentloaded")
+        expect(first.get_by_role("button", name=t("auth.sign_out", "zh"))).to_be_visible(timeout=30_000)
+        second = context.new_page()  # a bookmark opened in a second tab
+        second.goto(f"{server}/inspector", wait_until="domcontentloaded")
+        expect(second.get_by_role("button", name=t("auth.sign_out", "zh"))).to_be_visible(timeout=30_000)
+        second.get_by_role("button", name=t("auth.sign_out", "zh")).click()
+        expect(second.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
+        first.get_by_text(t("calendar_days", "zh")).click()  # the first tab's next click
+        expect(first.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
+        expect(first.get_by_text(t("auth.signed_out_elsewhere", "zh"))).to_be_visible()
+        first.reload(wait_until="domcontentloaded")  # and a reload does not bring it back
+        expect(first.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
+        browser.close()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from bench.load import SIGN_IN_LABELS, make_roster, process_tree, rss_mib
 from bench.wsclient import Session
@@ -121,3 +122,100 @@ def test_an_anonymous_client_cannot_upload(server: tuple[str, int]) -> None:
         attacker.close()
     assert all(code >= 400 for code in refused), refused
     assert rss_mib(pid) - memory_before < 60  # 100 MB sent, none of it kept
+
+
+# --- issue 20: a sign-in bound to its browser -----------------------------------------------------
+
+def _signed_in(session: Session) -> bool:
+    """Whether the page the session shows now is the signed-in HR page (its file uploader)."""
+    session.rerun()
+    session.wait_finished()
+    return any(e.WhichOneof("type") == "file_uploader" for e in session.elements)
+
+
+def test_a_leaked_session_id_takes_over_nothing(server: tuple[str, int]) -> None:
+    """Finding 1: the session id is in every upload URL. Before the fix a second client with its own
+    cookies that named it in its handshake became the signed-in HR user, the owner still connected."""
+    base, _ = server
+    owner, attacker = Session(base, timeout=60), Session(base, timeout=60)
+    owner.open()
+    try:
+        owner.rerun()
+        owner.sign_in("hr", PASSWORD, SIGN_IN_LABELS)
+        owner.wait_for(lambda e: e.WhichOneof("type") == "file_uploader", "HR page")
+        owner.wait_finished()
+        leaked = owner.session_id
+        attacker.open(resume=leaked)
+        attacker.rerun()
+        attacker.wait_finished()
+        assert attacker.session_id and attacker.session_id != leaked  # a new, empty session
+        labels = {e.button.label for e in attacker.elements if e.WhichOneof("type") == "button"}
+        assert SIGN_IN_LABELS[2] in labels
+        assert not any(e.WhichOneof("type") == "file_uploader" for e in attacker.elements)
+        # nor can it put a file into the owner's session
+        refused = attacker.http.put(f"{base}/_stcore/upload_file/{leaked}/x", files={"file": ("a.csv", b"a,b\n")},
+                                    headers={"X-Xsrftoken": attacker.http.cookies.get("_streamlit_xsrf", "")},
+                                    timeout=60)
+        assert refused.status_code == 403
+        assert _signed_in(owner)  # the owner is undisturbed
+    finally:
+        attacker.close()
+        owner.close()
+
+
+def test_an_anonymous_upload_is_refused_before_its_body_is_sent(server: tuple[str, int]) -> None:
+    """Finding 9: an anonymous upload was spooled to disk and read into memory before the guard
+    refused it. Now the answer comes on the headers alone: a client that announces 100 MB and sends
+    none of it is refused at once (before, the server waited for the body)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    base, _ = server
+    attacker = Session(base, timeout=60)
+    attacker.open()
+    try:
+        attacker.rerun()
+        attacker.wait_finished()
+        parts = urlsplit(base)
+        cookies = "; ".join(f"{k}={v}" for k, v in attacker.http.cookies.items())
+        head = (f"PUT /_stcore/upload_file/{attacker.session_id}/f1 HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                f"Cookie: {cookies}\r\nX-Xsrftoken: {attacker.http.cookies.get('_streamlit_xsrf', '')}\r\n"
+                f"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: {100 * 2**20}\r\n\r\n")
+        started = time.monotonic()
+        with socket.create_connection((parts.hostname, parts.port), timeout=10) as raw:
+            raw.sendall(head.encode())
+            answer = raw.recv(200).decode("latin-1")
+        elapsed = time.monotonic() - started
+    finally:
+        attacker.close()
+    assert answer.startswith("HTTP/1.1 403"), answer
+    assert elapsed < 2, elapsed
+
+
+def test_a_reload_keeps_the_sign_in_and_a_sign_out_ends_it_in_every_tab(server: tuple[str, int]) -> None:
+    """Findings 1 and 18: a reload, a typed URL or a bookmark signed the user out (the sign-in lived in
+    the tab's session only). Now the browser's sign-in cookie takes a new tab or a reload to the same
+    sign-in; signing out in one tab ends it in the others at their next click."""
+    base, _ = server
+    first = Session(base, timeout=60)
+    first.open()
+    second = Session(base, timeout=60, http=first.http)  # the same browser: the same cookie jar
+    try:
+        first.rerun()
+        first.sign_in("hr", PASSWORD, SIGN_IN_LABELS)
+        first.take_sign_in_cookie()  # what the page's script does in the browser
+        first.wait_finished()
+        assert "shebao_session" in first.http.cookies
+        second.open()  # a reload or a second tab: a new session, no sign-in form filled in
+        assert _signed_in(second)
+        sign_out = next(e for e in reversed(second.elements)
+                        if e.WhichOneof("type") == "button" and e.button.label == t("auth.sign_out", "zh"))
+        second.rerun([WidgetState(id=sign_out.button.id, trigger_value=True)])
+        second.wait_finished()
+        assert not _signed_in(second)
+        assert not _signed_in(first)  # the first tab's next click: signed out as well
+        assert t("auth.signed_out_elsewhere", "zh") in [e.alert.body for e in first.elements
+                                                        if e.WhichOneof("type") == "alert"]
+    finally:
+        second.close()
+        first.close()

@@ -18,10 +18,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+import streamlit as st
 from streamlit.runtime import caching
 from streamlit.testing.v1 import AppTest
 
-from compliance import accounts, store
+from compliance import accounts, signins, store
 from compliance.i18n import t
 from compliance.registration import check_uploads
 
@@ -90,7 +91,7 @@ def test_sign_out_leaves_nothing_for_the_next_user_on_the_tab(app_store: str) ->
     at.sidebar.button(key="auth-sign-out").click().run()
     assert "user" not in at.session_state
     assert len(views.common.RESULTS) == 0  # A's cached results are gone with A
-    for gone in ("audited", "hr-use-sample", "hr-as-of", "_token"):
+    for gone in ("audited", "hr-use-sample", "hr-as-of", "_token", "_sign_in"):
         assert gone not in at.session_state
     assert [i.label for i in at.text_input] == ["用户名 / Username", "密码 / Password"]
 
@@ -228,9 +229,9 @@ def test_every_download_is_audited(app_store: str, monkeypatch: pytest.MonkeyPat
     frame = pd.DataFrame({"name": ["=1+1"], "employer_id": [EMPLOYER_A]})
     from compliance import reports
 
-    monkeypatch.setattr(views.common, "LIVE_SIGN_INS", {""})  # outside a page run the token is ""
-    build = views.common.audited_download(user, [EMPLOYER_A], "hr test.csv", reports.to_bytes, frame, ".csv")
     engine = store.connect(app_store)
+    monkeypatch.setitem(st.session_state, "_sign_in", signins.token_hash(signins.begin(engine, "hr-a")))
+    build = views.common.audited_download(user, [EMPLOYER_A], "hr test.csv", reports.to_bytes, frame, ".csv")
     before = len(store.audit_entries(engine))
     data = build()
     entries = store.audit_entries(engine).iloc[before:]
@@ -279,14 +280,18 @@ def test_a_download_clicked_after_the_sign_in_ended_gets_nothing(app_store: str,
 
     user = accounts.User("hr-a", "hr", frozenset({EMPLOYER_A}))
     frame = pd.DataFrame({"name": ["甲"], "employer_id": [EMPLOYER_A]})
-    live = {""}
-    monkeypatch.setattr(views.common, "LIVE_SIGN_INS", live)
+    engine = store.connect(app_store)
+    hashed = signins.token_hash(signins.begin(engine, "hr-a"))
+    monkeypatch.setitem(st.session_state, "_sign_in", hashed)
     build = views.common.audited_download(user, [EMPLOYER_A], "hr test.csv", reports.to_bytes, frame, ".csv")
     assert build()  # while the sign-in lasts
-    live.clear()  # signed out
+    signins.end(engine, hashed)  # signed out (in this tab or another of the same browser)
     with pytest.raises(PermissionError):
         build()
-    live.add("")
-    accounts.disable_user(store.connect(app_store), "hr-a", by="test")
+    again = signins.token_hash(signins.begin(engine, "hr-a"))
+    monkeypatch.setitem(st.session_state, "_sign_in", again)
+    build = views.common.audited_download(user, [EMPLOYER_A], "hr test.csv", reports.to_bytes, frame, ".csv")
+    assert build()
+    accounts.disable_user(engine, "hr-a", by="test")
     with pytest.raises(PermissionError):
         build()

@@ -15,6 +15,7 @@ import os
 import pickle
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from compliance import accounts, calendar, ids, reports, store
+from compliance import accounts, calendar, ids, reports, signins, store
 from compliance.dates import iso_dates
 from compliance.i18n import column_labels, t
 from compliance.messages import translate, translate_column
@@ -31,13 +32,13 @@ from compliance.registration import STATUSES, CheckResult, check_uploads, status
 from compliance.resultcache import ResultCache
 from compliance.rosters import display_name
 from compliance.workers import WorkerCrashed, WorkerPool, pickled, workers_from_env
+from views import gateway
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_uploads"
 SAMPLE_EMPLOYER = ("911101055347017256", "商软冠联信息有限公司")  # the employer of hr_roster_2025.xlsx
 SAMPLE_AS_OF = dt.date(2025, 11, 20)  # the date the samples' figures (sample_uploads/README.md) are worked out for
 STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "overdue": "#c62828", "pending": "#1565c0",
                   "invalid": "#757575", "exempt": "#8e24aa"}
-DEFAULT_MAX_UPLOAD_MB = 300
 # columns of codes shown by their label (i18n key prefix), and columns of the engine's messages
 CODE_LABELS = {"status": "status", "card_status": "card.status", "card_status_code": "card.status",
                "id_kind": "kind", "kind": "upload", "finding": "finding", "employment_type": "employment",
@@ -50,18 +51,19 @@ _lock = threading.Lock()
 _engines: dict[str, Engine] = {}
 _pool: WorkerPool | None = None
 RESULTS = ResultCache()  # check results, per signed-in session, bounded in bytes (SHEBAO_RESULT_CACHE_MB)
-LIVE_SIGN_INS: set[str] = set()  # tokens of sign-ins not yet ended: a download is built only for these
-SIGNED_IN_SESSIONS: set[str] = set()  # Streamlit session ids with a signed-in user: only these may upload
+UNREFERENCED_GRACE = 60.0  # seconds an upload no widget names is kept (its widget state may be on the way)
+_unreferenced_since: dict[tuple[str, str], float] = {}
 _uploads_guarded = False
 
 
 def guard_uploads() -> None:
-    """Refuse uploads from sessions nobody is signed in to, and cap what one session holds.
+    """Refuse, after the body, uploads the gateway could not refuse before it (no Content-Length).
 
-    Streamlit accepts an upload (the HTTP PUT) before any page code runs, so without this an
-    anonymous client could fill the server's memory with files. Every uploader of the dashboard
-    is behind sign-in; a session may hold at most twice ``max_upload_bytes`` (the agency page
-    has two uploaders). Installed once per server process, on the uploaded-file manager.
+    views.gateway refuses an upload before its body is read unless the session is signed in in that
+    browser and the budgets leave room for its Content-Length; a chunked body has no length, so the
+    same budgets are checked here again on the bytes themselves: one user at most
+    ``gateway.user_upload_budget`` over all tabs, the server ``gateway.server_upload_budget``.
+    Installed once per server process, on the uploaded-file manager.
     """
     global _uploads_guarded
     ctx = get_script_run_ctx()
@@ -71,11 +73,13 @@ def guard_uploads() -> None:
     add_file = manager.add_file
 
     def guarded_add_file(session_id: str, file: object) -> None:
-        if session_id not in SIGNED_IN_SESSIONS:
+        binding = gateway.REGISTRY.get(session_id)
+        size = len(getattr(file, "data", b""))
+        if binding is None or not binding.username:
             raise PermissionError("uploads need a signed-in session")
-        held = sum(len(f.data) for f in getattr(manager, "file_storage", {}).get(session_id, {}).values())
-        if held + len(getattr(file, "data", b"")) > 2 * max_upload_bytes():
-            raise PermissionError("this session holds as much uploaded data as it may")
+        if (size + gateway.held_upload_bytes(gateway.REGISTRY.sessions_of(binding.username))
+                > gateway.user_upload_budget() or size + gateway.held_upload_bytes() > gateway.server_upload_budget()):
+            raise PermissionError("the upload budget is exhausted")
         add_file(session_id, file)
 
     with _lock:
@@ -84,14 +88,37 @@ def guard_uploads() -> None:
             _uploads_guarded = True
 
 
-def max_upload_bytes() -> int:
-    """The cap on all files of one upload together: ``SHEBAO_MAX_UPLOAD_MB``, default 300 MB.
+def drop_unreferenced_uploads() -> None:
+    """Files this session holds that no widget names any more go (after a grace period).
 
-    Each file has its own cap (150 MB, compliance.rosters.LIMITS); this one bounds what a single
-    check can hold in a worker and in the results cache.
+    A file stays only while an uploader of the page shows it: one a crafted client uploaded without
+    a widget, or one of a widget the page no longer draws (another page, a sign-out), is dropped.
     """
-    value = os.environ.get("SHEBAO_MAX_UPLOAD_MB", "").strip()
-    return int(float(value) * 2**20) if value else DEFAULT_MAX_UPLOAD_MB * 2**20
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    held = getattr(ctx.uploaded_file_mgr, "file_storage", {}).get(ctx.session_id, {})
+    if not held:
+        return
+    referenced: set[str] = set()
+    for value in list(st.session_state.to_dict().values()):
+        for item in value if isinstance(value, list) else [value]:
+            file_id = getattr(item, "file_id", None)
+            if isinstance(file_id, str):
+                referenced.add(file_id)
+    now = time.monotonic()
+    for file_id in list(held):
+        entry = (ctx.session_id, file_id)
+        if file_id in referenced:
+            _unreferenced_since.pop(entry, None)
+        elif now - _unreferenced_since.setdefault(entry, now) >= UNREFERENCED_GRACE:
+            ctx.uploaded_file_mgr.remove_file(ctx.session_id, file_id)
+            _unreferenced_since.pop(entry, None)
+
+
+def max_upload_bytes() -> int:
+    """The cap on all files of one upload together (``gateway.max_upload_bytes``, SHEBAO_MAX_UPLOAD_MB)."""
+    return gateway.max_upload_bytes()
 
 
 def engine_for(url: str) -> Engine:
@@ -125,7 +152,11 @@ def check_workers() -> WorkerPool:
         return _pool
 
 
-# --- sessions --------------------------------------------------------------------------------
+# --- sessions ---------------------------------------------------------------------------------
+# A sign-in is bound to its browser (issue 20): views.gateway binds each session to the browser
+# cookie of its first run and refuses to resume it from another; the sign-in itself is a token in
+# an HttpOnly cookie, kept in the store as a hash (compliance.signins), checked on every run, and
+# ended by sign-out, disable or expiry in every tab that shares it.
 
 def current_user() -> accounts.User | None:
     """The user signed in on this browser tab (None when nobody is)."""
@@ -147,24 +178,54 @@ def session_owner() -> tuple[str, str]:
     return (user.username if user else "", st.session_state.get("_token", ""))
 
 
+def _session_id() -> str | None:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def _cookie(name: str) -> str | None:
+    """A cookie of the connection this run serves (its WebSocket handshake's); None outside a server."""
+    try:
+        value = st.context.cookies.get(name)
+    except Exception:  # no connection: AppTest, bare mode
+        return None
+    return value if isinstance(value, str) else None
+
+
 def _release_session(only_if_signed_in: bool = False) -> None:
     """This browser session may upload no more, and the files the server holds for it go."""
     ctx = get_script_run_ctx()
-    if ctx is None or (only_if_signed_in and ctx.session_id not in SIGNED_IN_SESSIONS):
+    if ctx is None:
         return
-    SIGNED_IN_SESSIONS.discard(ctx.session_id)
+    binding = gateway.REGISTRY.get(ctx.session_id)
+    if only_if_signed_in and (binding is None or not binding.username):
+        return
+    gateway.REGISTRY.signed_out(ctx.session_id)
     ctx.uploaded_file_mgr.remove_session_files(ctx.session_id)
 
 
+def _start_session(user: accounts.User, sign_in: str | None) -> None:
+    """``user`` is signed in on this tab with the sign-in whose token hash is ``sign_in``."""
+    state = st.session_state
+    state.pop("_signed_out_reason", None)
+    state["user"] = user
+    state["_sign_in"] = sign_in
+    state["_token"] = secrets.token_hex(16)  # owner of this tab's cached results
+    session_id = _session_id()
+    if session_id is not None:
+        gateway.REGISTRY.signed_in(session_id, user.username, sign_in)
+
+
 def sign_out(reason: str | None = None) -> None:
-    """End everything of the signed-in user in this tab (shared README section 10).
+    """End everything of the signed-in user in this tab (shared README section 10), and the sign-in
+    itself in every tab of this browser (its cookie's token is ended in the store).
 
     Cached results, uploaded files held by the server, widget values, audit bookkeeping and
     download links all go; widget keys change (``k``), so the next user starts empty. Only the
     language choice stays. ``reason``: a message key shown above the sign-in form.
     """
+    signins.end(engine(), st.session_state.get("_sign_in"))
     RESULTS.drop_owner(session_owner())
-    LIVE_SIGN_INS.discard(st.session_state.get("_token", ""))
     _release_session()
     state = st.session_state
     epoch = state.get("_epoch", 0) + 1
@@ -172,21 +233,100 @@ def sign_out(reason: str | None = None) -> None:
         if name != "lang":
             del state[name]
     state["_epoch"] = epoch
+    state["_clear_cookie"] = True
     if reason:
         state["_signed_out_reason"] = reason
 
 
 def enforce_account() -> accounts.User | None:
-    """Re-read the signed-in account on every interaction: disabled, or a changed role or employer
-    list, signs the user out now with a message (shared README section 10)."""
+    """Who is signed in on this run, checked again every time (shared README section 10, issue 20).
+
+    - The connection must come from the browser the session is bound to (the gateway makes sure;
+      checked here again).
+    - The sign-in must still hold: not ended in another tab, not idle for ``SHEBAO_IDLE_MINUTES``,
+      not older than ``SHEBAO_SESSION_HOURS``.
+    - The account is re-read: disabled, or a changed role or employer list, signs the user out now.
+    - Nobody signed in on this tab, but the browser holds a live sign-in cookie (a reload, a
+      bookmark, a second tab): that sign-in is taken up.
+    """
+    session_id = _session_id()
+    browser = gateway.browser_hash(_cookie(gateway.BROWSER_COOKIE))
+    if session_id is not None:
+        binding = gateway.REGISTRY.bind(session_id, browser)
+        if binding.browser != browser and current_user() is not None:
+            sign_out("auth.session_moved")
+            return None
     user = current_user()
     if user is None:
         _release_session(only_if_signed_in=True)  # its state was emptied (a clear_cache message)
-        return None
+        return _resume_from_cookie()
     if accounts.refresh(engine(), user) != user:
         sign_out("auth.account_changed")
         return None
+    held = signins.check(engine(), st.session_state.get("_sign_in"))
+    if held.username != user.username:
+        sign_out("auth.session_expired" if held.reason == "expired" else "auth.signed_out_elsewhere")
+        return None
     return user
+
+
+def _resume_from_cookie() -> accounts.User | None:
+    """The user of this browser's sign-in cookie, when it still holds; the tab is signed in with it."""
+    hashed = signins.token_hash(_cookie(gateway.SIGN_IN_COOKIE) or "")
+    if hashed is None or hashed == st.session_state.get("_ended_sign_in"):
+        return None
+    held = signins.check(engine(), hashed)
+    user = accounts.refresh(engine(), accounts.User(held.username, "")) if held.username else None
+    if user is None:
+        st.session_state["_ended_sign_in"] = hashed  # asked once per tab, not at every click
+        if held.reason == "expired" and "_signed_out_reason" not in st.session_state:
+            st.session_state["_signed_out_reason"] = "auth.session_expired"
+        st.session_state["_clear_cookie"] = True
+        return None
+    _start_session(user, hashed)
+    return user
+
+
+def cookie_actions() -> None:
+    """Hand the browser what only it can do with its cookies: exchange a sign-in's one-time ticket
+    for the HttpOnly sign-in cookie (views.gateway), or clear that cookie after a sign-out."""
+    state = st.session_state
+    base = "/" + "/".join(p for p in str(st.get_option("server.baseUrlPath") or "").split("/") if p)
+    base = base.rstrip("/")
+    ticket = state.pop("_cookie_ticket", None)
+    if ticket:
+        path = base + gateway.SIGN_IN_PATH
+        script = f"fetch({path!r}, {{method: 'POST', body: {ticket!r}, credentials: 'same-origin'}});"
+    elif state.pop("_clear_cookie", False):
+        path = base + gateway.SIGN_OUT_PATH
+        script = f"fetch({path!r}, {{method: 'POST', credentials: 'same-origin'}});"
+    else:
+        return
+    with st.sidebar:
+        st.html(f"<script>{script}</script>", unsafe_allow_javascript=True, width="content")
+
+
+def _sign_in_submitted() -> None:
+    """The sign-in button's callback: it runs before the next script run starts, so a run interrupted
+    by another rerun (the first seconds of a fresh server) cannot lose the sign-in (issue 20, #18)."""
+    state = st.session_state
+    username = str(state.get(k("auth-username"), ""))[:getattr(accounts, "MAX_USERNAME_CHARS", 64) + 2]
+    password = str(state.get(k("auth-password"), ""))[:getattr(accounts, "MAX_PASSWORD_CHARS", 256) + 1]
+    state[k("auth-password")] = ""
+    if not username.strip() or not password:  # typed text lost on the way (a page redrawn under the user)
+        state["_sign_in_error"] = "auth.fields_empty"
+        return
+    try:
+        user = accounts.authenticate(engine(), username, password)
+    except accounts.SignInError as exc:
+        state["_sign_in_error"] = str(exc)
+        return
+    state.pop("_sign_in_error", None)
+    token = signins.begin(engine(), user.username)
+    _start_session(user, signins.token_hash(token))
+    browser = gateway.browser_hash(_cookie(gateway.BROWSER_COOKIE))
+    if browser is not None:
+        state["_cookie_ticket"] = gateway.REGISTRY.ticket(token, browser)
 
 
 def sign_in_form() -> None:
@@ -196,30 +336,22 @@ def sign_in_form() -> None:
     if reason:
         st.warning(tr(reason))
     with st.form(k("auth-form")):
-        username = st.text_input(t("auth.username"), key=k("auth-username"))
-        password = st.text_input(t("auth.password"), type="password", key=k("auth-password"))
-        submitted = st.form_submit_button(t("auth.submit"))
-    if submitted:
-        try:
-            user = accounts.authenticate(engine(), username, password)
-        except accounts.SignInError as exc:
-            st.error(translate_message(str(exc)))
-        else:
-            st.session_state.pop("_signed_out_reason", None)
-            st.session_state["user"] = user
-            st.session_state["_token"] = token = secrets.token_hex(16)
-            LIVE_SIGN_INS.add(token)
-            ctx = get_script_run_ctx()
-            if ctx is not None:
-                SIGNED_IN_SESSIONS.add(ctx.session_id)
-            st.rerun()
+        st.text_input(t("auth.username"), key=k("auth-username"), max_chars=getattr(accounts, "MAX_USERNAME_CHARS", 64))
+        st.text_input(t("auth.password"), type="password", key=k("auth-password"),
+                      max_chars=getattr(accounts, "MAX_PASSWORD_CHARS", 256))
+        st.form_submit_button(t("auth.submit"), on_click=_sign_in_submitted)
+    error = st.session_state.pop("_sign_in_error", None)
+    if error:
+        st.error(tr(error) if error.startswith("auth.") else translate_message(error))
 
 
 def change_password_form(user: accounts.User) -> None:
     st.subheader(tr("auth.change_password"))
     with st.form(k("auth-change"), clear_on_submit=True):
-        first = st.text_input(tr("auth.new_password"), type="password", key=k("auth-new-password"))
-        second = st.text_input(tr("auth.new_password_again"), type="password", key=k("auth-new-password-2"))
+        first = st.text_input(tr("auth.new_password"), type="password", key=k("auth-new-password"),
+                              max_chars=getattr(accounts, "MAX_PASSWORD_CHARS", 256))
+        second = st.text_input(tr("auth.new_password_again"), type="password", key=k("auth-new-password-2"),
+                               max_chars=getattr(accounts, "MAX_PASSWORD_CHARS", 256))
         submitted = st.form_submit_button(tr("auth.save_password"))
     if submitted:
         if first != second:
@@ -279,12 +411,12 @@ def audited_download(user: accounts.User, employer_ids: list[str], what: str,
     Streamlit's table toolbar export is off (``client.disableDataExport``).
     """
     employers = sorted({e for e in employer_ids if e})
-    token = st.session_state.get("_token", "")
+    sign_in = st.session_state.get("_sign_in")
 
     def build() -> bytes:
-        # a click on a download button runs no script: the account is re-read here, and a sign-in that
-        # has ended (signed out, disabled, role or employers changed) gets nothing
-        if token not in LIVE_SIGN_INS or accounts.refresh(engine(), user) != user:
+        # a click on a download button runs no script: the sign-in and the account are checked here,
+        # and a sign-in that has ended (signed out, expired, disabled, role or employers changed) gets nothing
+        if signins.check(engine(), sign_in).username != user.username or accounts.refresh(engine(), user) != user:
             raise PermissionError("the sign-in that made this download has ended")
         data = make(*args, **kwargs)
         accounts.audit_view(engine(), user, employers or [""], f"download {what}")

@@ -1,0 +1,332 @@
+"""The dashboard's front door: what is checked on a request before Streamlit sees it (issue 20).
+
+Streamlit resumes a session for any WebSocket that names the session's id, and accepts an upload's
+body for any session id it knows; the id itself travels in every upload URL. So, in front of
+Streamlit (an ASGI middleware of ``st.App``, see app.py):
+
+- Every browser gets a random ``shebao_browser`` cookie (HttpOnly, SameSite=Strict) on its first
+  HTTP response. A session is bound to the browser cookie its first script run saw (``REGISTRY``);
+  a WebSocket naming that session's id without the same cookie gets a new, empty session instead
+  (the id is dropped from its handshake), so a leaked id takes over nothing, signed in or not.
+- An upload (``PUT /_stcore/upload_file/<session>/<file>``) is refused before its body is read
+  unless the session is signed in, the request carries the session's browser cookie, and the
+  user's and the server's budgets of held uploads leave room for its ``Content-Length``.
+- A sign-in is a second cookie, ``shebao_session``, holding a random token whose hash is in the
+  store (compliance.signins). The page cannot set an HttpOnly cookie over its WebSocket, so at
+  sign-in it hands the browser a one-time ticket (60 s, bound to the browser cookie) that the
+  browser exchanges here (``POST /_shebao/sign-in``) for the cookie; with it a reload or a
+  bookmark finds the sign-in again. ``POST /_shebao/sign-out`` clears it.
+- A refused request costs one log line, never a traceback.
+
+Nothing here knows about rules or pages; the registry is plain memory of the server process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import secrets
+import tempfile
+import threading
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from typing import Any
+
+BROWSER_COOKIE = "shebao_browser"
+SIGN_IN_COOKIE = "shebao_session"
+SIGN_IN_PATH = "/_shebao/sign-in"
+SIGN_OUT_PATH = "/_shebao/sign-out"
+TICKET_SECONDS = 60.0
+DEFAULT_MAX_UPLOAD_MB = 300
+DEFAULT_SERVER_UPLOAD_MB = 2048
+_BROWSER_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
+_UPLOAD_PATH = re.compile(r"/_stcore/upload_file/([^/]+)/([^/]+)$")
+log = logging.getLogger("shebao_check.gateway")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+def _megabytes_from_env(name: str, default: float) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(float(value) * 2**20) if value else int(default * 2**20)
+
+
+def max_upload_bytes() -> int:
+    """The cap on all files of one upload together: ``SHEBAO_MAX_UPLOAD_MB``, default 300 MB.
+
+    Each file has its own cap (150 MB, compliance.rosters.LIMITS); this one bounds what a single
+    check can hold in a worker and in the results cache.
+    """
+    return _megabytes_from_env("SHEBAO_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)
+
+
+def user_upload_budget() -> int:
+    """What one user may hold in uploaded files over all tabs: two uploads' worth (the agency page
+    has two uploaders)."""
+    return 2 * max_upload_bytes()
+
+
+def server_upload_budget() -> int:
+    """What the server holds in uploaded files for everyone: ``SHEBAO_UPLOAD_BUDGET_MB``, default 2048."""
+    return _megabytes_from_env("SHEBAO_UPLOAD_BUDGET_MB", DEFAULT_SERVER_UPLOAD_MB)
+
+
+def browser_hash(value: str | None) -> str | None:
+    """The registry's form of a browser cookie; None for anything that is not one of ours."""
+    if not isinstance(value, str) or not _BROWSER_PATTERN.fullmatch(value):
+        return None
+    return hashlib.sha256(value.encode("ascii")).hexdigest()
+
+
+@dataclass
+class Binding:
+    """What one Streamlit session is bound to: a browser, and the sign-in made in it (if any)."""
+
+    browser: str | None  # hash of the browser cookie at the session's first run (None: no cookie)
+    username: str | None = None
+    sign_in: str | None = None  # hash of the sign-in token (compliance.signins)
+
+
+class Registry:
+    """Sessions of this server process and their bindings (module attribute ``REGISTRY``)."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, Binding] = {}
+        self._tickets: dict[str, tuple[str, str | None, float]] = {}  # ticket -> token, browser, expiry
+        self._lock = threading.Lock()
+
+    def bind(self, session_id: str, browser: str | None) -> Binding:
+        """The session's binding, made at its first run from the browser cookie that run saw."""
+        with self._lock:
+            return self._sessions.setdefault(session_id, Binding(browser))
+
+    def get(self, session_id: str) -> Binding | None:
+        with self._lock:
+            return self._sessions.get(session_id)
+
+    def may_resume(self, session_id: str, browser: str | None) -> bool:
+        """A session may be resumed only from the browser it is bound to (a session that has not run
+        yet holds nothing and may be)."""
+        binding = self.get(session_id)
+        return binding is None or (binding.browser is not None and binding.browser == browser)
+
+    def signed_in(self, session_id: str, username: str, sign_in: str | None) -> None:
+        with self._lock:
+            binding = self._sessions.setdefault(session_id, Binding(None))
+            binding.username, binding.sign_in = username, sign_in
+
+    def signed_out(self, session_id: str) -> None:
+        with self._lock:
+            binding = self._sessions.get(session_id)
+            if binding is not None:
+                binding.username = binding.sign_in = None
+
+    def sessions_of(self, username: str) -> list[str]:
+        with self._lock:
+            return [sid for sid, b in self._sessions.items() if b.username == username]
+
+    def signed_in_sessions(self) -> list[str]:
+        with self._lock:
+            return [sid for sid, b in self._sessions.items() if b.username]
+
+    def forget_except(self, alive: set[str]) -> None:
+        """Drop the bindings of sessions Streamlit no longer has (closed tabs past their TTL)."""
+        with self._lock:
+            for sid in [sid for sid in self._sessions if sid not in alive]:
+                del self._sessions[sid]
+
+    def ticket(self, token: str, browser: str | None) -> str:
+        """A one-time ticket for the browser to exchange for the sign-in cookie (60 s)."""
+        ticket = secrets.token_urlsafe(32)
+        now = time.monotonic()
+        with self._lock:
+            for stale in [t for t, (_, _, expiry) in self._tickets.items() if expiry < now]:
+                del self._tickets[stale]
+            self._tickets[ticket] = (token, browser, now + TICKET_SECONDS)
+        return ticket
+
+    def redeem(self, ticket: str, browser: str | None) -> str | None:
+        """The token of a live ticket presented by the browser it was made for (once)."""
+        with self._lock:
+            entry = self._tickets.pop(ticket, None)
+        if entry is None or entry[2] < time.monotonic() or entry[1] is None or entry[1] != browser:
+            return None
+        return entry[0]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._sessions.clear()
+            self._tickets.clear()
+
+
+REGISTRY = Registry()
+
+
+def held_upload_bytes(session_ids: list[str] | None = None) -> int:
+    """Bytes of uploaded files the server holds for ``session_ids`` (all sessions when None)."""
+    manager = _upload_manager()
+    storage = getattr(manager, "file_storage", {}) if manager is not None else {}
+    ids = list(storage) if session_ids is None else session_ids
+    return sum(len(f.data) for sid in ids for f in list(storage.get(sid, {}).values()))
+
+
+def _upload_manager() -> Any:
+    from streamlit.runtime import Runtime
+
+    return Runtime.instance().uploaded_file_mgr if Runtime.exists() else None
+
+
+def upload_refusal(session_id: str, browser: str | None, incoming: int) -> str | None:
+    """Why an upload of ``incoming`` bytes to ``session_id`` is refused, or None when it may go on."""
+    binding = REGISTRY.get(session_id)
+    if binding is None or not binding.username:
+        return "session not signed in"
+    if binding.browser is not None and binding.browser != browser:
+        return "browser cookie does not match the session"
+    if incoming + held_upload_bytes(REGISTRY.sessions_of(binding.username)) > user_upload_budget():
+        return "user's upload budget exhausted"
+    if incoming + held_upload_bytes() > server_upload_budget():
+        return "server's upload budget exhausted"
+    return None
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # a malformed Cookie header is the client's: ignore it
+                continue
+    return {key: morsel.value for key, morsel in jar.items()}
+
+
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == wanted:
+            return value.decode("latin-1")
+    return None
+
+
+def cookie_header(name: str, value: str, max_age: int, secure: bool) -> bytes:
+    """A Set-Cookie value no script on the page can read and no other site's request carries."""
+    attributes = f"{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict"
+    return (attributes + ("; Secure" if secure else "")).encode("latin-1")
+
+
+def _is_secure(scope: Scope) -> bool:
+    return scope.get("scheme") in ("https", "wss") or _header(scope, b"x-forwarded-proto") == "https"
+
+
+async def _respond(send: Send, status: int, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-length", b"0"), *(headers or [])]})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _read_small_body(receive: Receive, limit: int = 1024) -> bytes | None:
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if len(body) > limit:
+            return None
+        if not message.get("more_body"):
+            return body
+
+
+class Gateway:
+    """ASGI middleware: session binding, upload refusal before the body, the sign-in cookie routes."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope = self._websocket(scope)
+        elif scope["type"] == "http":
+            refused = await self._http(scope, receive, send)
+            if refused:
+                return
+            send = self._with_browser_cookie(scope, send)
+        await self.app(scope, receive, send)
+
+    def _websocket(self, scope: Scope) -> Scope:
+        """Drop a session id from the handshake unless the connection carries the session's browser cookie."""
+        protocol = _header(scope, b"sec-websocket-protocol")
+        if not protocol:
+            return scope
+        entries = [e.strip() for e in protocol.split(",")]
+        if len(entries) < 3 or not entries[2]:
+            return scope
+        if REGISTRY.may_resume(entries[2], browser_hash(_cookies(scope).get(BROWSER_COOKIE))):
+            return scope
+        log.warning("refused to resume a session from another browser: a new session was started")
+        headers = [(n, v) for n, v in scope["headers"] if n != b"sec-websocket-protocol"]
+        headers.append((b"sec-websocket-protocol", ", ".join(entries[:2]).encode("latin-1")))
+        return {**scope, "headers": headers}
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Answer the sign-in routes and refuse uploads; True when the request was answered here."""
+        path, method = scope.get("path", ""), scope.get("method", "")
+        browser = browser_hash(_cookies(scope).get(BROWSER_COOKIE))
+        if path.endswith(SIGN_IN_PATH) and method == "POST":
+            body = await _read_small_body(receive)
+            token = REGISTRY.redeem(body.decode("ascii", "replace").strip(), browser) if body else None
+            if token is None:
+                log.warning("refused a sign-in cookie request: no live ticket for this browser")
+                await _respond(send, 403)
+                return True
+            from compliance.signins import absolute_limit
+
+            max_age = int(absolute_limit().total_seconds())
+            await _respond(send, 204, [(b"set-cookie", cookie_header(SIGN_IN_COOKIE, token, max_age,
+                                                                      _is_secure(scope)))])
+            return True
+        if path.endswith(SIGN_OUT_PATH) and method == "POST":
+            await _respond(send, 204, [(b"set-cookie", cookie_header(SIGN_IN_COOKIE, "", 0, _is_secure(scope)))])
+            return True
+        upload = _UPLOAD_PATH.search(path)
+        if upload and method == "PUT":
+            try:
+                incoming = int(_header(scope, b"content-length") or 0)
+            except ValueError:
+                incoming = 0
+            reason = upload_refusal(upload.group(1), browser, incoming)
+            if reason:
+                log.warning("refused an upload before its body: %s", reason)
+                await _respond(send, 403)
+                return True
+        return False
+
+    def _with_browser_cookie(self, scope: Scope, send: Send) -> Send:
+        """``send`` that adds a new browser cookie to the response when the request had none."""
+        if browser_hash(_cookies(scope).get(BROWSER_COOKIE)) is not None:
+            return send
+        value = secrets.token_urlsafe(32)
+        header = cookie_header(BROWSER_COOKIE, value, 400 * 86400, _is_secure(scope))
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", header)]}
+            await send(message)
+
+        return send_with_cookie
+
+
+def keep_uploads_in_memory() -> None:
+    """Uploads up to the cap stay in memory (Starlette spools a form's file to disk past 1 MB), or
+    go to ``SHEBAO_TMP`` (a tmpfs the operator names) when that is set: no roster on a real disk."""
+    from starlette.formparsers import MultiPartParser
+
+    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, max_upload_bytes() + 2**20)
+    folder = os.environ.get("SHEBAO_TMP", "").strip()
+    if folder:
+        tempfile.tempdir = folder
