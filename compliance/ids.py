@@ -267,33 +267,53 @@ def mask_column(numbers: pd.Series) -> pd.Series:
     return out.where(length > 0, None).astype(object)
 
 
-# An ID number's shape inside any text: a run of 15 or more digits (a 15-digit first-generation number,
-# 17 digits and a check character, or a longer run that may hold one; full-width digits too). Masked as
-# :func:`mask` masks a number: first six and last four kept. No look-around, so that Arrow's RE2 runs it.
-_DIGIT = "[0-9\uff10-\uff19]"
-ID_RUN = f"({_DIGIT}{{6}}){_DIGIT}{{5,}}({_DIGIT}{{3}}[0-9\uff10-\uff19Xx])"
+# An ID number's shape inside any text, as a whole run of digits (full-width digits too): 18 characters
+# (17 digits and a check digit or X) with a birth date 19xx/20xx-mm-dd in them, 15 digits with a yymmdd
+# one, or any other run of 16 or more digits (17, 19, 36…: a number mistyped, two run together). An
+# 18-digit credit code or a 15-digit business registration number has no date there and stays as it is.
+# Masked as :func:`mask` masks a number: first six and last four (three of a 15-digit one) kept. No
+# look-around (Arrow's RE2 runs it): the characters around a run are matched and written back, so a
+# run right after a masked one is masked by a second pass.
+
+
+def _fw(chars: str) -> str:
+    """A character class of ASCII digits ``chars`` and their full-width forms."""
+    return "[" + chars + "".join(chr(ord(c) + 0xFEE0) for c in chars if c.isdigit()) + "]"
+
+
+_D, _ND = "[0-9\uff10-\uff19]", "[^0-9\uff10-\uff19]"
+_MONTH = f"(?:{_fw('0')}{_fw('123456789')}|{_fw('1')}{_fw('012')})"
+_DAY = f"(?:{_fw('0')}{_fw('123456789')}|{_fw('12')}{_D}|{_fw('3')}{_fw('01')})"
+_YEAR = f"(?:{_fw('1')}{_fw('9')}|{_fw('2')}{_fw('0')}){_D}{{2}}"
+_ID18 = f"({_D}{{6}}){_YEAR}{_MONTH}{_DAY}({_D}{{3}}[0-9\uff10-\uff19Xx])"
+_ID15 = f"({_D}{{6}}){_D}{{2}}{_MONTH}{_DAY}({_D}{{3}})"
+_LONG = f"({_D}{{6}})(?:{_D}{{6}}|{_D}{{7}}|{_D}{{9,}})({_D}{{4}})"
+ID_RUN = f"(^|{_ND})(?:{_ID18}|{_ID15}|{_LONG})($|{_ND})"
 _ID_RUN = re.compile(ID_RUN)
-_ANY_RUN = f"{_DIGIT}{{14}}[0-9\uff10-\uff19Xx]"
-_MASKED_RUN = r"\1********\2"
-_TRAILING_DIGITS = re.compile(f"{_DIGIT}+$")
+_MASKED_RUN = r"\1\2\4\6********\3\5\7\8"  # unmatched groups are empty (Python's re and RE2 alike)
+_ANY_RUN = f"{_D}{{15}}"  # the rows that may hold one
+_TRAILING_DIGITS = re.compile(f"{_D}+$")
 
 
 def mask_runs(values: pd.Series) -> pd.Series:
-    """Every ID-shaped run (``ID_RUN``) in a column of text masked (``张三110105********0021``), in one
-    vectorised pass; missing stays missing. For messages and quoted cells: whatever column an ID number
-    was typed into, no message quotes it in full (docs/security.md)."""
+    """Every ID-shaped run (``ID_RUN``) in a column of text masked (``张三110105********0021``),
+    vectorised (Arrow's regex over the rows that hold a run); missing stays missing. For messages and quoted
+    cells: whatever column an ID number was typed into, no message quotes it in full (docs/security.md)."""
     text = values if isinstance(values.dtype, pd.StringDtype) else values.astype("string")
     hits = text.str.contains(_ANY_RUN, regex=True).fillna(False).to_numpy(dtype=bool)  # a third of a replace
     if not hits.any():
         return text
     out = text.copy()
     out[hits] = text[hits].str.replace(ID_RUN, _MASKED_RUN, regex=True)
+    again = hits & out.str.contains(_ANY_RUN, regex=True).fillna(False).to_numpy(dtype=bool)
+    if again.any():  # a run whose leading character the first pass's match took ("…0021,110105…")
+        out[again] = out[again].str.replace(ID_RUN, _MASKED_RUN, regex=True)
     return out
 
 
 def mask_text(text: str) -> str:
     """:func:`mask_runs` of one text."""
-    return _ID_RUN.sub(_MASKED_RUN, text)
+    return _ID_RUN.sub(_MASKED_RUN, _ID_RUN.sub(_MASKED_RUN, text))
 
 
 def plain_text(text: object, limit: int) -> str:

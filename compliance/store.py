@@ -12,11 +12,14 @@ employments; the others are counted in the upload's ``errors``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import getpass
 import hashlib
 import os
-from collections.abc import Callable
+import re
+import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,11 +28,13 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from stdnum.cn import uscc
 
+from compliance import ids
 from compliance.cases import CASE_STATES
 from compliance.dates import now_utc
 from compliance.errors import ShebaoError
-from compliance.registration import CHUNK_ROWS, normalise, normalise_registry, storable
+from compliance.registration import CHUNK_ROWS, employer_problem, normalise, normalise_registry, storable
 from compliance.rosters import Roster, RosterError, display_name, read_roster_bytes
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
@@ -137,12 +142,41 @@ class StoreError(ShebaoError):
 
 
 def database_url(url: str | None = None) -> str:
-    """``--db`` URL, else ``SHEBAO_DB``, else the default SQLite file (its folder is created)."""
+    """``--db`` URL, else ``SHEBAO_DB``, else the default SQLite file (its folder is created, 0700)."""
     url = url or os.environ.get("SHEBAO_DB")
     if url:
         return url
-    DEFAULT_DB_FILE.parent.mkdir(parents=True, exist_ok=True)
+    folder = DEFAULT_DB_FILE.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _private(folder, 0o700)  # mkdir's mode passes through the umask, and an older checkout made it 0755
     return f"sqlite:///{DEFAULT_DB_FILE}"
+
+
+def _private(path: Path, mode: int) -> None:
+    """``path`` readable by its owner only (``mode``), whatever the umask; left alone if not ours to change."""
+    with contextlib.suppress(OSError):
+        if stat.S_IMODE(path.stat().st_mode) != mode:
+            path.chmod(mode)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for an in-memory one)."""
+    parsed = sa.engine.make_url(url)
+    name = parsed.database or ""
+    if not name or name == ":memory:" or name.startswith("file:") or parsed.query.get("mode") == "memory":
+        return None
+    return Path(name)
+
+
+def _private_sqlite(path: Path) -> None:
+    """The database file created 0600 before SQLite opens it (SQLite gives its -wal and -shm the mode of
+    the database file), and an existing one with its -wal and -shm narrowed to 0600: the personal data
+    of every stored roster are in them (docs/security.md)."""
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists():
+            _private(part, 0o600)
 
 
 _WRITE_CACHE = -262144  # KiB: 256 MB of pages, so the indexes of a bulk insert stay in memory
@@ -164,16 +198,63 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")  # writers queue up instead of failing to upgrade a lock
 
 
+# --- database errors without values ------------------------------------------------------------------
+# ``hide_parameters`` keeps SQLAlchemy's ``[parameters: …]`` out of every error and log line; the
+# database's own text can quote values too (PostgreSQL: ``DETAIL: Key (ssn)=(…) already exists.``,
+# ``CONTEXT: COPY people, line 1, column …: "…"``, ``invalid input syntax for type date: "…"``). Of that
+# text only the first line is kept, quoted values replaced and ID-shaped runs masked, in the driver's
+# exception as in SQLAlchemy's, so no traceback in any log carries them.
+
+_QUOTED_VALUE = re.compile(r'(?<!constraint )(?<!relation )(?<!column )(?<!table )(?<!index )(?<!type )'
+                           r'(?<!database )(?<!schema )(?<!function )(?<!role )"[^"]*"')
+
+
+def _scrubbed(message: str) -> str:
+    first = message.strip().split("\n", 1)[0]
+    return ids.mask_text(_QUOTED_VALUE.sub('"…"', first))[:500]
+
+
+def scrub_error(error: BaseException) -> BaseException:
+    """``error`` (a driver's or SQLAlchemy's) with no value of the statement left in its text."""
+    for exc in (error, getattr(error, "orig", None)):
+        if isinstance(exc, BaseException) and exc.args and isinstance(exc.args[0], str):
+            if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None:
+                orig = exc.orig
+                exc.args = (f"({type(orig).__module__}.{type(orig).__name__}) {_scrubbed(str(orig))}",)
+            else:
+                exc.args = (_scrubbed(exc.args[0]), *exc.args[1:])
+    return error
+
+
+def _scrub_statement_error(context: sa.engine.ExceptionContext) -> None:
+    scrub_error(context.original_exception)
+    if context.sqlalchemy_exception is not None:
+        scrub_error(context.sqlalchemy_exception)
+
+
+@contextlib.contextmanager
+def _scrubbed_driver_errors() -> Iterator[None]:
+    """Errors of statements run on the DB-API connection directly (the bulk writes), scrubbed as above."""
+    try:
+        yield
+    except Exception as exc:
+        raise scrub_error(exc) from None
+
+
 @functools.cache
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        if (path := _sqlite_file(url)) is not None:
+            _private_sqlite(path)
         # a connection per checkout: SQLite connections are cheap, and a fixed pool would make
         # many simultaneous dashboard sessions wait for a free connection and time out
-        engine = sa.create_engine(url, connect_args={"timeout": 60}, poolclass=sa.pool.NullPool)
+        engine = sa.create_engine(url, connect_args={"timeout": 60}, poolclass=sa.pool.NullPool,
+                                  hide_parameters=True)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = sa.create_engine(url, pool_pre_ping=True)
+        engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    sa.event.listen(engine, "handle_error", _scrub_statement_error)
     return engine
 
 
@@ -213,11 +294,44 @@ def os_user() -> str:
         return "unknown"
 
 
+AUDIT_DETAIL_CHARS = 1000  # audit_log.detail is unbounded text; what one entry may say is not
+_AUDIT_EMPLOYER_CHARS = audit_log.c.employer_id.type.length
+
+
+def _audit_employer(employer_id: str | None) -> tuple[str | None, str | None]:
+    """The employer of an audit entry as it may be stored, and a note when that is not the cell as given.
+
+    A credit code (GB 32100 check character right, not a resident ID number) is kept as it is, and so is
+    any short, plain id; anything else (a shifted column: 65 characters with an ID number in them, control
+    characters) is kept cleaned, masked and cut to its column (``ids.plain_text``), and the entry says so.
+    """
+    if not employer_id:
+        return None, None
+    if len(employer_id) <= _AUDIT_EMPLOYER_CHARS and uscc.is_valid(employer_id) and not ids.is_valid(employer_id):
+        return employer_id, None
+    safe = ids.plain_text(employer_id, _AUDIT_EMPLOYER_CHARS) or None
+    if safe == employer_id:
+        return safe, None
+    return safe, f"[employer cell of {len(employer_id)} characters stored masked, cleaned and cut]"
+
+
 def audit(conn: sa.Connection, actor: str, action: str, employer_id: str | None = None,
           detail: str | None = None) -> None:
-    """Append one entry to the audit log (never updated or deleted). No ID numbers in ``detail``."""
-    conn.execute(audit_log.insert().values(at=now_utc(), actor=actor, action=action, employer_id=employer_id,
-                                           detail=detail))
+    """Append one entry to the audit log (never updated or deleted).
+
+    Nothing goes in unchecked: every text fits its column, has no control, bidi or zero-width character
+    (a forged CR/LF line) and no ID number in full (``ids.plain_text``): an employer cell or a file name is
+    whatever a roster held, and the entry must be written whatever it is (PostgreSQL refused a 65-character
+    employer cell, and the log quoted it).
+    """
+    employer, note = _audit_employer(employer_id)
+    text = None if detail is None else ids.plain_text(detail, AUDIT_DETAIL_CHARS - (len(note) + 1 if note else 0))
+    if note:
+        text = f"{text} {note}" if text else note
+    conn.execute(audit_log.insert().values(
+        at=now_utc(), actor=ids.plain_text(actor, audit_log.c.actor.type.length) or "unknown",
+        action=ids.plain_text(action, audit_log.c.action.type.length) or "unknown", employer_id=employer,
+        detail=text))
 
 
 @dataclass
@@ -294,6 +408,11 @@ def _bulk(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, keys: list[
     if keys:
         frame = frame.sort_values(keys, kind="stable")
     rows = _tuples(frame, columns)
+    with _scrubbed_driver_errors():
+        _bulk_rows(conn, table, columns, rows, keys)
+
+
+def _bulk_rows(conn: sa.Connection, table: sa.Table, columns: list[str], rows, keys: list[str] | None) -> None:
     name, names = conn.dialect.identifier_preparer.format_table(table), _quoted(conn, columns)
     dbapi = conn.connection.driver_connection
     if conn.dialect.name == "postgresql":
@@ -400,8 +519,11 @@ def store_roster(engine: Engine, source: Source, uploaded_by: str | None = None,
 
     The store keeps normalised rows (``registration.normalise``): typed values, judged later as
     of any date. Rows with a valid ID number (= social security number, Art. 58), an employer,
-    and no text longer than its column are stored; the others count as rows with a problem.
+    and no text longer than its column (or holding a NUL) are stored; the others count as rows with a
+    problem. An ``employer_id``/``employer_name`` the store could not keep is refused before reading.
     """
+    if (refused := employer_problem(employer_id, employer_name)) is not None:
+        raise RosterError(refused)
     raw, name = _read_source(source, file_name)
     digest = sha256_of(raw)
 

@@ -9,18 +9,25 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import logging
 import os
+import re
+import stat
 import subprocess
 import sys
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
-from compliance import cli, premiums, services, store
+from compliance import accounts, cli, premiums, services, store
 from compliance.crosscheck import CROSSCHECK_COLUMNS, crosscheck, stored_check
 from compliance.ids import calc_check_digit
+from compliance.rosters import RosterError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,7 +102,8 @@ def test_migrations_create_every_table(db_url: str) -> None:
             "cases", "case_notes", "alembic_version"} <= tables
     store.migrate(engine)  # a second run is a no-op
     with engine.connect() as conn:
-        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0004"
+        head = ScriptDirectory(str(ROOT / "compliance" / "migrations")).get_current_head()
+        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == head
     columns = {c["name"] for c in sa.inspect(engine).get_columns("employments")}
     assert {"employment_type", "work_permit_date"} <= columns  # 0004, shared README section 10
 
@@ -346,3 +354,164 @@ def test_text_longer_than_its_column_is_a_row_problem_not_a_database_error(db_ur
     ])
     imported = store.import_registry(engine, registry)
     assert (imported.stored, imported.errors) == (1, 1)
+
+
+# --- nothing unchecked into the audit log, no values in database errors (issue 20, finding 4) ---------------
+
+LEAKED = "110105194912310021"
+SEVEN_DIGITS = re.compile(r"[0-9]{7}")  # a masked number keeps six digits at most in a row
+
+
+def test_an_audit_of_an_over_long_employer_cell_holding_an_id_number_succeeds_and_stores_none(
+        db_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A shifted column put 65 characters with an ID number into the employer cell: on PostgreSQL the audit
+    insert of the inspector's and the card page's view failed, and the log quoted the cell (SQLAlchemy's
+    ``[parameters: …]``). Now the entry is written, in a bounded, masked form that says so."""
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)  # statements and their parameters logged
+    cell = "张三" + LEAKED + "x" * 45
+    assert len(cell) == 65
+    engine = store.connect(db_url)
+    try:
+        with engine.begin() as conn:
+            store.audit(conn, "inspector1", "view", cell, f"download inspector employer_{cell}.xlsx\r\nforged line")
+        accounts.audit_view(engine, accounts.User("i1", "inspector"), [cell, EMP1, "E\x00\u202e1"],
+                            f"inspector employer_{cell}.xlsx")
+        store.open_case(engine, EMP1, f"flagged; employer cell {cell}", by="inspector1")
+    finally:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    entries = store.audit_entries(engine)
+    assert len(entries) == 5
+    for column in ("actor", "action", "employer_id", "detail"):
+        for value in entries[column].dropna():
+            assert LEAKED not in value and not SEVEN_DIGITS.search(value.replace(EMP1, "")), (column, value)
+            assert all(ch.isprintable() for ch in value), (column, value)
+    first = entries.iloc[0]
+    assert len(first["employer_id"]) <= 64 and first["employer_id"].startswith("张三110105********0021")
+    assert "employer cell of 65 characters stored masked" in first["detail"]
+    assert "\r" not in first["detail"] and "\n" not in first["detail"]
+    assert set(entries["employer_id"]) >= {EMP1, "E1"}  # an ordinary id is kept as it is, controls out
+    assert LEAKED not in caplog.text and cell not in caplog.text
+    assert "[SQL parameters hidden due to hide_parameters=True]" in caplog.text or "parameters" not in caplog.text
+
+
+def test_audit_texts_are_bounded_to_their_columns(db_url: str) -> None:
+    engine = store.connect(db_url)
+    with engine.begin() as conn:
+        store.audit(conn, "a" * 500, "b" * 500, "9" * 10_000, "甲" * 1_000_000)
+    entry = store.audit_entries(engine).iloc[0]
+    assert (len(entry["actor"]), len(entry["action"])) == (128, 64)
+    assert len(entry["employer_id"]) <= 64 and len(entry["detail"]) <= store.AUDIT_DETAIL_CHARS
+
+
+def test_database_errors_carry_no_parameter_values(db_url: str) -> None:
+    """With ``hide_parameters`` SQLAlchemy leaves out ``[parameters: …]``; PostgreSQL's own text still
+    quoted them (``DETAIL: Key (ssn)=(…) already exists``, ``date/time field value out of range: "…"``),
+    in the exception and so in every traceback: only the scrubbed first line is kept."""
+    engine = store.connect(db_url)
+    assert engine.hide_parameters
+    errors = []
+    with engine.begin() as conn:
+        conn.execute(store.people.insert(), {"ssn": LEAKED, "name": "张三"})
+    with pytest.raises(sa.exc.IntegrityError) as duplicate, engine.begin() as conn:
+        conn.execute(store.people.insert(), {"ssn": LEAKED, "name": "张三"})
+    errors.append(duplicate.value)
+    if engine.dialect.name == "postgresql":
+        with pytest.raises(sa.exc.DataError) as bad_date, engine.begin() as conn:
+            conn.execute(sa.text("SELECT CAST(:v AS date)"), {"v": "张三" + LEAKED})
+        errors.append(bad_date.value)
+        with pytest.raises(sa.exc.DataError) as too_long, engine.begin() as conn:
+            conn.execute(store.employers.insert(), {"employer_id": "张三" + LEAKED * 4, "name": "x"})
+        errors.append(too_long.value)
+        frame = pd.DataFrame({"ssn": [A], "name": ["张三"], "birth_date": ["张三" + LEAKED], "sex": ["M"],
+                              "region_code": ["110105"]})
+        with pytest.raises(Exception) as copied, engine.begin() as conn:  # COPY through the driver itself
+            store._bulk(conn, store.people, frame)
+        errors.append(copied.value)
+    for error in errors:  # the exception and every one it was raised from, as a traceback prints them
+        chain, seen = [], error
+        while seen is not None:
+            chain.append("".join(traceback.format_exception_only(seen)))
+            seen = seen.__cause__ or seen.__context__
+        assert not [t for t in chain if LEAKED in t or "张三" in t], chain
+
+
+# --- a NUL character is a row problem on both databases (issue 20, finding 12) -------------------------------
+
+def test_a_nul_in_a_cell_is_a_row_problem_and_the_rest_of_the_file_is_stored(db_url: str, roster_file) -> None:
+    """One NUL in a cell made the whole file unstorable on PostgreSQL (``internal error (DataError)``,
+    exit 3) while SQLite stored it. Now the row is a problem (``value_unstorable``) on both, alike."""
+    roster = roster_file("nul.xlsx", [ROSTER_HEADER,
+                                      [EMP1, "甲公司", "张_x0000_三", A, "2025-09-03", "", ""],
+                                      [EMP1, "甲公司", "李四", B, "2025-01-10", "2025-01-20", ""],
+                                      [EMP2, "乙_x0000_公司", "王五", C, "2025-01-10", "", ""],
+                                      [EMP2, "乙公司", "赵六", E, "2025-03-01", "", ""]])
+    engine = store.connect(db_url)
+    outcome = store.store_roster(engine, roster)
+    assert (outcome.rows, outcome.stored, outcome.errors) == (4, 2, 2)
+    assert sorted(store.load_employments(engine)["ssn"]) == sorted([B, E])
+    assert store.employer_names(engine) == {EMP1: "甲公司", EMP2: "乙公司"}
+    registry = roster_file("registry.xlsx", [["统一社会信用代码", "社会保障号码", "参保日期", "发卡银行"],
+                                             [EMP1, A, "2025-09-10", "工商_x0000_银行"],
+                                             [EMP1, B, "2025-01-20", "工商银行"]])
+    imported = store.import_registry(engine, registry)
+    assert (imported.stored, imported.errors) == (1, 1)
+    assert store.load_registrations(engine)["ssn"].tolist() == [B]
+
+
+def test_store_roster_refuses_an_employer_longer_than_the_store_keeps(db_url: str, roster1: Path) -> None:
+    """The employer for rosters without employer columns fills every row: refused before the file is read."""
+    engine = store.connect(db_url)
+    with pytest.raises(RosterError, match="employer name given for rosters without employer columns: 1048576"):
+        store.store_roster(engine, roster1, employer_name="甲" * 1_048_576)
+    with pytest.raises(RosterError, match="employer USCC given"):
+        store.store_roster(engine, roster1, employer_id="9" * 65)
+    assert store.history(engine).empty
+
+
+# --- the store is readable by its owner only (issue 20, finding 16) ------------------------------------------
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def permissive_umask() -> Iterator[None]:
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def test_the_default_store_is_private_whatever_the_umask(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          permissive_umask: None) -> None:
+    """``data/`` came out 0755 and the SQLite file 0644 (so were its -wal and -shm, whose mode SQLite copies
+    from the database file): every stored ID number readable by any local user."""
+    folder = tmp_path / "checkout" / "data"
+    monkeypatch.delenv("SHEBAO_DB", raising=False)
+    monkeypatch.setattr(store, "DEFAULT_DB_PATH", folder)
+    monkeypatch.setattr(store, "DEFAULT_DB_FILE", folder / "shebao.sqlite")
+    engine = store.connect()
+    try:
+        with engine.begin() as conn:  # a write transaction open: the -wal and -shm exist
+            store.audit(conn, "tester", "check")
+            files = {p.name: _mode(p) for p in folder.iterdir()}
+            assert files == {"shebao.sqlite": 0o600, "shebao.sqlite-wal": 0o600, "shebao.sqlite-shm": 0o600}
+        assert _mode(folder) == 0o700 and _mode(folder.parent) == 0o755  # only the store's own folder
+    finally:
+        store._engine.cache_clear()
+
+
+def test_an_existing_store_is_narrowed_to_its_owner(tmp_path: Path, permissive_umask: None) -> None:
+    path = tmp_path / "old.sqlite"
+    engine = store.connect(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        store.audit(conn, "tester", "check")
+    path.chmod(0o644)
+    store._engine.cache_clear()  # a new process on the same file
+    engine = store.connect(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        conn.execute(sa.select(store.audit_log.c.id)).all()
+        assert {p.name: _mode(p) for p in tmp_path.iterdir() if p.name.startswith("old")} == {
+            "old.sqlite": 0o600, "old.sqlite-wal": 0o600, "old.sqlite-shm": 0o600}
