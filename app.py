@@ -70,7 +70,8 @@ elif __name__ != "__mp_main__":  # the ASGI application, imported by `streamlit 
     from starlette.middleware import Middleware
     from streamlit.starlette import App
 
-    from views.gateway import Gateway, keep_uploads_in_memory
+    from views.gateway import Gateway, keep_uploads_in_memory, quiet_noisy_loggers
 
     keep_uploads_in_memory()
+    quiet_noisy_loggers()
     app = App("app.py", middleware=[Middleware(Gateway)])

@@ -295,3 +295,73 @@ def test_a_download_clicked_after_the_sign_in_ended_gets_nothing(app_store: str,
     accounts.disable_user(engine, "hr-a", by="test")
     with pytest.raises(PermissionError):
         build()
+
+
+# --- issue 20 ---------------------------------------------------------------------------------------
+
+PAGES_AND_USERS = [("views/hr.py", "hr-a", "hr-sample"), ("views/inspector.py", "insp", "insp-sample"),
+                   ("views/agency.py", "insp", "agency-sample"), ("views/cards.py", "hr-a", "card-sample"),
+                   ("views/admin.py", "boss", None), ("views/flexible.py", None, None), ("views/hr.py", None, None)]
+
+
+@pytest.mark.parametrize(("page", "username", "sample"), PAGES_AND_USERS)
+def test_every_text_input_has_a_length_limit(app_store: str, page: str, username: str | None,
+                                             sample: str | None) -> None:
+    """Finding 6 (and 2): no text box of any page takes text without a bound (a 1 MB employer name on a
+    300-row roster added 1.8 GB; a 7.5 M-character username froze the server). Streamlit cuts a value
+    to ``max_chars`` on the server too, so a crafted widget value is bounded as well."""
+    store.open_case(store.connect(app_store), EMPLOYER_A, "test", by="test")  # the agency page's case note
+    at = app(page, username)
+    if sample:
+        at.button(key=sample).click().run()
+    assert not at.exception
+    boxes = list(at.text_input)
+    assert all(0 < box.max_chars <= 2_000 for box in boxes), [(box.label, box.max_chars) for box in boxes]
+
+
+def test_a_crafted_long_widget_value_is_cut_on_the_server() -> None:
+    """What the limits above rely on: Streamlit cuts a text widget's value from the client to
+    ``max_chars`` when it reads it (a crafted client is not held to the browser's limit)."""
+    from streamlit.elements.widgets.text_widgets import TextInputSerde
+
+    from compliance.registration import MAX_EMPLOYER_NAME_CHARS
+
+    assert len(TextInputSerde("", MAX_EMPLOYER_NAME_CHARS).deserialize("名" * 1_000_000)) == MAX_EMPLOYER_NAME_CHARS
+
+
+def test_demo_accounts_only_when_asked_and_they_must_change_their_password(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Finding 10: the embedded store always had a demo-inspector with a password printed in the log,
+    never to be changed."""
+    import views.common
+
+    monkeypatch.delenv("SHEBAO_DEMO", raising=False)
+    plain = views.common.engine_for(f"sqlite:///{tmp_path / 'plain.sqlite'}")
+    assert [u["username"] for u in accounts.list_users(plain)] == ["admin"]
+    assert "demo" not in capsys.readouterr().out
+    monkeypatch.setenv("SHEBAO_DEMO", "1")
+    demo = views.common.engine_for(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    printed = capsys.readouterr().out
+    passwords = dict(line.split("user '")[1].split("', one-time password: ") for line in printed.splitlines()
+                     if "shebao-check demo: user" in line)
+    passwords = {name: value.split(" ")[0] for name, value in passwords.items()}
+    assert sorted(passwords) == ["demo-hr", "demo-inspector"]
+    user = accounts.authenticate(demo, "demo-inspector", passwords["demo-inspector"])
+    assert user.must_change_password  # to be changed at first sign-in, like the admin's
+
+
+def test_sign_out_ends_the_stored_sign_in(app_store: str) -> None:
+    at = app("views/hr.py", "hr-a")
+    hashed = at.session_state["_sign_in"]
+    engine = store.connect(app_store)
+    assert signins.check(engine, hashed).username == "hr-a"
+    at.sidebar.button(key="auth-sign-out").click().run()
+    assert signins.check(engine, hashed).reason == "ended"  # for every tab holding this sign-in's cookie
+
+
+def test_an_empty_sign_in_says_it_was_not_taken(app_store: str) -> None:
+    """Finding 18: a sign-in whose typed text was lost came back as an empty form with no message."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    next(b for b in at.button if b.label == "登录 / Sign in").click()
+    at.run()
+    assert [e.value for e in at.error] == [t("auth.fields_empty")]

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from compliance import accounts
-from views.common import display_table, engine, k, require_role, tr, translate_message
+from views.common import MAX_EMPLOYER_LIST_CHARS, display_table, engine, k, require_role, tr, translate_message
 
 st.title(tr("page.admin"))
 user = require_role("admin")
@@ -20,10 +20,12 @@ if len(users) and "role" in users:
 st.dataframe(display_table(users), hide_index=True, placeholder="", key=k("admin-users"))
 with st.form(k("admin-add"), clear_on_submit=True):
     st.subheader(tr("admin.add"))
-    username = st.text_input(t_user := tr("auth.username"), key=k("admin-username"))
-    password = st.text_input(tr("auth.password"), type="password", key=k("admin-password"))
+    username = st.text_input(t_user := tr("auth.username"), key=k("admin-username"),
+                             max_chars=accounts.MAX_USERNAME_CHARS)
+    password = st.text_input(tr("auth.password"), type="password", key=k("admin-password"),
+                             max_chars=accounts.MAX_PASSWORD_CHARS)
     role = st.selectbox(tr("admin.role"), accounts.ROLES, format_func=lambda r: tr(f"role.{r}"), key=k("admin-role"))
-    employers = st.text_input(tr("admin.employers"), key=k("admin-employers"))
+    employers = st.text_input(tr("admin.employers"), key=k("admin-employers"), max_chars=MAX_EMPLOYER_LIST_CHARS)
     if st.form_submit_button(tr("admin.add")):
         try:
             accounts.add_user(eng, username, role, password, [e.strip() for e in employers.split(",") if e.strip()],

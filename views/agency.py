@@ -11,6 +11,7 @@ from compliance import premiums, services, store
 from compliance.crosscheck import FINDINGS
 from compliance.rosters import RosterError, display_name
 from views.common import (
+    MAX_NOTE_CHARS,
     SAMPLES,
     audit_once,
     audited_download,
@@ -182,9 +183,9 @@ if len(case_list):
     step = store.CASE_STATES.index(current) + 1
     if step < len(store.CASE_STATES):  # only the one allowed next state (open → notified → rectified → closed)
         state = store.CASE_STATES[step]
-        c2.text_input(tr("agency.next_state"), value=tr(f"case.{state}"), disabled=True,
+        c2.text_input(tr("agency.next_state"), value=tr(f"case.{state}"), disabled=True, max_chars=64,
                       key=k(f"agency-next-state-{case_id}"))
-        note = c3.text_input(tr("agency.note"), key=k("agency-note"))
+        note = c3.text_input(tr("agency.note"), key=k("agency-note"), max_chars=MAX_NOTE_CHARS)
         if st.button(tr("agency.move_case"), key=k("agency-move")):
             try:
                 store.move_case(eng, int(case_id), state, note, by=user.username)

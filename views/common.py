@@ -14,6 +14,7 @@ import logging
 import os
 import pickle
 import secrets
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -44,6 +45,11 @@ CODE_LABELS = {"status": "status", "card_status": "card.status", "card_status_co
                "id_kind": "kind", "kind": "upload", "finding": "finding", "employment_type": "employment",
                "sex": "sex"}
 MESSAGE_COLUMNS = {"problem", "id_problem", "id_warning", "message", "flag_reason", "detail", "reason", "column"}
+# Text a widget takes (issue 20, finding 6): max_chars is enforced by Streamlit on the server as well
+# (a crafted widget value is cut to it before any page code sees it).
+MAX_NOTE_CHARS = 2_000  # a case note
+MAX_SEARCH_CHARS = 100  # an employer search
+MAX_EMPLOYER_LIST_CHARS = 1_000  # an HR user's employers, comma-separated (50 codes)
 MAX_SCREEN_ROWS = 10_000  # rows of one on-screen table; downloads have all of them
 log = logging.getLogger("shebao_check.dashboard")
 
@@ -121,8 +127,18 @@ def max_upload_bytes() -> int:
     return gateway.max_upload_bytes()
 
 
+def demo_requested() -> bool:
+    """Demo accounts were asked for: ``streamlit run app.py -- --demo`` or ``SHEBAO_DEMO=1`` (issue 20, #10)."""
+    return "--demo" in sys.argv[1:] or os.environ.get("SHEBAO_DEMO", "").strip().lower() in ("1", "true", "yes")
+
+
 def engine_for(url: str) -> Engine:
-    """One engine per database URL, migrated on first use; a first admin is created if none exists."""
+    """One engine per database URL, migrated on first use; a first admin is created if none exists.
+
+    Demo accounts (``demo-hr``, ``demo-inspector``) only when asked for (``demo_requested``), with
+    one-time passwords that must be changed at first sign-in, and never on a store that holds data
+    other than the bundled samples (compliance.accounts.ensure_demo_users).
+    """
     with _lock:
         if url in _engines:
             return _engines[url]
@@ -130,9 +146,13 @@ def engine_for(url: str) -> Engine:
         password = accounts.ensure_first_admin(eng)
         if password:  # printed once on the server's console, never stored in clear or logged
             print(f"shebao-check first start: user 'admin', one-time password: {password}", flush=True)
-            if url == f"sqlite:///{store.DEFAULT_DB_FILE}":  # the embedded demo store: accounts to try the samples
-                for username, demo_password in accounts.ensure_demo_users(eng).items():
-                    print(f"shebao-check demo store: user '{username}', password: {demo_password}", flush=True)
+        if demo_requested():
+            created = accounts.ensure_demo_users(eng)
+            for username, demo_password in created.items():
+                print(f"shebao-check demo: user '{username}', one-time password: {demo_password} "
+                      "(to be changed at first sign-in)", flush=True)
+            if not created and accounts.store_has_real_data(eng):
+                print("shebao-check demo: no demo accounts on a store that holds real data", flush=True)
         _engines[url] = eng
         return eng
 
@@ -310,8 +330,8 @@ def _sign_in_submitted() -> None:
     """The sign-in button's callback: it runs before the next script run starts, so a run interrupted
     by another rerun (the first seconds of a fresh server) cannot lose the sign-in (issue 20, #18)."""
     state = st.session_state
-    username = str(state.get(k("auth-username"), ""))[:getattr(accounts, "MAX_USERNAME_CHARS", 64) + 2]
-    password = str(state.get(k("auth-password"), ""))[:getattr(accounts, "MAX_PASSWORD_CHARS", 256) + 1]
+    username = str(state.get(k("auth-username"), ""))[:accounts.MAX_USERNAME_CHARS + 2]
+    password = str(state.get(k("auth-password"), ""))[:accounts.MAX_PASSWORD_CHARS + 1]
     state[k("auth-password")] = ""
     if not username.strip() or not password:  # typed text lost on the way (a page redrawn under the user)
         state["_sign_in_error"] = "auth.fields_empty"
@@ -336,9 +356,9 @@ def sign_in_form() -> None:
     if reason:
         st.warning(tr(reason))
     with st.form(k("auth-form")):
-        st.text_input(t("auth.username"), key=k("auth-username"), max_chars=getattr(accounts, "MAX_USERNAME_CHARS", 64))
+        st.text_input(t("auth.username"), key=k("auth-username"), max_chars=accounts.MAX_USERNAME_CHARS)
         st.text_input(t("auth.password"), type="password", key=k("auth-password"),
-                      max_chars=getattr(accounts, "MAX_PASSWORD_CHARS", 256))
+                      max_chars=accounts.MAX_PASSWORD_CHARS)
         st.form_submit_button(t("auth.submit"), on_click=_sign_in_submitted)
     error = st.session_state.pop("_sign_in_error", None)
     if error:
@@ -349,9 +369,9 @@ def change_password_form(user: accounts.User) -> None:
     st.subheader(tr("auth.change_password"))
     with st.form(k("auth-change"), clear_on_submit=True):
         first = st.text_input(tr("auth.new_password"), type="password", key=k("auth-new-password"),
-                              max_chars=getattr(accounts, "MAX_PASSWORD_CHARS", 256))
+                              max_chars=accounts.MAX_PASSWORD_CHARS)
         second = st.text_input(tr("auth.new_password_again"), type="password", key=k("auth-new-password-2"),
-                               max_chars=getattr(accounts, "MAX_PASSWORD_CHARS", 256))
+                               max_chars=accounts.MAX_PASSWORD_CHARS)
         submitted = st.form_submit_button(tr("auth.save_password"))
     if submitted:
         if first != second:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from compliance import ids
-from compliance.registration import CHECK_COLUMNS, needs_action
+from compliance.registration import CHECK_COLUMNS, MAX_EMPLOYER_NAME_CHARS, needs_action
 from views.common import (
     SAMPLE_EMPLOYER,
     audit_once,
@@ -49,7 +49,7 @@ with st.expander(tr("employer_id"), expanded=False):
     default = SAMPLE_EMPLOYER[0] if using_sample and SAMPLE_EMPLOYER[0] in own else own[0]
     employer_id = st.selectbox(tr("employer_id"), own, index=own.index(default), key=k("hr-employer-id"))
     employer_name = st.text_input(tr("employer_name"), value=SAMPLE_EMPLOYER[1] if using_sample else "",
-                                  key=k("hr-employer-name"))
+                                  key=k("hr-employer-name"), max_chars=MAX_EMPLOYER_NAME_CHARS)
 result = checked(files, as_of, calendar_days, employer_id, employer_name)
 if result is not None:
     result = scope_to_user(result, user)

@@ -8,6 +8,7 @@ import streamlit as st
 from compliance.employers import EMPLOYER_COLUMNS, filter_employers, summarise
 from compliance.registration import CHECK_COLUMNS
 from views.common import (
+    MAX_SEARCH_CHARS,
     STATUS_COLOURS,
     audit_once,
     audited_download,
@@ -38,7 +39,7 @@ if result is not None:
     headline(results)
     c1, c2, c3 = st.columns([1, 1, 2])
     flagged_only = c1.toggle(tr("insp.flagged_only"), key=k("insp-flagged-only"))
-    search = c2.text_input(tr("insp.search"), key=k("insp-search"))
+    search = c2.text_input(tr("insp.search"), key=k("insp-search"), max_chars=MAX_SEARCH_CHARS)
     hires = results["hire_date"].dropna()
     period = None
     if len(hires):

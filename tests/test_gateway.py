@@ -1,0 +1,223 @@
+"""The gateway in front of Streamlit (views.gateway; issue 20, findings 1, 8, 9, 11 and 15), driven as
+ASGI directly: what it answers, what it passes on, and what it never reads.
+
+The protocol-level versions (a real server, a crafted WebSocket client) are in tests/test_protocol.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import logging
+from typing import Any
+
+import pytest
+
+from views import gateway
+
+BROWSER_A = "a" * 43  # well-formed browser cookies (secrets.token_urlsafe(32) is 43 characters)
+BROWSER_B = "b" * 43
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry() -> None:
+    gateway.REGISTRY.clear()
+
+
+class Downstream:
+    """Streamlit's place: records what reached it."""
+
+    def __init__(self) -> None:
+        self.scopes: list[dict] = []
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        self.scopes.append(scope)
+        if scope["type"] == "http":
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"ok"})
+
+
+def call(scope: dict, body: bytes = b"") -> tuple[list[dict], Downstream, list[str]]:
+    """Run one request through the gateway; (messages sent, downstream, what was asked of receive)."""
+    inner, sent, asked = Downstream(), [], []
+
+    async def receive() -> dict:
+        asked.append("receive")
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(gateway.Gateway(inner)(scope, receive, send))
+    return sent, inner, asked
+
+
+def http(method: str, path: str, cookies: dict[str, str] | None = None, **headers: str) -> dict:
+    raw = [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()]
+    if cookies:
+        raw.append((b"cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()).encode()))
+    return {"type": "http", "method": method, "path": path, "headers": raw, "scheme": "http"}
+
+
+def set_cookies(sent: list[dict]) -> list[str]:
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return [v.decode() for k, v in start["headers"] if k == b"set-cookie"]
+
+
+def test_a_browser_without_our_cookie_gets_one_and_keeps_it() -> None:
+    sent, _, _ = call(http("GET", "/"))
+    [cookie] = set_cookies(sent)
+    name, _, rest = cookie.partition("=")
+    value = rest.split(";")[0]
+    assert name == gateway.BROWSER_COOKIE and gateway.browser_hash(value) is not None
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+    sent, _, _ = call(http("GET", "/", {gateway.BROWSER_COOKIE: value}))
+    assert set_cookies(sent) == []  # the same browser keeps its cookie
+
+
+def websocket(session_id: str | None, browser: str | None) -> dict:
+    protocol = "streamlit, xsrf-token" + (f", {session_id}" if session_id else "")
+    headers = [(b"sec-websocket-protocol", protocol.encode())]
+    if browser:
+        headers.append((b"cookie", f"{gateway.BROWSER_COOKIE}={browser}".encode()))
+    return {"type": "websocket", "path": "/_stcore/stream", "headers": headers}
+
+
+def offered(scope: dict) -> list[str]:
+    value = next(v for k, v in scope["headers"] if k == b"sec-websocket-protocol").decode()
+    return [e.strip() for e in value.split(",")]
+
+
+def test_a_session_is_resumed_only_from_its_own_browser() -> None:
+    gateway.REGISTRY.bind("s1", gateway.browser_hash(BROWSER_A))
+    gateway.REGISTRY.signed_in("s1", "hr", "token-hash")
+    _, inner, _ = call(websocket("s1", BROWSER_A))
+    assert offered(inner.scopes[0]) == ["streamlit", "xsrf-token", "s1"]  # its browser reconnects
+    for other in (BROWSER_B, None):  # another browser, or a client with no cookie at all
+        _, inner, _ = call(websocket("s1", other))
+        assert offered(inner.scopes[0]) == ["streamlit", "xsrf-token"]  # a new session instead
+    # a session bound to no browser (its first run saw no cookie) is never resumed
+    gateway.REGISTRY.bind("s2", None)
+    _, inner, _ = call(websocket("s2", None))
+    assert offered(inner.scopes[0]) == ["streamlit", "xsrf-token"]
+    _, inner, _ = call(websocket(None, BROWSER_B))  # a first connection is passed on as it is
+    assert offered(inner.scopes[0]) == ["streamlit", "xsrf-token"]
+
+
+def upload(session_id: str, browser: str | None, length: int) -> dict:
+    return http("PUT", f"/_stcore/upload_file/{session_id}/file-1",
+                {gateway.BROWSER_COOKIE: browser} if browser else None, content_length=str(length))
+
+
+def test_uploads_are_refused_on_their_headers(monkeypatch: pytest.MonkeyPatch) -> None:
+    held = {"user": 0, "all": 0}
+    monkeypatch.setattr(gateway, "held_upload_bytes", lambda ids=None: held["all" if ids is None else "user"])
+    monkeypatch.setenv("SHEBAO_MAX_UPLOAD_MB", "10")  # a user may hold 20 MB
+    monkeypatch.setenv("SHEBAO_UPLOAD_BUDGET_MB", "50")
+    gateway.REGISTRY.bind("anon", gateway.browser_hash(BROWSER_A))
+    sent, inner, asked = call(upload("anon", BROWSER_A, 100 * 2**20))
+    assert sent[0]["status"] == 403 and not inner.scopes and not asked  # refused; not a byte of the body read
+
+    gateway.REGISTRY.bind("hr", gateway.browser_hash(BROWSER_A))
+    gateway.REGISTRY.signed_in("hr", "hr-a", "h")
+    sent, inner, _ = call(upload("hr", BROWSER_B, 1000))  # the right session id from another browser
+    assert sent[0]["status"] == 403 and not inner.scopes
+    sent, inner, _ = call(upload("hr", BROWSER_A, 5 * 2**20))
+    assert sent[0]["status"] == 200 and len(inner.scopes) == 1  # passed on to Streamlit
+    held["user"] = held["all"] = 16 * 2**20  # 16 MB held over the user's tabs: 5 more passes 20
+    sent, inner, asked = call(upload("hr", BROWSER_A, 5 * 2**20))
+    assert sent[0]["status"] == 403 and not inner.scopes and not asked
+    held["user"], held["all"] = 0, 48 * 2**20  # the user holds nothing, the server 48 of 50 MB
+    sent, inner, _ = call(upload("hr", BROWSER_A, 5 * 2**20))
+    assert sent[0]["status"] == 403 and not inner.scopes
+
+
+def test_a_sign_in_ticket_is_exchanged_once_by_its_own_browser() -> None:
+    token = "t" * 43
+    ticket = gateway.REGISTRY.ticket(token, gateway.browser_hash(BROWSER_A))
+    sent, inner, _ = call(http("POST", gateway.SIGN_IN_PATH, {gateway.BROWSER_COOKIE: BROWSER_B}), ticket.encode())
+    assert sent[0]["status"] == 403 and not inner.scopes  # another browser: refused, and the ticket is spent
+    ticket = gateway.REGISTRY.ticket(token, gateway.browser_hash(BROWSER_A))
+    sent, _, _ = call(http("POST", gateway.SIGN_IN_PATH, {gateway.BROWSER_COOKIE: BROWSER_A}), ticket.encode())
+    assert sent[0]["status"] == 204
+    [cookie] = set_cookies(sent)
+    assert cookie.startswith(f"{gateway.SIGN_IN_COOKIE}={token};")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Max-Age=43200" in cookie  # 12 h
+    sent, _, _ = call(http("POST", gateway.SIGN_IN_PATH, {gateway.BROWSER_COOKIE: BROWSER_A}), ticket.encode())
+    assert sent[0]["status"] == 403  # once only
+    sent, _, _ = call(http("POST", gateway.SIGN_IN_PATH, {gateway.BROWSER_COOKIE: BROWSER_A}), b"x" * 5000)
+    assert sent[0]["status"] == 403  # an oversized body is not even looked up
+
+
+def test_an_expired_ticket_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(gateway.time, "monotonic", lambda: clock[0])
+    ticket = gateway.REGISTRY.ticket("t" * 43, gateway.browser_hash(BROWSER_A))
+    clock[0] += gateway.TICKET_SECONDS + 1
+    assert gateway.REGISTRY.redeem(ticket, gateway.browser_hash(BROWSER_A)) is None
+
+
+def test_sign_out_clears_the_cookie_over_https_as_secure() -> None:
+    scope = http("POST", gateway.SIGN_OUT_PATH, x_forwarded_proto="https")
+    sent, _, _ = call(scope)
+    [cookie] = set_cookies(sent)
+    assert cookie.startswith(f"{gateway.SIGN_IN_COOKIE}=;") and "Max-Age=0" in cookie and "Secure" in cookie
+
+
+@pytest.mark.parametrize("value", ["", "short", "a" * 44, "é" * 43, None, 42])
+def test_only_well_formed_browser_cookies_count(value: object) -> None:
+    assert gateway.browser_hash(value) is None  # type: ignore[arg-type]
+    assert gateway.browser_hash(BROWSER_A) == hashlib.sha256(BROWSER_A.encode()).hexdigest()
+
+
+def test_a_clients_bogus_request_costs_one_short_log_line() -> None:
+    """Finding 15: a bogus download id made Streamlit log a traceback per request, quoting the id."""
+    gateway.quiet_noisy_loggers()
+    logger = logging.getLogger("streamlit.runtime.backend_operation_handler")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger.addHandler(handler)
+    try:
+        try:
+            raise KeyError("x")
+        except KeyError:
+            logger.exception("Error executing deferred callable for file_id %s", "a\r\nFAKE ENTRY" + "z" * 10_000)
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert text.count("\n") == 1 and "Traceback" not in text and "\r" not in text
+    assert len(text) <= gateway.MAX_LOG_LINE + 20 and text.endswith("… (KeyError)\n")
+
+
+def test_uploads_stay_in_memory_up_to_the_cap() -> None:
+    """Finding 11: Starlette spools a form's file to a temporary file past 1 MB."""
+    from starlette.formparsers import MultiPartParser
+    from starlette.requests import Request
+
+    gateway.keep_uploads_in_memory()
+    assert MultiPartParser.spool_max_size > gateway.max_upload_bytes()
+    data = b"x" * 5 * 2**20
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\n"
+            b"Content-Type: text/csv\r\n\r\n" + data + b"\r\n--b--\r\n")
+
+    async def parse() -> bool:
+        sent = False
+
+        async def receive() -> dict:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        request = Request({"type": "http", "method": "PUT", "headers": [
+            (b"content-type", b"multipart/form-data; boundary=b"), (b"content-length", str(len(body)).encode())]},
+            receive)
+        form = await request.form()
+        upload = form["file"]
+        rolled = upload.file._rolled  # type: ignore[union-attr]
+        assert await upload.read() == data  # type: ignore[union-attr]
+        return rolled
+
+    assert asyncio.run(parse()) is False  # kept in memory, never on disk
