@@ -109,6 +109,7 @@ def crosscheck(employments: pd.DataFrame, registrations: pd.DataFrame,
     per_person = roster.groupby("ssn")["employer_id"].transform("nunique")
     multi = roster[per_person >= 2]
     others = multi.groupby("ssn")["employer_id"].agg(lambda s: ", ".join(sorted(s)))
+    others = ids.mask_runs(others.astype("string"))  # an ID number stored as an employer (a shifted column)
     parts.append(pd.DataFrame({
         "finding": "multiple_employers", "employer_id": multi["employer_id"], "ssn": multi["ssn"],
         "name": multi["name"], "roster_registration_date": iso_dates(multi["registration_date"]),

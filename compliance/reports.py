@@ -11,6 +11,7 @@ import codecs
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,6 +32,7 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 from pyarrow import csv as pa_csv
 
+from compliance import ids
 from compliance.dates import iso_dates
 from compliance.errors import ShebaoError
 
@@ -44,8 +46,21 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 PERSONAL_DATA_NOTE = "含个人信息，仅限社保登记核查使用 / Contains personal data: for registration compliance use only"
 
 
+FILE_PART_CHARS = 64  # of a cell in a download's file name
+_NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\s]')  # folders, Windows' reserved characters, blanks
+
+
 class ReportError(ShebaoError, ValueError):
     """The report cannot be written (unknown format or unwritable path)."""
+
+
+def safe_file_part(text: object) -> str:
+    """A cell (an employer id or name) fit to be part of a download's file name: at most ``FILE_PART_CHARS``
+    characters, no folder, no control, bidi or zero-width character, ID-shaped runs masked (``ids.plain_text``),
+    ``_`` for what a file system refuses, no leading or trailing dot. The cell is whatever a roster held
+    (``张三110105194912310021``, ``../../x``, CR/LF); a credit code comes out as it is."""
+    part = _NOT_IN_FILE_NAMES.sub("_", ids.plain_text(text, FILE_PART_CHARS)).strip("._")
+    return part or "unnamed"
 
 
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:

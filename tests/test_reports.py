@@ -9,6 +9,7 @@ import gc
 import io
 import json
 import os
+import re
 import sys
 import tempfile
 import zipfile
@@ -372,3 +373,30 @@ def test_an_xlsx_download_holds_the_parts_openpyxl_itself_writes(tmp_path: Path,
     assert book["kinds"]["A2"].value == "张三" and book["kinds"]["F3"].value == "'=1"
     assert book["employees"].freeze_panes == "A2" and book["employees"].auto_filter.ref == "A1:U8"
     assert book["employees"].conditional_formatting  # the status colours
+
+
+# --- a file name from a cell (issue 20, finding 14) ----------------------------------------------------------
+
+@pytest.mark.parametrize(("cell", "part"), [
+    ("911101055347017256", "911101055347017256"),  # a credit code as it is
+    ("甲公司", "甲公司"),
+    ("张三110105194912310021", "张三110105________0021"),
+    ("../../x", "x"),
+    ("..\\..\\x", "x"),
+    ("a\r\nSet-Cookie: b", "a_Set-Cookie__b"),
+    ("\u202egpj.exe", "gpj.exe"),
+    ('a<b>c:d"e|f?g*h', "a_b_c_d_e_f_g_h"),
+    ("..", "unnamed"),
+    ("", "unnamed"),
+    (None, "unnamed"),
+])
+def test_safe_file_part_is_bounded_masked_and_free_of_paths_and_controls(cell: str | None, part: str) -> None:
+    assert reports.safe_file_part(cell) == part
+
+
+def test_safe_file_part_of_a_huge_cell_is_bounded() -> None:
+    part = reports.safe_file_part("甲" * 1_000_000 + "110105194912310021")
+    assert len(part) <= reports.FILE_PART_CHARS and set(part) <= {"甲", "…"}
+    part = reports.safe_file_part("9" * 30 + "110105194912310021" + "x" * 100)
+    assert len(part) <= reports.FILE_PART_CHARS and "110105194912310021" not in part
+    assert not re.search(r"[0-9]{7}", part)

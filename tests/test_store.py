@@ -515,3 +515,19 @@ def test_an_existing_store_is_narrowed_to_its_owner(tmp_path: Path, permissive_u
         conn.execute(sa.select(store.audit_log.c.id)).all()
         assert {p.name: _mode(p) for p in tmp_path.iterdir() if p.name.startswith("old")} == {
             "old.sqlite": 0o600, "old.sqlite-wal": 0o600, "old.sqlite-shm": 0o600}
+
+
+def test_a_crosscheck_detail_masks_an_id_number_stored_as_an_employer() -> None:
+    """A shifted column stored an ID number as an employer id: the multiple-employer detail, a message
+    like the others, names it masked (an employer's credit code stays as it is)."""
+    employments = pd.DataFrame({"id": [1, 2], "employer_id": [EMP1, LEAKED], "ssn": [A, A], "name": ["甲", "甲"],
+                                "registration_date": pd.to_datetime([None, None]), "source_file": "r.csv",
+                                "source_row": [2, 3]})
+    registrations = pd.DataFrame({"employer_id": pd.Series([], dtype="string"),
+                                  "ssn": pd.Series([], dtype="string"),
+                                  "registration_date": pd.to_datetime(pd.Series([], dtype="object")),
+                                  "upload_id": pd.Series([], dtype="int64"),
+                                  "source_row": pd.Series([], dtype="int64")})
+    found = crosscheck(employments, registrations)
+    details = found.loc[found["finding"] == "multiple_employers", "detail"].tolist()
+    assert details == [f"on the rosters of 110105********0021, {EMP1}"] * 2
