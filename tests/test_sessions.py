@@ -365,3 +365,23 @@ def test_an_empty_sign_in_says_it_was_not_taken(app_store: str) -> None:
     next(b for b in at.button if b.label == "登录 / Sign in").click()
     at.run()
     assert [e.value for e in at.error] == [t("auth.fields_empty")]
+
+
+def test_a_failing_audit_shows_one_line_and_no_personal_data(app_store: str, monkeypatch: pytest.MonkeyPatch,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    """Finding 4: on PostgreSQL a long employer cell made the audit insert fail on the inspector page, and
+    the log quoted the cell with its ID number. The store now bounds what it audits (tests/test_store.py);
+    should an audit still fail, the page shows one translated line and none of the data it could not audit."""
+    secret_id = "11010519491231002X"
+
+    def failing_audit(*_args: object, **_kwargs: object) -> None:
+        raise sa.exc.DataError("INSERT INTO audit_log …", [{"employer_id": secret_id}], Exception("too long"))
+
+    monkeypatch.setattr(accounts, "audit_view", failing_audit)
+    at = app("views/inspector.py", "insp")
+    with caplog.at_level(logging.DEBUG):
+        at.button(key="insp-sample").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("unexpected_error")]
+    assert not at.dataframe and not at.metric
+    assert secret_id not in caplog.text

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from compliance import premiums, services, store
+from compliance import premiums, reports, services, store
 from compliance.crosscheck import FINDINGS
 from compliance.rosters import RosterError, display_name
 from views.common import (
@@ -155,8 +155,9 @@ else:
         _worksheet_notes(sheet, params)
         st.dataframe(display_table(sheet), hide_index=True, placeholder="", key=k("agency-worksheet"))
         notes = pd.DataFrame({"note": premiums.worksheet_notes(sheet, params)}, dtype="string")
-        st.download_button(tr("agency.download_worksheet"), on_click="ignore", file_name=f"worksheet_{employer}.xlsx",
-                           data=audited_download(user, [employer], f"agency worksheet_{employer}.xlsx",
+        file_name = f"worksheet_{reports.safe_file_part(employer)}.xlsx"  # the employer cell is the upload's text
+        st.download_button(tr("agency.download_worksheet"), on_click="ignore", file_name=file_name,
+                           data=audited_download(user, [employer], f"agency {file_name}",
                                                  localised_report, sheet, ".xlsx",
                                                  {"totals": totals, "notes": notes},
                                                  sheet="worksheet", language=lang()),

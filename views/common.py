@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -419,7 +420,11 @@ def audit_once(user: accounts.User, employer_ids: list[str], what: str, data_key
     seen = st.session_state.setdefault("audited", set())
     key = (what, hash(data_key))
     if key not in seen:
-        accounts.audit_view(engine(), user, employer_ids, what)
+        try:
+            accounts.audit_view(engine(), user, employer_ids, what)
+        except sa.exc.SQLAlchemyError as exc:  # not audited, not shown (issue 20, finding 4)
+            show_error("unexpected_error", exc)
+            st.stop()
         seen.add(key)
 
 

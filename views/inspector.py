@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
+from compliance import reports
 from compliance.employers import EMPLOYER_COLUMNS, filter_employers, summarise
 from compliance.registration import CHECK_COLUMNS
 from views.common import (
@@ -87,7 +88,8 @@ if result is not None:
         cols = ["name", "id_number", "hire_date", "registration_date", "deadline", "status", "days_late",
                 "days_left", "problem", "source_file", "source_row"]
         st.dataframe(display_table(rows, cols), hide_index=True, placeholder="", key=k("insp-employees"))
-        st.download_button(tr("download_xlsx"), on_click="ignore", file_name=f"employer_{chosen}.xlsx",
-                           data=audited_download(user, [chosen], f"inspector employer_{chosen}.xlsx", localised_report,
+        file_name = f"employer_{reports.safe_file_part(chosen)}.xlsx"  # the employer cell is the upload's text
+        st.download_button(tr("download_xlsx"), on_click="ignore", file_name=file_name,
+                           data=audited_download(user, [chosen], f"inspector {file_name}", localised_report,
                                                  rows[CHECK_COLUMNS], ".xlsx", sheet="employees", language=lang()),
                            key=k("insp-dl-employer"))
