@@ -385,3 +385,34 @@ def test_a_failing_audit_shows_one_line_and_no_personal_data(app_store: str, mon
     assert [e.value for e in at.error] == [t("unexpected_error")]
     assert not at.dataframe and not at.metric
     assert secret_id not in caplog.text
+
+
+DROP_PAGE = """
+if __name__ == "__main__":
+    import types
+
+    import streamlit as st
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+    import views.common
+
+    ctx = get_script_run_ctx()
+    if "added" not in st.session_state:
+        for file_id in ("orphan", "shown"):
+            ctx.uploaded_file_mgr.add_file(ctx.session_id, UploadedFileRec(file_id, "r.csv", "text/csv", b"a" * 10))
+        st.session_state["added"] = True
+        st.session_state["uploader"] = [types.SimpleNamespace(file_id="shown")]  # as an uploader's value looks
+    views.common.drop_unreferenced_uploads()
+    st.write(",".join(sorted(ctx.uploaded_file_mgr.file_storage.get(ctx.session_id, {}))))
+"""
+
+
+def test_files_no_widget_names_are_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 8: held uploads were capped per tab only and kept until the session ended; a file a crafted
+    client uploads without a widget, or one whose widget is gone, now goes after a grace period."""
+    import views.common
+
+    monkeypatch.setattr(views.common, "UNREFERENCED_GRACE", 0.0)
+    at = AppTest.from_string(DROP_PAGE, default_timeout=30).run()
+    assert [m.value for m in at.markdown] == ["shown"]
