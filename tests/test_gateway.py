@@ -221,3 +221,12 @@ def test_uploads_stay_in_memory_up_to_the_cap() -> None:
         return rolled
 
     assert asyncio.run(parse()) is False  # kept in memory, never on disk
+
+
+def test_the_registry_forgets_only_sessions_streamlit_no_longer_holds() -> None:
+    gateway.REGISTRY.bind("connected", gateway.browser_hash(BROWSER_A))
+    gateway.REGISTRY.bind("waiting-for-reconnect", gateway.browser_hash(BROWSER_A))
+    gateway.REGISTRY.bind("gone", gateway.browser_hash(BROWSER_A))
+    gateway.REGISTRY.forget_except({"connected", "waiting-for-reconnect"})
+    assert gateway.REGISTRY.get("gone") is None
+    assert not gateway.REGISTRY.may_resume("waiting-for-reconnect", gateway.browser_hash(BROWSER_B))

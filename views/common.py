@@ -272,6 +272,7 @@ def enforce_account() -> accounts.User | None:
     """
     session_id = _session_id()
     browser = gateway.browser_hash(_cookie(gateway.BROWSER_COOKIE))
+    gateway.prune_registry()
     if session_id is not None:
         binding = gateway.REGISTRY.bind(session_id, browser)
         if binding.browser != browser and current_user() is not None:

@@ -167,6 +167,26 @@ class Registry:
 
 
 REGISTRY = Registry()
+PRUNE_EVERY = 60.0  # seconds between two prunes of the registry
+_last_prune = [0.0]
+
+
+def prune_registry() -> None:
+    """Forget the bindings of sessions Streamlit no longer holds, at most once a minute.
+
+    Only sessions gone for good are forgotten: a disconnected one kept for its reconnect TTL is still
+    bound, so a leaked id cannot resume it the moment its owner's connection drops.
+    """
+    now = time.monotonic()
+    if now - _last_prune[0] < PRUNE_EVERY:
+        return
+    _last_prune[0] = now
+    from streamlit.runtime import Runtime
+
+    manager = getattr(Runtime.instance(), "_session_mgr", None) if Runtime.exists() else None
+    if manager is None:
+        return
+    REGISTRY.forget_except({info.session.id for info in manager.list_sessions()})
 
 
 def held_upload_bytes(session_ids: list[str] | None = None) -> int:
