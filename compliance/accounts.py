@@ -94,6 +94,7 @@ PASSWORD_FORMAT_CHARACTERS = ("密码不能包含零宽空格等不可见的格�
 PASSWORD_HAS_USERNAME = "密码不能包含用户名 / The password must not contain the username"
 PASSWORD_COMMON = "这是常见密码，请另选一个 / This is a common password: choose another"
 PASSWORD_UNCHANGED = "新密码不能与当前密码相同 / The new password must differ from the current one"
+PASSWORD_CHANGED_MEANWHILE = "密码刚刚已被修改，请重试 / The password was changed meanwhile: try again"
 USERNAME_PATTERN = re.compile(r"[a-z0-9._-]{1,64}")
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "data" / "common-passwords.txt.gz"
 _hasher = PasswordHasher()  # argon2id
@@ -137,11 +138,12 @@ class SignInError(ShebaoError):
     """Sign-in refused; the message never says whether the username exists."""
 
 
-class SignInBusy(SignInError):
+class SignInBusy(SignInError, AccountError):
     """Every turn to hash a password is taken and none came free within the short wait: try again.
 
     Decided before the username is looked up, so it says nothing about the name either. Also raised
-    by ``add_user`` and ``set_password`` when no turn comes within ``ACCOUNT_CHANGE_WAIT``.
+    by ``add_user`` and ``set_password`` when no turn comes within ``ACCOUNT_CHANGE_WAIT``: an
+    :class:`AccountError` too, so the handlers of those calls show it like any other refusal.
     """
 
 
@@ -327,7 +329,7 @@ def set_password(engine: Engine, username: str, password: str) -> None:
                                                     users.c.password_hash == current).values(
             password_hash=password_hash, must_change_password=False)).rowcount
         if not changed:
-            raise AccountError("the password was changed meanwhile: try again")
+            raise AccountError(PASSWORD_CHANGED_MEANWHILE)
         store.audit(conn, username, "password_change", None, username)
 
 
@@ -342,8 +344,9 @@ def _serialise_sign_in(conn: sa.Connection, username: str) -> None:
 
     SQLite's transactions already begin with ``BEGIN IMMEDIATE`` (``store``), one writer at a
     time. PostgreSQL under READ COMMITTED would let parallel sign-ins each count the failures
-    before any of them is recorded; a transaction-scoped advisory lock per username makes
-    check, verify and record one step for that username, and is released at commit or rollback.
+    before any of them is recorded; a transaction-scoped advisory lock per username makes the
+    lock check and the booking of a check one step for that username (``_book_check``), and is
+    released at commit or rollback, before the password is verified.
     """
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(CAST(:key AS bigint))"), {"key": _lock_key(username)})
@@ -534,6 +537,7 @@ def authenticate(engine: Engine, username: str, password: str, now: dt.datetime 
     """
     now = now or now_utc()
     ticket = _gate().ticket()  # taken first: the turn to hash goes to the latest sign-in, not the latest booking
+    wait = sign_in_wait()  # read before anything is booked: a bad setting must not count as a failure
     if len(password) > MAX_PASSWORD_CHARS:  # no password is that long: nothing to check, nothing counted
         raise SignInError(SIGN_IN_FAILED)
     try:
@@ -541,13 +545,13 @@ def authenticate(engine: Engine, username: str, password: str, now: dt.datetime 
     except UsernameRefused:  # over-long: no account has such a name, so refusing it at once tells nothing
         raise SignInError(SIGN_IN_FAILED) from None
     if not USERNAME_PATTERN.fullmatch(username):  # no such user can exist: same work, nothing stored
-        with _hash_turn(sign_in_wait(), ticket):
+        with _hash_turn(wait, ticket):
             _matches(_dummy_hash(), password)
         raise SignInError(SIGN_IN_FAILED)
     booked = _book_check(engine, username, now)
     account = booked.account
     try:
-        with _hash_turn(sign_in_wait(), ticket):
+        with _hash_turn(wait, ticket):
             # an unknown name is checked against a dummy hash: the same work whether or not it exists
             ok = _matches(account.password_hash if account is not None else _dummy_hash(), password)
     except SignInBusy:

@@ -585,12 +585,44 @@ def test_a_sign_in_that_finds_every_hashing_slot_taken_is_refused_cheaply_and_un
         assert [h.result() for h in holders] == [accounts.SIGN_IN_FAILED] * slots
     assert str(busy.value) == accounts.SIGN_IN_BUSY and " / " in accounts.SIGN_IN_BUSY
     assert isinstance(busy.value, accounts.SignInError)  # the dashboard's handler shows it as any refusal
+    assert issubclass(accounts.SignInBusy, accounts.AccountError)  # and so do those of add_user, set_password
     slow.delay = 0
     assert accounts.authenticate(engine, "hr1", PASSWORD).username == "hr1"  # six busy refusals counted nothing
     assert [a for a in _attempts(engine) if a[0] == "hr1"] == [("hr1", True)]
     monkeypatch.setenv("SHEBAO_SIGN_IN_WAIT", "soon")
     with pytest.raises(ValueError, match="SHEBAO_SIGN_IN_WAIT"):
         accounts.sign_in_wait()
+
+
+def test_the_turn_to_hash_goes_to_the_latest_sign_in_and_the_oldest_waiter_is_refused_first() -> None:
+    """A person who clicks after a burst is served next instead of waiting the burst out (FIFO); beyond
+    the queue the oldest waiter is refused at once."""
+    gate = accounts._HashGate(slots=1, queue=2)
+    gate.acquire(0)  # the one turn, taken
+    served: list[str] = []
+
+    def wait_for(name: str, ticket: int) -> None:
+        try:
+            gate.acquire(10, ticket)
+        except accounts.SignInBusy:
+            served.append(f"{name} refused")
+            return
+        served.append(name)
+        gate.release()
+
+    threads = []
+    for name, ticket in (("first", 10), ("latest", 30), ("middle", 20)):  # tickets: when each sign-in began
+        threads.append(threading.Thread(target=wait_for, args=(name, ticket)))
+        threads[-1].start()
+        deadline = time.monotonic() + 5
+        while gate.waiting < min(len(threads), 2) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    threads[0].join(timeout=5)
+    assert served == ["first refused"]  # pushed out when a third came: a cheap refusal, not a 10 s wait
+    gate.release()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert served == ["first refused", "latest", "middle"]
 
 
 def test_passwords_are_hashed_outside_any_transaction(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
