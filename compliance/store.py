@@ -712,9 +712,14 @@ def employer_names(engine: Engine) -> dict[str, str]:
 
 # --- cases -------------------------------------------------------------------------------------
 
+def _typed_text(text: str) -> str:
+    """A reason or note as typed, storable on every database: PostgreSQL text cannot hold a NUL."""
+    return text.replace("\x00", "")
+
+
 def open_case(engine: Engine, employer_id: str, reason: str, by: str | None = None) -> int:
     """Open a case for a flagged employer; an employer has at most one case that is not closed."""
-    by = by or os_user()
+    by, reason = by or os_user(), _typed_text(reason)
     with engine.begin() as conn:
         existing = conn.execute(sa.select(cases.c.id).where(cases.c.employer_id == employer_id,
                                                             cases.c.state != "closed")).scalar()
@@ -730,7 +735,7 @@ def open_case(engine: Engine, employer_id: str, reason: str, by: str | None = No
 
 def move_case(engine: Engine, case_id: int, state: str, note: str = "", by: str | None = None) -> None:
     """Move a case one step along open → notified → rectified → closed, with a dated note."""
-    by = by or os_user()
+    by, note = by or os_user(), _typed_text(note)
     if state not in CASE_STATES:
         raise StoreError(f"unknown case state {state!r}; expected one of {CASE_STATES}")
     with engine.begin() as conn:

@@ -531,3 +531,12 @@ def test_a_crosscheck_detail_masks_an_id_number_stored_as_an_employer() -> None:
     found = crosscheck(employments, registrations)
     details = found.loc[found["finding"] == "multiple_employers", "detail"].tolist()
     assert details == [f"on the rosters of 110105********0021, {EMP1}"] * 2
+
+
+def test_a_case_note_with_a_nul_is_stored_on_both_databases(db_url: str) -> None:
+    """A note typed on the agency page (or ``case move --note``) is text PostgreSQL must be able to hold."""
+    engine = store.connect(db_url)
+    case_id = store.open_case(engine, EMP1, "flagged\x00", by="inspector1")
+    store.move_case(engine, case_id, "notified", note="called\x00 them", by="inspector1")
+    assert store.case_history(engine, case_id)["note"].tolist() == ["flagged", "called them"]
+    assert store.list_cases(engine)["reason"].tolist() == ["flagged"]
