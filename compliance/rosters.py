@@ -14,6 +14,7 @@ import csv
 import io
 import multiprocessing
 import os
+import posixpath
 import re
 import resource
 import unicodedata
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
@@ -59,6 +61,22 @@ class Limits:
 
     They bound the time and memory a hostile or broken file can cost (docs/security.md). The
     file-size limit can be set with ``SHEBAO_MAX_FILE_MB``.
+
+    Text (issue 20): a cell holds at most ``max_cell_chars``, Excel's own limit, so a longer one was not
+    typed in Excel. In an .xlsx, text shown in several cells is stored once (shared strings) and the
+    reader copies it into each: a 2 MB file showing one 1,000,000-character string in 2,000 cells read
+    as 2 GB. So the pre-scan reads the lengths of the shared strings and the cells that show them
+    before the reader runs, and refuses a string over the cell limit or text adding up past
+    ``max_text_bytes`` (each shared string counted in every cell showing it; the text a roster at the
+    row limit holds, 2,000,000 rows of about 250 bytes). Text written in the cells themselves (CSV,
+    inline strings) is as large in the file as in memory: a cell over the limit is refused naming its
+    row and column once read (in a CSV it is nearly always a quote left open that swallowed the lines
+    below it, whose employees would be lost). An .xls is read in the capped child, which checks both
+    before it sends anything back.
+
+    Sheets: real exports have 1 to 5 (a year of months and a summary at most); every sheet with a
+    header is a roster the check runs once (about 50 ms each here, 0.28 s on a loaded server), so
+    ``max_sheets`` bounds a many-sheet file to seconds. Counted before any sheet is read.
     """
 
     max_bytes: int = int(float(os.environ.get("SHEBAO_MAX_FILE_MB", "150")) * 2**20)
@@ -69,6 +87,9 @@ class Limits:
     max_cells: int = 30_000_000  # rows × columns of a sheet: the reader allocates the whole rectangle
     max_seconds: int = 120  # reading one workbook
     reader_memory: int = 4 * 2**30  # address space the spreadsheet reader may add
+    max_cell_chars: int = 32_767  # one cell's text: Excel's own limit
+    max_text_bytes: int = 2**29  # all cells' text (UTF-8), a shared string counted in every cell showing it
+    max_sheets: int = 32  # sheets per workbook
 
 
 LIMITS = Limits()
@@ -86,6 +107,25 @@ _LOOKUP = {_header_key(alias): f for f, aliases in ALIASES.items() for alias in 
 
 class RosterError(ShebaoError):
     """The file cannot be used as a roster at all (exit code 2)."""
+
+
+def cell_too_long(source: str, chars: int, row: int | None = None, column: int | str | None = None) -> RosterError:
+    """The refusal of a cell over ``max_cell_chars``: where it is when known (never its text)."""
+    if row is None:
+        return RosterError(f"{source}: refused: a text cell holds {chars:,} characters; the limit is "
+                           f"{LIMITS.max_cell_chars:,} per cell (Excel's own)")
+    letter = get_column_letter(column + 1) if isinstance(column, int) else str(column)
+    return RosterError(f"{source}: row {row:,}, column {letter} holds {chars:,} characters; the limit is "
+                       f"{LIMITS.max_cell_chars:,} per cell (Excel's own)")
+
+
+def text_too_large(source: str, size: int) -> RosterError:
+    return RosterError(f"{source}: refused: its text cells add up to {size / 2**20:,.0f} MB once each shared text "
+                       f"is counted in every cell that shows it; the limit is {LIMITS.max_text_bytes / 2**20:,.0f} MB")
+
+
+def too_many_sheets(source: str, sheets: int) -> RosterError:
+    return RosterError(f"{source}: {sheets:,} sheets; the limit is {LIMITS.max_sheets:,} sheets per workbook")
 
 
 @dataclass
@@ -179,12 +219,20 @@ def blank_rows_note(rows: list[int]) -> str:
     return f"{word} {', '.join(spans)} {verb} skipped"
 
 
-def _blank_rows(data: pd.DataFrame) -> pd.Series:
-    """Rows whose every cell is empty or whitespace (two C-speed string tests per column, no copies)."""
+def _blank_rows(data: pd.DataFrame, source: str, first_row: int) -> pd.Series:
+    """Rows whose every cell is empty or whitespace (two C-speed string tests per column, no copies).
+
+    The lengths it takes anyway also refuse a cell over ``max_cell_chars``, naming its row and column
+    (``first_row`` is the row number of ``data``'s first row).
+    """
     blank = pd.Series(True, index=data.index)
-    for c in data.columns:
+    for position, c in enumerate(data.columns):
         text = data[c].astype("string")
-        blank &= (text.isna() | (text.str.len() == 0) | text.str.isspace()).fillna(True).to_numpy(dtype=bool)
+        lengths = text.str.len()
+        if len(lengths) and lengths.max() > LIMITS.max_cell_chars:
+            at = int(np.argmax((lengths > LIMITS.max_cell_chars).fillna(False).to_numpy(dtype=bool)))
+            raise cell_too_long(source, int(lengths.iloc[at]), first_row + at, c if isinstance(c, int) else position)
+        blank &= (text.isna() | (lengths == 0) | text.str.isspace()).fillna(True).to_numpy(dtype=bool)
     return blank
 
 
@@ -198,7 +246,7 @@ def roster_of(source: str, data: pd.DataFrame, first_row: int, found: dict[str, 
     if frame.empty and not found:
         frame = pd.DataFrame(index=data.index)
     rows = pd.Series(range(first_row, first_row + len(data)), index=data.index)
-    blank = _blank_rows(data)
+    blank = _blank_rows(data, source, first_row)
     # trailing blank lines are the end of the file, not rows a person sees
     last = blank[~blank].index.max() if (~blank).any() else -1
     interior_blank = blank & (blank.index < last)
@@ -378,30 +426,300 @@ _TALL = re.compile(rb'r=["\'][A-Z]{0,3}([0-9]{6,})')
 
 @dataclass
 class _Extent:
-    """What a scan of an .xlsx's sheet XML tells before the native reader sees it."""
+    """What a scan of an .xlsx's parts tells before the native reader sees it."""
 
     max_row: int = 99_999
     max_col: int = 26
     unplaced_cells: bool = False  # cells whose position the scan could not read
+    text_bytes: int = 0  # the cells' text once read (an upper bound), a shared string counted per cell showing it
+    text_sure: bool = True  # False: the shared strings were written so that the bound is only a guess
+    longest_string: int = 0  # bytes of the longest shared string (an upper bound when not sure)
+
+
+# --- the parts that name the sheets ------------------------------------------------------------------------
+
+_SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet[\s/>][^>]*")
+_SHEET_ID = re.compile(rb"""\s[\w.-]+:id\s*=\s*["']([^"']*)["']""")
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship[\s/][^>]*")
+_REL_ID = re.compile(rb"""\sId\s*=\s*["']([^"']*)["']""")
+_REL_TARGET = re.compile(rb"""\sTarget\s*=\s*["']([^"']*)["']""")
+
+
+def _member(archive: zipfile.ZipFile, name: str) -> zipfile.ZipInfo | None:
+    """The part the reader opens for ``name``: it looks parts up regardless of case."""
+    found = [i for i in archive.infolist() if i.filename.lower() == name]
+    return found[0] if found else None
+
+
+def _check_sheets(archive: zipfile.ZipFile, source: str) -> None:
+    """Refuse more than ``max_sheets`` sheets, and two sheets that are one part, before any sheet is read.
+
+    The reader takes the sheet list from ``xl/workbook.xml`` and each sheet's part from the relationships
+    beside it; a part named twice would be read twice (never written by Excel, and a way past every limit
+    per sheet).
+    """
+    book = _member(archive, "xl/workbook.xml")
+    if book is None or book.file_size > 64 * 2**20:  # no sheets for the reader; or not a workbook a person made
+        return
+    tags = _SHEET_TAG.findall(archive.read(book))
+    if len(tags) > LIMITS.max_sheets:
+        raise too_many_sheets(source, len(tags))
+    rels = _member(archive, "xl/_rels/workbook.xml.rels")
+    if rels is None or rels.file_size > 64 * 2**20:
+        return
+    targets: dict[bytes, bytes] = {}
+    for tag in _RELATIONSHIP.findall(archive.read(rels)):
+        rel_id, target = _REL_ID.search(tag), _REL_TARGET.search(tag)
+        if rel_id and target:
+            targets.setdefault(rel_id.group(1), target.group(1))
+    parts: set[str] = set()
+    for tag in tags:
+        for rel_id in _SHEET_ID.findall(tag):
+            target = targets.get(rel_id)
+            if target is None:
+                continue
+            text = target.decode("utf-8", "replace").replace("\\", "/")
+            path = posixpath.normpath(text[1:] if text.startswith("/") else "xl/" + text).lower()
+            if path in parts:
+                raise RosterError(f"{source}: refused: two of its sheets are one part of the file (a crafted "
+                                  "workbook; Excel never writes one)")
+            parts.add(path)
+
+
+# --- shared strings ----------------------------------------------------------------------------------------
+
+_SST_CHUNK = 1 << 24
+_ENDS_NAME = np.zeros(256, bool)  # bytes that end a tag's name
+_ENDS_NAME[[32, 9, 10, 13, 47, 62]] = True
+_ENTITY = re.compile(rb"&(?:#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
+
+
+_PRESERVE = np.frombuffer(b'<t xml:space="preserve">', np.uint8)
+_FEW_OTHER_TAGS = 10_000
+
+
+def _string_bytes(block: bytes, first: bool, source: str) -> np.ndarray | None:
+    """The bytes of text in each shared string of ``block`` (whole ``<si>`` elements), in table order; None
+    when it is written in a way this scan does not follow as the reader would.
+
+    A string's text is what its ``<t>`` elements hold, entities counted as written (an upper bound). The
+    reader takes a string from its ``<si>`` to its ``</si>`` (or the end of its first ``<t>``), so the
+    lengths are exact in order only if every '<' opens a tag (no '<' inside a tag, no comment, CDATA or
+    processing instruction), <si> and <t> carry no namespace prefix, <si> no attributes, <si>s do not nest,
+    and no <t> is open where a <si> starts or ends. Excel writes exactly that; anything else gets None and
+    the caller's cautious path. A string over ``max_cell_chars`` characters is refused here.
+
+    Vectorised over the tags: the ones Excel writes (<si>, </si>, <si/>, <t>, </t>, <r>, </r>, <rPr>,
+    <t xml:space="preserve">) are told by the bytes after their '<' (nothing can hide inside them); the
+    others (rich-text properties, the table's own tag) are checked for a '>' before the next '<', one by one
+    when few, else from every '>' of the block.
+    """
+    n = len(block)
+    arr = np.frombuffer(block + b"\0" * 32, np.uint8)
+    colon = np.flatnonzero(arr[:n] == 58)
+    if len(colon) and ((arr[colon + 1] == 115) & (arr[colon + 2] == 105) & _ENDS_NAME[arr[colon + 3]]
+                       | (arr[colon + 1] == 116) & _ENDS_NAME[arr[colon + 2]]).any():
+        return None  # a prefixed <x:si> or <x:t> (or a text that merely looks like one)
+    lt = np.flatnonzero(arr[:n] == 60)
+    if not len(lt):
+        return np.zeros(0, np.int64)
+    b1, b2, b3, b4 = np.lib.stride_tricks.sliding_window_view(arr, 5)[lt, 1:].T
+    close, is_si, is_t = b1 == 47, (b1 == 115) & (b2 == 105), b1 == 116
+    si_open, si_empty = is_si & (b3 == 62), is_si & (b3 == 47) & (b4 == 62)
+    si_close = close & (b2 == 115) & (b3 == 105) & (b4 == 62)
+    t_plain, t_close = is_t & (b2 == 62), close & (b2 == 116) & (b3 == 62)
+    t_spaced = is_t & _ENDS_NAME[b2] & (b2 != 62)  # <t ...>, <t/>
+    rich = ((b1 == 114) & ((b2 == 62) | ((b2 == 80) & (b3 == 114) & (b4 == 62)))) | (close & (b2 == 114) & (b3 == 62))
+    if ((is_si & ~si_open & ~si_empty & _ENDS_NAME[b3])  # <si ...>: attributes
+            | (close & (b2 == 115) & (b3 == 105) & (b4 != 62) & _ENDS_NAME[b4])  # </si >
+            | (close & (b2 == 116) & _ENDS_NAME[b3] & (b3 != 62))).any():  # </t >
+        return None
+    special = np.flatnonzero((b1 == 33) | (b1 == 63))  # <! and <?
+    if len(special) and not (first and len(special) == 1 and special[0] == 0 and block[lt[0]:lt[0] + 5] == b"<?xml"):
+        return None
+    # where the tags with attributes end: <t xml:space="preserve"> spelt out, the others looked up
+    spaced = np.flatnonzero(t_spaced)
+    preserve = spaced[(np.lib.stride_tricks.sliding_window_view(arr, len(_PRESERVE))[lt[spaced]] == _PRESERVE
+                       ).all(axis=1)] if len(spaced) else spaced
+    known = si_open | si_empty | si_close | t_plain | t_close | rich
+    known[preserve] = True
+    others = np.flatnonzero(~known)
+    if len(others) > _FEW_OTHER_TAGS:
+        gt = np.flatnonzero(arr[:n] == 62)
+        ends = np.searchsorted(gt, lt)
+        if ends[-1] >= len(gt) or (len(lt) > 1 and (ends[1:] <= ends[:-1]).any()):
+            return None  # a '<' inside a tag, or a tag never closed
+        other_end = gt[ends[others]]
+    else:
+        following = np.append(lt[1:], n)
+        other_end = np.array([block.find(b">", int(lt[i]), int(following[i])) for i in others.tolist()], np.int64)
+        if (other_end < 0).any():
+            return None
+    end = np.zeros(len(lt), np.int64)
+    end[others] = other_end
+    t_open = t_plain.copy()
+    t_open[preserve] = True
+    t_open[others] |= t_spaced[others] & (arr[other_end - 1] != 47)  # not <t .../>
+    content = np.where(t_plain, lt + 3, np.where(known, lt + len(_PRESERVE), end + 1))[t_open]
+    starts = lt[si_open | si_empty]
+    stops = lt[si_close | si_empty]
+    if len(starts) != len(stops) or (stops < starts).any() or (stops[:-1] >= starts[1:]).any():
+        return None  # <si>s nested or left open
+    opens, closes = lt[t_open], lt[t_close]
+    if len(opens) != len(closes) or (closes < opens).any() or (opens[1:] < closes[:-1]).any():
+        return None  # a <t> nested or left open
+    owner = np.searchsorted(starts, opens, side="right") - 1
+    # a <t> inside a string must close before the string ends; one outside any (the reader skips it) must
+    # not start inside one: otherwise the reader would join strings
+    inside = (owner >= 0) & (opens < stops[np.maximum(owner, 0)])
+    if (inside & (closes > stops[np.maximum(owner, 0)])).any() or (
+            ~inside & (np.searchsorted(starts, closes, side="right") - 1 != owner)).any():
+        return None
+    owner, content, closes = owner[inside], content[inside], closes[inside]
+    lengths = np.bincount(owner, weights=closes - content, minlength=len(starts)).astype(np.int64)
+    long = np.flatnonzero(lengths > LIMITS.max_cell_chars)  # bytes first; characters where it may matter
+    if len(long):  # each over 32 KB of the block: a few at most
+        texts: dict[int, list[bytes]] = {}
+        for t in np.flatnonzero(np.isin(owner, long)):
+            texts.setdefault(int(owner[t]), []).append(block[content[t]:closes[t]])
+        for pieces in texts.values():
+            chars = len(_ENTITY.sub(b"&", b"".join(pieces)).decode("utf-8", "replace"))
+            if chars > LIMITS.max_cell_chars:
+                raise cell_too_long(source, chars)
+    return lengths
+
+
+@dataclass
+class _Strings:
+    """The shared strings as the pre-scan knows them."""
+
+    lengths: np.ndarray  # bytes of text per string, in table order (empty when not known exactly)
+    longest: int  # an upper bound for any one string
+    sure: bool  # lengths are exact and in order
+
+
+def _shared_strings(archive: zipfile.ZipFile, source: str) -> _Strings:
+    """Scan ``xl/sharedStrings.xml`` in blocks of whole strings, never holding more than one block."""
+    info = _member(archive, "xl/sharedstrings.xml")
+    if info is None:
+        return _Strings(np.zeros(0, np.int64), 0, True)
+    found: list[np.ndarray] = []
+    carry, first, seen = b"", True, 0
+    with archive.open(info) as part:
+        while True:
+            piece = part.read(_SST_CHUNK)
+            seen += len(piece)
+            if seen > LIMITS.max_unzipped_bytes:
+                raise RosterError(f"{source}: refused: its shared strings expand beyond "
+                                  f"{LIMITS.max_unzipped_bytes / 2**20:,.0f} MB (a zip bomb?)")
+            block = carry + piece
+            if piece:
+                cut = max(block.rfind(b"</si>"), block.rfind(b"<si/>")) + 5
+                if cut < 5:
+                    if len(block) > 2 * _SST_CHUNK:  # one string of more than 16 MB of XML
+                        return _Strings(np.zeros(0, np.int64), max(info.file_size, seen), False)
+                    carry = block
+                    continue
+                block, carry = block[:cut], block[cut:]
+            lengths = _string_bytes(block, first, source)
+            if lengths is None:
+                return _Strings(np.zeros(0, np.int64), max(info.file_size, seen), False)
+            found.append(lengths)
+            first = False
+            if not piece:
+                break
+    lengths = np.concatenate(found) if found else np.zeros(0, np.int64)
+    return _Strings(lengths, int(lengths.max()) if len(lengths) else 0, True)
+
+
+# --- the cells that show them ------------------------------------------------------------------------------
+
+_MAX_DIGITS = 10  # an index of more digits is past any table the limits allow
+
+
+def _shown_text(arr: np.ndarray, n: int, strings: _Strings) -> tuple[int, int]:
+    """Bytes of shared text the ``<v>`` values in ``arr[:n]`` (one block of sheet XML) show, and how many it read.
+
+    Every ``<v>`` counts as if its cell were text (a number cell's value read as an index: an upper bound;
+    attributes are not parsed, so no spelling of ``t="s"`` slips past). The reader takes the index from the
+    digits up to the next tag, 0 from anything else; where an entity, a comment or the block's end could
+    make it another number, the longest string is counted. ``arr`` has 16 bytes of padding after ``n``.
+    """
+    v = np.flatnonzero(arr[:n] == 118)
+    v = v[(v > 0) & (arr[v - 1] == 60) & (arr[v + 1] == 62)]  # <v>
+    if not len(v):
+        return 0, 0
+    at = v + 2  # the value's first byte
+    index, run = np.zeros(len(v), np.int64), np.zeros(len(v), np.int64)
+    going = np.ones(len(v), bool)
+    for _ in range(_MAX_DIGITS + 1):  # digit by digit, all values at once; most indices have a few digits
+        byte = arr[at + run]
+        going &= (byte >= 48) & (byte <= 57) & (at + run < n)
+        if not going.any():
+            break
+        index = np.where(going, index * 10 + byte - 48, index)
+        run += going
+    stop = at + run  # the byte after the digits
+    after, next_after = arr[stop], arr[stop + 1]
+    unknown = (run > _MAX_DIGITS) | (stop >= n) | (after == 38) | ((after == 60) & ((next_after == 33) |
+                                                                                   (next_after == 63)))
+    known = ~unknown & (run > 0) & (after == 60)
+    zero = ~unknown & ~known  # not digits up to a tag: index 0 (or an empty cell)
+    table = strings.lengths
+    in_table = known & (index < len(table))
+    total = int(table[index[in_table]].sum()) if in_table.any() else 0
+    total += int((known & ~in_table).sum() + unknown.sum()) * strings.longest
+    total += int(zero.sum()) * (int(table[0]) if len(table) else strings.longest)
+    return total, len(v)
+
+
+def _parsed_text(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo], strings: _Strings) -> int:
+    """The shared text the ``<v>`` values of ``parts`` show, each value read (:func:`_shown_text`): a second
+    pass, for the few files whose count of values times the longest string passes the budget."""
+    total = 0
+    for info in parts:
+        values = chunks = 0
+        with archive.open(info) as part:
+            while chunk := part.read(1 << 24):
+                chunks += 1
+                values += chunk.count(b"<v") + chunk.count(b":v")
+                shown, matched = _shown_text(np.frombuffer(chunk + b"\0" * 16, np.uint8), len(chunk), strings)
+                total += shown
+                values -= matched
+        # <v>s not read (prefixed, spaced; one cut at a chunk boundary) show the longest string
+        total += (max(values, 0) + chunks) * strings.longest
+    return total
 
 
 def _xlsx_extent(raw: bytes, source: str) -> _Extent:
-    """Upper bounds of the last row and column any sheet uses, read from the cell references.
+    """Upper bounds of the last row and column any sheet uses, read from the cell references, and of the text
+    its cells will hold; the sheet count is checked first.
 
     The spreadsheet reader allocates rows × columns cells at once, so a few-KB file with one cell
     at XFD1048576 would ask for hundreds of GB. Only unusual references are parsed (columns of
     two or three letters, rows of six or more digits): a normal roster costs one C-speed scan.
     Cells written without a plain ``r="A1"`` reference (allowed, but not what Excel writes)
     cannot be placed: such a file is then read in an isolated, capped process. The XML actually
-    expanded is counted too, whatever the zip headers claim.
+    expanded is counted too, whatever the zip headers claim. A sheet may be any part of the file
+    (its relationships say which), so every part holding ``sheetData`` is scanned.
+
+    Text: every ``<v>`` (counted, two C-speed scans) is taken to show the longest shared string; only
+    when that passes ``max_text_bytes`` are the values read, in a second pass (:func:`_parsed_text`).
     """
     extent, expanded = _Extent(), 0
-    cells = placed = chunks = 0
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            _check_sheets(archive, source)
+            strings = _shared_strings(archive, source)
+            extent.text_sure, extent.longest_string = strings.sure, strings.longest
+            sst = _member(archive, "xl/sharedstrings.xml")
+            sheets: list[zipfile.ZipInfo] = []
+            values = 0
             for info in archive.infolist():
-                if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
+                if info is sst or info.is_dir():
                     continue
+                max_col, max_row, part_values, sheet = 26, 99_999, 0, False
+                cells = placed = chunks = 0
                 with archive.open(info) as part:
                     tail = b""
                     while chunk := part.read(1 << 24):
@@ -410,31 +728,92 @@ def _xlsx_extent(raw: bytes, source: str) -> _Extent:
                             raise RosterError(f"{source}: refused: its sheets expand beyond "
                                               f"{LIMITS.max_unzipped_bytes / 2**20:,.0f} MB (a zip bomb?)")
                         block = tail + chunk
-                        extent.max_col = max([extent.max_col,
-                                              *(_column_number(m) for m in set(_WIDE.findall(block)))])
+                        sheet = sheet or b"sheetData" in block
+                        max_col = max([max_col, *(_column_number(m) for m in set(_WIDE.findall(block)))])
                         rows = _TALL.findall(block)
                         if rows:
-                            extent.max_row = max(extent.max_row, max(int(r) for r in set(rows)))
+                            max_row = max(max_row, max(int(r) for r in set(rows)))
                         chunks += 1
                         cells += chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b":c ") + chunk.count(b":c>")
                         placed += chunk.count(b' r="') + chunk.count(b" r='") - chunk.count(b"<row ")
+                        if strings.longest:  # <v>, <x:v> (and more: an upper bound); one cut at a boundary
+                            part_values += chunk.count(b"<v") + chunk.count(b":v") + 1
                         tail = block[-16:]
+                if not sheet:
+                    continue
+                sheets.append(info)
+                values += part_values
+                extent.max_col, extent.max_row = max(extent.max_col, max_col), max(extent.max_row, max_row)
+                extent.unplaced_cells |= cells > placed + 2 * chunks  # a tag cut at a chunk boundary miscounts by one
+            extent.text_bytes = values * strings.longest
+            if extent.text_bytes > LIMITS.max_text_bytes and strings.sure:
+                extent.text_bytes = _parsed_text(archive, sheets, strings)
     except _ZIP_ERRORS as exc:
         raise RosterError(f"{source}: damaged .xlsx: its zip data does not match its headers (a part is larger "
                           "than its declared size, or corrupt)") from exc
-    extent.unplaced_cells = cells > placed + 2 * chunks  # a tag cut at a chunk boundary miscounts by one
     return extent
 
 
-def _load_sheets(raw: bytes) -> list[tuple[str, list[list[object]] | None, tuple[int, int]]]:
-    """Every sheet's cells (None when over the limits) and its size: the part that runs isolated."""
+# --- reading ----------------------------------------------------------------------------------------------
+
+Sheets = list[tuple[str, list[list[object]] | None, tuple[int, int]]]
+
+
+class _Refused(Exception):
+    """A limit the reader's own output broke: what to tell, as numbers only (never a cell's text)."""
+
+
+def _text_refusal(sheets: Sheets) -> tuple[object, ...] | None:
+    """('cell', sheet, row, column, chars) or ('text', bytes) when the sheets' text breaks a limit.
+
+    Run in the capped child on what the reader returned (an .xls, an .xlsx the pre-scan was unsure of), before
+    any of it is sent back: the cost of a hostile file stays in the child.
+    """
+    total = 0
+    for name, rows, _size in sheets:
+        for r, row in enumerate(rows or ()):
+            for c, cell in enumerate(row):
+                if isinstance(cell, str):
+                    size = len(cell) if cell.isascii() else len(cell.encode("utf-8", "surrogatepass"))
+                    if len(cell) > LIMITS.max_cell_chars:
+                        return ("cell", name, r + 1, c, len(cell))
+                    total += size
+        if total > LIMITS.max_text_bytes:
+            return ("text", total)
+    return None
+
+
+def _refusal(source: str, found: tuple[object, ...]) -> RosterError:
+    """The message for what the reader's child refused (:class:`_Refused`'s numbers)."""
+    kind, *numbers = found
+    if kind == "sheets":
+        return too_many_sheets(source, int(str(numbers[0])))
+    if kind == "text":
+        return text_too_large(source, int(str(numbers[0])))
+    sheet, row, column, chars, several = numbers
+    return cell_too_long(f"{source}[{sheet}]" if several else source, int(str(chars)), int(str(row)),
+                         int(str(column)))
+
+
+def _load_sheets(raw: bytes, check_text: bool = False) -> Sheets:
+    """Every sheet's cells (None when over the limits) and its size: the part that runs isolated.
+
+    Raises :class:`_Refused` for more than ``max_sheets`` sheets (the reader's list, before a sheet is
+    built) and, with ``check_text``, for text over the limits.
+    """
     book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
-    sheets = []
+    if len(book.sheet_names) > LIMITS.max_sheets:
+        raise _Refused("sheets", len(book.sheet_names))
+    sheets: Sheets = []
     for i, name in enumerate(book.sheet_names):
         sheet = book.get_sheet_by_index(i)
         size = (max(sheet.height, sheet.total_height), max(sheet.width, sheet.total_width))
         too_big = size[1] > LIMITS.max_columns or size[0] > LIMITS.max_rows
         sheets.append((name, None if too_big else sheet.to_python(skip_empty_area=False), size))
+        if check_text and (found := _text_refusal(sheets[-1:])):
+            raise _Refused(*found, len(book.sheet_names) > 1)
+    if check_text and (found := _text_refusal(sheets)):
+        raise _Refused(*found)
     return sheets
 
 
@@ -446,7 +825,12 @@ def _isolated_child(conn: Connection, raw: bytes, address_space: int) -> None:
         if hard != resource.RLIM_INFINITY:
             address_space = min(address_space, hard)  # an outer cap (a test, a container) stays in force
         resource.setrlimit(resource.RLIMIT_AS, (address_space, hard))
-        conn.send(("ok", _load_sheets(raw)))
+        try:
+            sheets = _load_sheets(raw, check_text=True)
+        except _Refused as refused:
+            conn.send(("refused", refused.args))
+        else:
+            conn.send(("ok", sheets))
     except BaseException as exc:  # the reader's panics are BaseExceptions; nothing may escape the child
         conn.send(("error", type(exc).__name__))  # never the text: it may quote a cell
     finally:
@@ -464,7 +848,7 @@ def _vm_size() -> int:
     return 0
 
 
-def _read_sheets_isolated(raw: bytes, source: str) -> list[tuple[str, list[list[object]] | None, tuple[int, int]]]:
+def _read_sheets_isolated(raw: bytes, source: str) -> Sheets:
     """Run the spreadsheet reader in a forked child with a memory cap and a time limit.
 
     The reader is native code: a crafted or corrupt workbook can make it abort the whole process
@@ -481,7 +865,7 @@ def _read_sheets_isolated(raw: bytes, source: str) -> list[tuple[str, list[list[
     try:
         if not receive.poll(LIMITS.max_seconds):
             raise RosterError(f"{source}: reading took longer than {LIMITS.max_seconds} s and was stopped")
-        status, payload = receive.recv()
+        status, payload = receive.recv()  # the child's own check bounds what it sends
     except (EOFError, OSError) as exc:
         raise RosterError(f"{source}: the spreadsheet reader stopped on this file: damaged, or over the reader's "
                           f"limits ({LIMITS.reader_memory / 2**30:.0f} GB of memory)") from exc
@@ -490,15 +874,19 @@ def _read_sheets_isolated(raw: bytes, source: str) -> list[tuple[str, list[list[
         if child.is_alive():
             child.kill()
         child.join()
+    if status == "refused":
+        raise _refusal(source, payload)
     if status != "ok":
         raise RosterError(f"{source}: cannot be opened as a spreadsheet (damaged or unsupported content: {payload})")
     return payload
 
 
-def _read_sheets(raw: bytes, source: str) -> list[tuple[str, list[list[object]] | None, tuple[int, int]]]:
+def _read_sheets(raw: bytes, source: str) -> Sheets:
     """The sheets of a workbook the pre-scan found ordinary, read in this process."""
     try:
         return _load_sheets(raw)
+    except _Refused as refused:
+        raise _refusal(source, refused.args) from None
     except BaseException as exc:  # the reader's panics are BaseExceptions
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
@@ -517,7 +905,13 @@ def _read_workbook(raw: bytes, source: str, kind: str) -> list[Roster]:
             raise RosterError(f"{source}: a sheet reaches row {rows:,} and column {get_column_letter(columns)}; "
                               f"the limits are {LIMITS.max_rows:,} rows, {LIMITS.max_columns:,} columns and "
                               f"{LIMITS.max_cells:,} cells per sheet")
-        isolate = extent.unplaced_cells  # an ordinary workbook is read in-process, at full speed
+        if extent.text_bytes > LIMITS.max_text_bytes and extent.text_sure:
+            raise text_too_large(source, extent.text_bytes)
+        # an ordinary workbook is read in-process, at full speed; one whose cells the scan could not place, or
+        # whose shared strings it could not follow (a string may be over the cell limit, the text over the
+        # budget), in the capped child, which checks the text before it sends any back
+        isolate = extent.unplaced_cells or (not extent.text_sure and (
+            extent.text_bytes > LIMITS.max_text_bytes or extent.longest_string > LIMITS.max_cell_chars))
     rosters: list[Roster] = []
     skipped: list[str] = []
     sheets = _read_sheets_isolated(raw, source) if isolate else _read_sheets(raw, source)

@@ -22,6 +22,7 @@ import datetime as dt
 import io
 import random
 import re
+import string
 import struct
 import zipfile
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import openpyxl
 import xlwt
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from stdnum.cn import ric
 
@@ -436,6 +438,169 @@ def junk_only_rows() -> list[list[object]]:
     return rows
 
 
+# --------------------------------------------------------------------------- workbooks written part by part
+
+_MAIN_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_REL_NS = b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+_PKG_RELS = b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"'
+_DOC_REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_CT = b"application/vnd.openxmlformats-officedocument.spreadsheetml."
+
+
+def _xml_text(text: str) -> bytes:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode()
+
+
+def shared_cells(row: int, indices: list[int], first_column: int = 1) -> bytes:
+    """One ``<row>`` whose cells show the shared strings ``indices``, from ``first_column`` on."""
+    cells = b"".join(b'<c r="%s%d" t="s"><v>%d</v></c>' % (get_column_letter(first_column + i).encode(), row, index)
+                     for i, index in enumerate(indices))
+    return b'<row r="%d">%s</row>' % (row, cells)
+
+
+def package_xlsx(sheets: list[tuple[str, bytes]], shared: list[str], *, sheet_paths: list[str] | None = None,
+                 sst: bytes | None = None) -> bytes:
+    """A workbook written part by part, as Excel lays one out (shared strings in ``xl/sharedStrings.xml``;
+    openpyxl writes inline strings only): ``sheets`` are (name, the rows inside ``<sheetData>``).
+
+    ``sheet_paths`` puts the sheets' parts elsewhere (the relationships say where; a path may repeat, so
+    that two sheets read one part); ``sst`` replaces the shared-strings part as written.
+    """
+    paths = sheet_paths or [f"xl/worksheets/sheet{i}.xml" for i in range(1, len(sheets) + 1)]
+    content = [b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
+               b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">',
+               b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>',
+               b'<Default Extension="xml" ContentType="application/xml"/>',
+               b'<Override PartName="/xl/workbook.xml" ContentType="' + _CT + b'sheet.main+xml"/>',
+               b'<Override PartName="/xl/sharedStrings.xml" ContentType="' + _CT + b'sharedStrings+xml"/>']
+    book = [b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook ' + _MAIN_NS + b" " + _REL_NS
+            + b"><sheets>"]
+    rels = [b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships ' + _PKG_RELS + b">"]
+    parts: dict[str, bytes] = {}
+    for i, ((name, rows), path) in enumerate(zip(sheets, paths, strict=True), start=1):
+        if path not in parts:
+            content.append(b'<Override PartName="/%s" ContentType="%sworksheet+xml"/>' % (path.encode(), _CT))
+        book.append(b'<sheet name="%s" sheetId="%d" r:id="rId%d"/>' % (_xml_text(name), i, i))
+        target = path[3:] if path.startswith("xl/") else "/" + path
+        rels.append(b'<Relationship Id="rId%d" Type="%sworksheet" Target="%s"/>' % (i, _DOC_REL, target.encode()))
+        parts[path] = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet ' + _MAIN_NS
+                       + b"><sheetData>" + rows + b"</sheetData></worksheet>")
+    rels.append(b'<Relationship Id="rId%d" Type="%ssharedStrings" Target="sharedStrings.xml"/>'
+                % (len(sheets) + 1, _DOC_REL))
+    if sst is None:
+        sst = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst ' + _MAIN_NS
+               + b' count="%d" uniqueCount="%d">' % (len(shared), len(shared))
+               + b"".join(b"<si><t>" + _xml_text(text) + b"</t></si>" for text in shared) + b"</sst>")
+    members = {"[Content_Types].xml": b"".join(content) + b"</Types>",
+               "_rels/.rels": b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships ' + _PKG_RELS
+               + b'><Relationship Id="rId1" Type="' + _DOC_REL + b'officeDocument" Target="xl/workbook.xml"/>'
+               b"</Relationships>",
+               "xl/workbook.xml": b"".join(book) + b"</sheets></workbook>",
+               "xl/_rels/workbook.xml.rels": b"".join(rels) + b"</Relationships>",
+               **parts, "xl/sharedStrings.xml": sst}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            member = zipfile.ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6])
+            member.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(member, data)
+    return out.getvalue()
+
+
+SHARED_HEADER = ["姓名", "身份证号", "入职日期"]
+
+
+CJK = "".join(map(chr, range(0x4E00, 0x9FA6)))  # the unified ideographs of GB 13000
+
+
+def random_text(chars: int, seed: int = SEED, alphabet: str = string.ascii_letters) -> str:
+    """Random characters, which deflate no better than their entropy allows (letters about 4:3, CJK about
+    7:4 from UTF-8), so a long text is nearly as large in the zip as it claims."""
+    rng = random.Random(seed)
+    return "".join(rng.choices(alphabet, k=chars))
+
+
+def shared_string_workbook(chars: int, rows: int, columns: int, alphabet: str = string.ascii_letters) -> bytes:
+    """A roster header, then ``rows`` × ``columns`` cells that all show one shared string of ``chars`` characters:
+    the string is stored once, and a reader that copies it into every cell holds it ``rows × columns`` times."""
+    body = shared_cells(1, [0, 1, 2])
+    body += b"".join(shared_cells(r, [3] * columns) for r in range(2, rows + 2))
+    return package_xlsx([("花名册", body)], [*SHARED_HEADER, random_text(chars, alphabet=alphabet)])
+
+
+def write_shared_string_bomb(path: Path, chars: int = 1_000_000, cells: int = 2_000) -> Path:
+    """Finding 5 of issue 20: a ~2 MB workbook whose ``cells`` cells all show one shared string of ``chars`` CJK
+    characters (within the zip and size limits; read as it was, ~6 GB of text)."""
+    path.write_bytes(shared_string_workbook(chars, cells // 2, 2, CJK))
+    return path
+
+
+def many_sheets_xlsx(count: int) -> bytes:
+    """``count`` sheets, each a roster header and one employee (finding 7 of issue 20: a check per sheet)."""
+    sheets = []
+    for i in range(count):
+        shared_at = 3 + 2 * i
+        sheets.append((f"第{i + 1}页", shared_cells(1, [0, 1, 2]) + shared_cells(2, [shared_at, shared_at + 1])))
+    shared = [*SHARED_HEADER]
+    for i in range(count):
+        shared += [NAMES[i % len(NAMES)], id_number(i)]
+    return package_xlsx(sheets, shared)
+
+
+def many_sheets_xls(count: int) -> bytes:
+    """The .xls form: ``count`` sheets of a header and one employee."""
+    book = xlwt.Workbook(encoding="utf-8")
+    for i in range(count):
+        ws = book.add_sheet(f"第{i + 1}页")
+        for c, value in enumerate([*SHARED_HEADER]):
+            ws.write(0, c, value)
+        ws.write(1, 0, NAMES[i % len(NAMES)])
+        ws.write(1, 1, id_number(i))
+        ws.write(1, 2, "2025-01-06")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def sheet_outside_worksheets() -> bytes:
+    """A two-row roster and one cell at XFD1048576, its sheet stored as ``xl/sheets/roster.xml`` (the relationships
+    may name any part; a scan of ``xl/worksheets/`` alone does not see it)."""
+    rows = shared_cells(1, [0, 1, 2]) + shared_cells(2, [3, 4])
+    rows += b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>end</t></is></c></row>'
+    return package_xlsx([("花名册", rows)], [*SHARED_HEADER, NAMES[0], id_number(0)],
+                        sheet_paths=["xl/sheets/roster.xml"])
+
+
+def two_sheets_one_part() -> bytes:
+    """Two sheets whose relationships name the same part: a reader reads it twice (never written by Excel)."""
+    rows = shared_cells(1, [0, 1, 2]) + shared_cells(2, [3, 4])
+    return package_xlsx([("一", rows), ("二", rows)], [*SHARED_HEADER, NAMES[0], id_number(0)],
+                        sheet_paths=["xl/worksheets/sheet1.xml", "xl/worksheets/sheet1.xml"])
+
+
+def shared_strings_with_comment(chars: int) -> bytes:
+    """A 40,000-letter shared string in a table that holds an XML comment: legal, never written by Excel, and
+    enough to make a fast byte scan unsure where strings start (the file is read in the capped child)."""
+    texts = [*SHARED_HEADER, NAMES[0], random_text(chars, SEED + 3)]
+    sst = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst ' + _MAIN_NS + b"><!-- <si> -->"
+           + b"".join(b"<si><t>" + _xml_text(t) + b"</t></si>" for t in texts) + b"</sst>")
+    rows = shared_cells(1, [0, 1, 2]) + shared_cells(2, [3, 4])
+    return package_xlsx([("花名册", rows)], texts, sst=sst)
+
+
+QUOTE_SWALLOWED_LINES = 700
+
+
+def quote_swallows_lines() -> bytes:
+    """A CSV whose 2nd data row opens a quote (a name typed as "王芳) that a quote 700 lines below closes: one field
+    of 35,469 characters swallows those lines, and their employees with it."""
+    rows = roster_rows(QUOTE_SWALLOWED_LINES + 5)
+    lines = csv_bytes(rows).split(b"\r\n")
+    lines[2] = lines[2].replace(NAMES[1].encode(), b'"' + NAMES[1].encode(), 1)
+    lines[2 + QUOTE_SWALLOWED_LINES] = lines[2 + QUOTE_SWALLOWED_LINES].replace(b",", b'",', 1)
+    return b"\r\n".join(lines)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One corpus file: how it is written, what it is, what a reader must do with it."""
@@ -511,6 +676,27 @@ CORPUS: dict[str, Entry] = {
                                 "the same 4 rows as the .xlsx (none called blank, none dropped)"),
     "junk_only_rows.xlsx": Entry(data(lambda: xlsx_bytes(junk_only_rows())), "rows holding only a remark",
                                  "4 rows read"),
+    "shared_string_40000_chars.xlsx": Entry(data(lambda: shared_string_workbook(40_000, 5, 10)),
+                                            "one 40,000-letter shared string shown by 50 cells",
+                                            "refused before the strings are read: over 32,767 characters per cell"),
+    "shared_string_repeated.xlsx": Entry(data(lambda: shared_string_workbook(32_767, 57, 300)),
+                                         "one 32,767-letter shared string shown by 17,100 cells (560 MB of text)",
+                                         "refused before the strings are read: the text adds up past the limit"),
+    "shared_strings_with_comment.xlsx": Entry(data(lambda: shared_strings_with_comment(40_000)),
+                                              "a 40,000-letter shared string in a table that holds an XML comment",
+                                              "refused (read in the capped child): over 32,767 characters per cell"),
+    "many_sheets_100.xlsx": Entry(data(lambda: many_sheets_xlsx(100)), "100 sheets of a header and one employee",
+                                  "refused before any sheet is read: the limit is 32 sheets"),
+    "many_sheets_100.xls": Entry(data(lambda: many_sheets_xls(100)), "the same 100 sheets as an .xls",
+                                 "refused before any sheet is checked: the limit is 32 sheets"),
+    "sheet_outside_worksheets.xlsx": Entry(data(sheet_outside_worksheets),
+                                           "a cell at XFD1048576 in a sheet stored as xl/sheets/roster.xml",
+                                           "refused by the limits, in bounded memory"),
+    "two_sheets_one_part.xlsx": Entry(data(two_sheets_one_part), "two sheets whose relationships name one part",
+                                      "refused: a crafted workbook"),
+    "quote_swallows_lines.csv": Entry(data(quote_swallows_lines), f"a quote opened in row 3 and closed "
+                                      f"{QUOTE_SWALLOWED_LINES} lines below (one field of 35,469 characters)",
+                                      "refused, naming the row and column of the over-long cell"),
 }
 
 
@@ -528,7 +714,8 @@ def build(out: Path) -> dict[str, int]:
     lines += [f"| `{name}` | {sizes[name]:,} | {e.what} | {e.expect} |" for name, e in CORPUS.items()]
     lines += ["", "Made by the tests in a temporary folder (too big to commit): a CSV over the 150 MB limit, a",
               "CSV with more lines than the row limit, a zip bomb expanding to more than 1 GiB, a CSV whose",
-              "title line is one field of 200,000 characters.", ""]
+              "title line is one field of 200,000 characters, a 2 MB workbook whose 2,000 cells show one",
+              "1,000,000-letter shared string.", ""]
     (out / "README.md").write_text("\n".join(lines), encoding="utf-8")
     return sizes
 

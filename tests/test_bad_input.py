@@ -123,11 +123,21 @@ EXPECTED: dict[str, Refused | Read] = {
     "footer_wider_than_header.csv": Read(rows(2, 5)),
     "junk_only_rows.csv": Read(rows(2, 5)),
     "junk_only_rows.xlsx": Read(rows(2, 5)),
+    # issue 20, findings 5 and 7: text a workbook stores once and shows in many cells, and many sheets
+    "shared_string_40000_chars.xlsx": Refused(r"refused: a text cell holds 40,000 characters; the limit is 32,767"),
+    "shared_string_repeated.xlsx": Refused(r"refused: its text cells add up to 534 MB.*the limit is 512 MB"),
+    "shared_strings_with_comment.xlsx": Refused(r"holds 40,000 characters; the limit is 32,767"),
+    "many_sheets_100.xlsx": Refused(r"100 sheets; the limit is 32 sheets per workbook"),
+    "many_sheets_100.xls": Refused(r"100 sheets; the limit is 32 sheets per workbook"),
+    "sheet_outside_worksheets.xlsx": Refused(r"limits"),
+    "two_sheets_one_part.xlsx": Refused(r"two of its sheets are one part"),
+    "quote_swallows_lines.csv": Refused(r"row 3, column B holds 35,469 characters; the limit is 32,767"),
 }
 # Files that can take a whole process down (a Rust allocation failure aborts it): only ever opened in a
 # child process whose address space is capped, through the command line or read_uploads.
 CHILD_ONLY = {"far_cell_xfd1048576.xlsx", "far_cell_all1048576.xlsx", "far_cell_attr_order.xlsx",
-              "far_cell_no_refs.xlsx", "cyclic_fat.xls"}
+              "far_cell_no_refs.xlsx", "cyclic_fat.xls", "sheet_outside_worksheets.xlsx",
+              "shared_string_repeated.xlsx"}  # the last: ~2 GB once read, if it were read
 
 _ABORT = ("the process aborts (SIGABRT, 'memory allocation of {} bytes failed'): calamine builds the whole "
           "rows × columns range in get_sheet_by_index; ")
@@ -292,6 +302,23 @@ def test_corpus_files_are_what_they_claim() -> None:
         assert b'<c t="inlineStr" r="XFD1048576">' in archive.read("xl/worksheets/sheet1.xml")
     with zipfile.ZipFile(BAD / "far_cell_no_refs.xlsx") as archive:
         assert archive.read("xl/worksheets/sheet1.xml").count(b"<c t=") == 1_000
+    with zipfile.ZipFile(BAD / "shared_string_40000_chars.xlsx") as archive:
+        shared = archive.read("xl/sharedStrings.xml")
+        assert re.search(rb"<si><t>[A-Za-z]{40000}</t></si>", shared)
+        assert archive.read("xl/worksheets/sheet1.xml").count(b'<v>3</v>') == 50
+    with zipfile.ZipFile(BAD / "shared_string_repeated.xlsx") as archive:
+        assert re.search(rb"<si><t>[A-Za-z]{32767}</t></si>", archive.read("xl/sharedStrings.xml"))
+        assert archive.read("xl/worksheets/sheet1.xml").count(b"<v>3</v>") == 17_100  # 17,100 × 32,767 bytes
+    with zipfile.ZipFile(BAD / "many_sheets_100.xlsx") as archive:
+        assert archive.read("xl/workbook.xml").count(b"<sheet ") == 100
+    with zipfile.ZipFile(BAD / "sheet_outside_worksheets.xlsx") as archive:
+        assert b"XFD1048576" in archive.read("xl/sheets/roster.xml")
+        assert not [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    with zipfile.ZipFile(BAD / "two_sheets_one_part.xlsx") as archive:
+        assert archive.read("xl/_rels/workbook.xml.rels").count(b'Target="worksheets/sheet1.xml"') == 2
+    with (BAD / "quote_swallows_lines.csv").open(encoding="utf-8", newline="") as fh:
+        swallowed = list(csv.reader(fh))
+    assert max(len(cell) for row in swallowed for cell in row) == 35_469  # 700 lines, each CRLF kept
 
 
 # --------------------------------------------------------------------------- read_roster, file by file
@@ -605,6 +632,64 @@ def test_zip_bomb_over_one_gib(tmp_path: Path) -> None:
     outcome.assert_bounded()
     assert outcome.error is not None
     assert_one_line_naming(str(outcome.error), path.name, r"expand to 1,100 MB.*zip bomb")
+
+
+_PEAK_PROBE = """
+import json, resource, sys, time
+from compliance.rosters import RosterError, read_roster
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+try:
+    read_roster(sys.argv[1])
+    error = None
+except RosterError as exc:
+    error = str(exc)
+seconds = time.perf_counter() - start
+grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+print(json.dumps({"error": error, "seconds": seconds, "grown_mb": grown}))
+"""
+
+
+def read_in_child(path: Path) -> dict[str, object]:
+    """``read_roster(path)`` in a fresh, capped child: its error, seconds and growth of its peak resident size
+    (a fresh process, so the growth is this file's alone, native reader included)."""
+    done, _ = run_child(["-c", _PEAK_PROBE, str(path)])
+    assert done.returncode == 0, (done.returncode, done.stderr[-500:])
+    return json.loads(done.stdout)
+
+
+def test_shared_string_bomb_is_refused_before_it_is_expanded(tmp_path: Path) -> None:
+    """Finding 5 of issue 20: 2,000 cells showing one 1,000,000-letter shared string, about 2 MB on disk (within
+    the zip and size limits), cost ~2 GB read as it was. Refused from the scan of the shared strings, in well under
+    a second and a few MB."""
+    path = corpus.write_shared_string_bomb(tmp_path / "shared_bomb.xlsx")
+    assert 1 * MiB < path.stat().st_size < 3 * MiB
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+    assert sum(i.file_size for i in infos) / sum(i.compress_size for i in infos) < LIMITS.max_zip_ratio
+    answer = read_in_child(path)
+    assert answer["error"] is not None, answer
+    assert_one_line_naming(str(answer["error"]), path.name, r"1,000,000 characters; the limit is 32,767 per cell")
+    assert float(answer["seconds"]) < 0.5, answer  # type: ignore[arg-type]
+    assert float(answer["grown_mb"]) < 40, answer  # type: ignore[arg-type]
+
+
+def test_text_repeated_past_the_budget_is_refused_in_bounded_memory() -> None:
+    """17,100 cells showing one 32,767-letter string (each within Excel's cell limit): 560 MB of text once read."""
+    answer = read_in_child(BAD / "shared_string_repeated.xlsx")
+    assert_one_line_naming(str(answer["error"]), "shared_string_repeated.xlsx", r"add up to 534 MB")
+    assert float(answer["seconds"]) < 1.0, answer  # type: ignore[arg-type]
+    assert float(answer["grown_mb"]) < 40, answer  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["many_sheets_100.xlsx", "many_sheets_100.xls"])
+def test_many_sheets_are_refused_before_they_are_checked(name: str) -> None:
+    """Finding 7 of issue 20: 100 sheets of one employee each held a checking process 15-30 s (a check per
+    sheet). Refused before any sheet is read (.xlsx: counted in workbook.xml) or checked (.xls)."""
+    outcome = measure(lambda: read_roster(BAD / name))
+    assert outcome.error is not None
+    assert_one_line_naming(str(outcome.error), name, r"100 sheets; the limit is 32")
+    assert outcome.seconds < 0.5, f"took {outcome.seconds:.2f} s"
 
 
 def test_csv_with_a_huge_title_field(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -497,3 +498,50 @@ def test_a_very_long_first_data_row_keeps_its_last_field(tmp_path: Path) -> None
         warnings.simplefilter("error")
         (roster,) = read_rosters([path])
     assert roster.frame["hire_date"].tolist() == ["2025-03-05"]
+
+
+# --- text per cell and sheets per workbook (issue 20, findings 5 and 7) ------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_cell_over_excel_s_limit_is_refused_naming_its_row_and_column(roster_file, make_id, suffix: str) -> None:
+    """32,767 characters is all an Excel cell holds; a longer one is no roster value (in a CSV it is nearly always
+    a quote left open that swallowed the lines below it). Refused, never read half: which row and column."""
+    rows = [["名单"], HEADER, ["张三", make_id("11010519491231002"), "2025-03-05", None],
+            ["李四", make_id("11010519900307124"), "2025-03-05", "x" * 32_767]]
+    path = roster_file(f"long_cell{suffix}", rows)
+    if suffix == ".csv":
+        path.write_bytes(path.read_bytes().replace(b"x" * 32_767, b"x" * 32_768))
+    else:  # openpyxl cuts a longer text at Excel's limit: the cell is lengthened in the sheet's XML
+        with zipfile.ZipFile(path) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist()}
+        parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b"x" * 32_767, b"x" * 32_768)
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, data in parts.items():
+                archive.writestr(name, data)
+    with pytest.raises(RosterError, match=r"^long_cell\S*: row 4, column D holds 32,768 characters; the limit is "
+                                          r"32,767 per cell \(Excel's own\)$"):
+        read_roster(path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_cell_of_excel_s_limit_is_read(roster_file, make_id, suffix: str) -> None:
+    rows = [HEADER, ["张三", make_id("11010519491231002"), "2025-03-05", "2025-03-06"],
+            ["李四", make_id("11010519900307124"), "2025-03-05", "x" * 32_767]]
+    roster = only(read_roster(roster_file(f"at_limit{suffix}", rows)))
+    assert roster.frame["source_row"].tolist() == [2, 3]
+    assert roster.frame["registration_date"].str.len().tolist() == [10, 32_767]
+
+
+def test_sheets_up_to_the_limit_are_read_one_more_is_refused(roster_file, make_id) -> None:
+    from compliance.rosters import LIMITS
+
+    def book(count: int) -> dict[str, list[list[object]]]:
+        return {f"S{i}": [HEADER, [f"员工{i}", make_id("11010519491231002"), "2025-03-05", None]]
+                for i in range(count)}
+
+    assert len(read_roster(roster_file("at_limit.xlsx", book(LIMITS.max_sheets)))) == LIMITS.max_sheets
+    for suffix in (".xlsx", ".xls"):
+        with pytest.raises(RosterError, match=rf"^over\{suffix}: {LIMITS.max_sheets + 1} sheets; the limit is "
+                                              rf"{LIMITS.max_sheets} sheets per workbook$"):
+            read_roster(roster_file(f"over{suffix}", book(LIMITS.max_sheets + 1)))
