@@ -147,8 +147,9 @@ def database_url(url: str | None = None) -> str:
     if url:
         return url
     folder = DEFAULT_DB_FILE.parent
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _private(folder, 0o700)  # mkdir's mode passes through the umask, and an older checkout made it 0755
+    if not folder.is_dir():  # a folder that is there already (SHEBAO_DATA_DIR, ./data) is the operator's
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _private(folder, 0o700)  # mkdir's mode passes through the umask
     return f"sqlite:///{DEFAULT_DB_FILE}"
 
 
