@@ -13,20 +13,32 @@ parallel, off the server's GIL; the server only lays out the results.
   culprit's: it gets :class:`WorkerCrashed`, the others their results.
 - Uploads are read from memory (``rosters.read_roster_bytes``): nothing of a roster is written
   to disk, so a killed worker leaves nothing behind to clean up.
+- Limits per call (issue 20): a call that runs past ``timeout`` seconds (``SHEBAO_CHECK_SECONDS``,
+  300) has the pool's processes killed under it and gets :class:`CheckTimedOut`; the calls running
+  beside it are retried alone, as after a crash. A caller's ``owner`` (the dashboard passes the
+  sign-in) runs at most ``max(1, workers // 2)`` calls at once; its further calls wait in the server,
+  holding no worker, so one user cannot take the pool from the others. :func:`pickled` refuses a
+  result over ``SHEBAO_MAX_RESULT_MB`` (1024, never above the results cache's bound) in the worker,
+  while pickling it, so a huge result never crosses the pipe (:class:`ResultTooLarge`).
 
-``SHEBAO_CHECK_WORKERS`` sets the number of workers; 0 checks in the calling process.
+``SHEBAO_CHECK_WORKERS`` sets the number of workers; 0 checks in the calling process (no time limit
+there: nothing could stop the call but the process itself; the command line runs so).
 """
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
 import pickle
 import threading
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
+
+from compliance import resultcache
 
 T = TypeVar("T")
 _SPAWN = multiprocessing.get_context("spawn")
@@ -34,6 +46,47 @@ _SPAWN = multiprocessing.get_context("spawn")
 
 class WorkerCrashed(RuntimeError):
     """The process running the call on its own died: the call itself is what kills processes."""
+
+
+class CheckTimedOut(RuntimeError):
+    """The check ran past its time limit and was stopped."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.__doc__)
+
+
+class ResultTooLarge(RuntimeError):
+    """The check's result is larger than a result may be (SHEBAO_MAX_RESULT_MB); it was not sent on."""
+
+
+DEFAULT_CHECK_SECONDS = 300.0
+DEFAULT_MAX_RESULT_MB = 1024
+
+
+def _positive_number(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
+    if not number > 0:
+        raise ValueError(f"{name} must be more than 0, not {value!r}")
+    return number
+
+
+def check_seconds_from_env() -> float:
+    """The time limit of one call: ``SHEBAO_CHECK_SECONDS``, else 300 s."""
+    return _positive_number("SHEBAO_CHECK_SECONDS", DEFAULT_CHECK_SECONDS)
+
+
+def max_result_bytes() -> int:
+    """The largest pickled result a worker sends: ``SHEBAO_MAX_RESULT_MB`` (1024 MB), and never more than the
+    results cache keeps (``SHEBAO_RESULT_CACHE_MB``; 0 there keeps nothing and bounds nothing)."""
+    cap = int(_positive_number("SHEBAO_MAX_RESULT_MB", DEFAULT_MAX_RESULT_MB) * 2**20)
+    cache = resultcache.limit_from_env()
+    return min(cap, cache) if cache > 0 else cap
 
 
 def usable_cores() -> int:
@@ -58,10 +111,33 @@ def workers_from_env() -> int:
     return workers
 
 
+class _CappedBuffer(io.BytesIO):
+    """A file for the pickler that refuses to hold more than ``cap`` bytes."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__()
+        self.cap = cap
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        if self.tell() + len(data) > self.cap:
+            raise ResultTooLarge(f"the check's result is more than {self.cap / 2**20:,.0f} MB, the limit on a result "
+                                 "(SHEBAO_MAX_RESULT_MB); check fewer or smaller files at a time")
+        return super().write(data)
+
+
+def capped_pickle(value: object, cap: int) -> bytes:
+    """``value`` pickled, or :class:`ResultTooLarge` as soon as the pickle passes ``cap`` bytes: it is written in
+    frames of about 64 KB, so a huge value is refused without ever being held whole."""
+    buffer = _CappedBuffer(cap)
+    pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
 def pickled(fn: Callable[..., object], /, *args: object) -> bytes:
     """``fn(*args)`` as pickle bytes, made where it runs: the worker pays for the pickling, and the
-    server can cache the bytes as they are (``st.cache_data`` pickles what it stores)."""
-    return pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+    server can cache the bytes as they are (``st.cache_data`` pickles what it stores). A result over
+    :func:`max_result_bytes` raises :class:`ResultTooLarge` here, in the worker: it never crosses the pipe."""
+    return capped_pickle(fn(*args), max_result_bytes())
 
 
 class _Executor:
@@ -82,17 +158,44 @@ class _Executor:
         self.closed = True
         self.pool.shutdown(wait=wait)
 
+    def kill(self) -> None:
+        """Kill every process of the pool now: a call past its time limit cannot be stopped otherwise. The pool
+        breaks, and the calls running beside it fail with BrokenProcessPool (their callers retry them alone)."""
+        self.closed = True
+        kill_workers = getattr(self.pool, "kill_workers", None)  # Python 3.14
+        if kill_workers is not None:
+            kill_workers()
+            return
+        for process in list(getattr(self.pool, "_processes", {}).values()):
+            if process.is_alive():
+                process.kill()
+
+
+def _result(future: Future[T], executor: _Executor, timeout: float) -> T:
+    """The call's result within ``timeout`` seconds, else its executor killed and :class:`CheckTimedOut`."""
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeout:
+        executor.kill()
+        raise CheckTimedOut from None
+
 
 class WorkerPool:
     """A process pool that replaces itself when a worker dies (``workers == 0``: run in-process)."""
 
     def __init__(self, workers: int, initializer: Callable[[], object] | None = None) -> None:
         self.workers = workers
+        self.share = max(1, workers // 2)  # calls of one owner at a time
         self._initializer = initializer
         self._executor: _Executor | None = None
         self._closed = False  # shut down: calls still arriving run in a process of their own
         self._lock = threading.Lock()
         self._retries = threading.BoundedSemaphore(max(workers, 1))  # retry processes at a time
+        # a call holds a slot while it is in the pool, so none waits in the pool's own queue (where its time
+        # limit would run before it does, and it would hold its place from the other owners)
+        self._slots = threading.Semaphore(max(workers, 1))
+        self._owners: dict[Hashable, int] = {}  # owner -> calls running
+        self._owners_changed = threading.Condition()
 
     def _current(self) -> _Executor | None:
         with self._lock:
@@ -114,24 +217,58 @@ class WorkerPool:
         if self.workers:
             self._current()
 
-    def run(self, fn: Callable[..., T], /, *args: object) -> T:
-        """``fn(*args)`` in a worker (``fn`` and the arguments must be picklable)."""
+    def _enter(self, owner: Hashable) -> None:
+        """Wait until ``owner`` runs fewer than ``share`` calls (holding no worker meanwhile)."""
+        with self._owners_changed:
+            while self._owners.get(owner, 0) >= self.share:
+                self._owners_changed.wait()
+            self._owners[owner] = self._owners.get(owner, 0) + 1
+
+    def _leave(self, owner: Hashable) -> None:
+        with self._owners_changed:
+            running = self._owners.pop(owner) - 1
+            if running:
+                self._owners[owner] = running
+            self._owners_changed.notify_all()
+
+    def run(self, fn: Callable[..., T], /, *args: object, owner: Hashable | None = None,
+            timeout: float | None = None) -> T:
+        """``fn(*args)`` in a worker (``fn`` and the arguments must be picklable).
+
+        ``timeout``: seconds the call may run (default :func:`check_seconds_from_env`), in the pool and again
+        if it is retried alone; past it the processes running it are killed and :class:`CheckTimedOut`
+        raised. ``owner``: calls of one owner run at most ``share`` at a time (None: no limit).
+        """
         if self.workers == 0:
             return fn(*args)
+        limit = check_seconds_from_env() if timeout is None else timeout
+        if owner is None:
+            return self._run(fn, args, limit)
+        self._enter(owner)
+        try:
+            return self._run(fn, args, limit)
+        finally:
+            self._leave(owner)
+
+    def _run(self, fn: Callable[..., T], args: tuple[object, ...], limit: float) -> T:
         executor = self._current()
         if executor is not None:
-            try:
-                return executor.pool.submit(fn, *args).result()
-            except BrokenProcessPool:
-                self._replace(executor)
-            except RuntimeError:
-                if not executor.closed:  # the call's own error
+            with self._slots:
+                try:
+                    return _result(executor.pool.submit(fn, *args), executor, limit)
+                except CheckTimedOut:
+                    self._replace(executor)
                     raise
-                # the pool was shut down between handing it out and the submit: run alone
+                except BrokenProcessPool:
+                    self._replace(executor)
+                except RuntimeError:
+                    if not executor.closed:  # the call's own error
+                        raise
+                    # the pool was shut down between handing it out and the submit: run alone
         with self._retries:  # alone in a process of its own: only the culprit can crash it
             alone = _Executor(1, None)
             try:
-                return alone.pool.submit(fn, *args).result()
+                return _result(alone.pool.submit(fn, *args), alone, limit)
             except BrokenProcessPool:
                 raise WorkerCrashed("the checking process stopped unexpectedly (out of memory?)") from None
             finally:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import tempfile
 import time
+import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 from compliance import workers
 from compliance.registration import check, check_uploads, status_counts
 from compliance.rosters import read_rosters
-from compliance.workers import WorkerCrashed, WorkerPool
+from compliance.workers import CheckTimedOut, ResultTooLarge, WorkerCrashed, WorkerPool, pickled
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_uploads"
 AS_OF = dt.date(2025, 11, 20)
@@ -38,6 +40,27 @@ def die_once(marker: str) -> int:
 def pid_after(seconds: float) -> int:
     time.sleep(seconds)
     return os.getpid()
+
+
+def span(seconds: float) -> tuple[float, float, int]:
+    """When the call started and ended (wall clock, comparable across processes), and where it ran."""
+    start = time.time()
+    time.sleep(seconds)
+    return start, time.time(), os.getpid()
+
+
+def die_once_then_sleep(marker: str, seconds: float) -> int:
+    """Crash the pool the first time; retried alone, take ``seconds``."""
+    path = Path(marker)
+    if not path.exists():
+        path.write_text("crashed once")
+        os._exit(9)
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def text_of(megabytes: float) -> str:
+    return "x" * int(megabytes * 2**20)
 
 
 def test_check_uploads_is_read_then_check() -> None:
@@ -175,3 +198,147 @@ def test_a_call_arriving_after_shutdown_still_runs_in_a_process_of_its_own() -> 
     pool.start()
     pool.shutdown(wait=False)
     assert pool.run(os.getpid) != os.getpid()
+
+
+# --- limits per call: time, a fair share per user, result size (issue 20, "Readers") --------------------------
+
+
+def test_a_call_past_its_time_limit_is_stopped_and_the_call_beside_it_still_returns() -> None:
+    pool = WorkerPool(2)
+    try:
+        assert pool.run(os.getpid) != os.getpid()  # workers up: the limit counts the call, not the start-up
+        with ThreadPoolExecutor(2) as callers:
+            started = time.monotonic()
+            slow = callers.submit(pool.run, pid_after, 60.0, timeout=2.0)
+            time.sleep(0.3)
+            beside = callers.submit(pool.run, span, 3.0, timeout=30.0)  # running when the slow one is killed
+            with pytest.raises(CheckTimedOut) as raised:
+                slow.result(timeout=60)
+            assert time.monotonic() - started < 10
+            assert str(raised.value) == CheckTimedOut.__doc__
+            assert beside.result(timeout=60)[2] != os.getpid()  # retried alone after the pool was killed
+        assert pool.run(os.getpid) != os.getpid()  # and a fresh pool serves on
+    finally:
+        pool.shutdown()
+
+
+def test_the_time_limit_defaults_to_shebao_check_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHEBAO_CHECK_SECONDS", "1.5")
+    assert workers.check_seconds_from_env() == 1.5
+    monkeypatch.delenv("SHEBAO_CHECK_SECONDS")
+    assert workers.check_seconds_from_env() == 300
+    pool = WorkerPool(1)
+    try:
+        pool.start()
+        monkeypatch.setenv("SHEBAO_CHECK_SECONDS", "1")
+        started = time.monotonic()
+        with pytest.raises(CheckTimedOut):
+            pool.run(pid_after, 60.0)
+        assert time.monotonic() - started < 8
+    finally:
+        pool.shutdown()
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-3"])
+def test_check_seconds_from_env_refuses_nonsense(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("SHEBAO_CHECK_SECONDS", value)
+    with pytest.raises(ValueError, match="SHEBAO_CHECK_SECONDS"):
+        workers.check_seconds_from_env()
+
+
+def test_a_call_retried_alone_keeps_its_time_limit(tmp_path: Path) -> None:
+    pool = WorkerPool(1)
+    try:
+        pool.start()
+        started = time.monotonic()
+        with pytest.raises(CheckTimedOut):
+            pool.run(die_once_then_sleep, str(tmp_path / "marker"), 60.0, timeout=2.0)
+        assert time.monotonic() - started < 15
+    finally:
+        pool.shutdown()
+
+
+def test_a_call_after_shutdown_keeps_its_time_limit() -> None:
+    pool = WorkerPool(1)
+    pool.shutdown()
+    started = time.monotonic()
+    with pytest.raises(CheckTimedOut):
+        pool.run(pid_after, 60.0, timeout=2.0)
+    assert time.monotonic() - started < 15
+
+
+def test_one_user_gets_half_the_pool_and_waits_without_holding_a_worker() -> None:
+    """2 workers: a user's second call waits for the first (a share of max(1, 2 // 2) = 1), while another user's
+    call, sent last, runs at once on the worker the waiting call does not hold."""
+    pool = WorkerPool(2)
+    try:
+        pool.start()
+        assert pool.run(os.getpid) != os.getpid()
+        with ThreadPoolExecutor(3) as callers:
+            first = callers.submit(pool.run, span, 2.0, owner=("hr1", "token-a"))
+            time.sleep(0.2)
+            second = callers.submit(pool.run, span, 2.0, owner=("hr1", "token-a"))
+            time.sleep(0.2)
+            other = callers.submit(pool.run, span, 2.0, owner=("hr2", "token-b"))
+            (s1, e1, _), (s2, _, _), (s3, _, _) = (f.result(timeout=60) for f in (first, second, other))
+        assert s2 >= e1 - 0.05  # one after the other
+        assert s3 < e1  # the other user did not wait for the first user's calls
+        assert s3 - s1 < 1.0
+    finally:
+        pool.shutdown()
+
+
+def test_calls_without_an_owner_share_nothing() -> None:
+    pool = WorkerPool(2)
+    try:
+        pool.start()
+        assert pool.run(os.getpid) != os.getpid()
+        with ThreadPoolExecutor(2) as callers:
+            spans = [f.result(timeout=60) for f in [callers.submit(pool.run, span, 1.5) for _ in range(2)]]
+        assert abs(spans[0][0] - spans[1][0]) < 1.0  # both at once
+    finally:
+        pool.shutdown()
+
+
+def test_a_result_over_the_cap_is_refused_in_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHEBAO_MAX_RESULT_MB", "1")
+    assert workers.max_result_bytes() == 2**20
+    assert len(pickle.loads(pickled(text_of, 0.5))) == 2**19
+    with pytest.raises(ResultTooLarge, match=r"more than 1 MB.*SHEBAO_MAX_RESULT_MB"):
+        pickled(text_of, 50)
+    pool = WorkerPool(1)  # spawned now: the workers see the cap
+    try:
+        with pytest.raises(ResultTooLarge, match=r"more than 1 MB"):
+            pool.run(pickled, text_of, 50)
+        assert len(pickle.loads(pool.run(pickled, text_of, 0.5))) == 2**19
+    finally:
+        pool.shutdown()
+
+
+def test_a_result_over_the_cap_is_never_made_whole() -> None:
+    """The pickle is written through a counting file: refused once the cap is passed, not after."""
+    value = [bytes([i]) * 2**20 for i in range(64)]  # 64 MB to pickle (distinct: pickle keeps no memo of them)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResultTooLarge):
+            workers.capped_pickle(value, cap=4 * 2**20)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20, f"{peak / 2**20:.0f} MB"
+
+
+@pytest.mark.parametrize(("result_mb", "cache_mb", "expected_mb"),
+                         [("", "", 1024), ("100", "", 100), ("", "256", 256), ("2048", "512", 512), ("50", "0", 50)])
+def test_the_result_cap_never_passes_the_results_cache(monkeypatch: pytest.MonkeyPatch, result_mb: str,
+                                                       cache_mb: str, expected_mb: int) -> None:
+    monkeypatch.setenv("SHEBAO_MAX_RESULT_MB", result_mb)
+    monkeypatch.setenv("SHEBAO_RESULT_CACHE_MB", cache_mb)
+    assert workers.max_result_bytes() == expected_mb * 2**20
+
+
+@pytest.mark.parametrize("value", ["big", "0", "-1"])
+def test_max_result_from_env_refuses_nonsense(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("SHEBAO_MAX_RESULT_MB", value)
+    with pytest.raises(ValueError, match="SHEBAO_MAX_RESULT_MB"):
+        workers.max_result_bytes()
