@@ -79,7 +79,7 @@ LOCK_WINDOW = dt.timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
 MAX_USERNAME_CHARS = 64  # the longest valid username; the dashboard's max_chars
 MAX_PASSWORD_CHARS = 256  # the longest password kept; the dashboard's max_chars
-DEFAULT_SIGN_IN_WAIT = 2.0  # seconds a sign-in waits for a turn to hash (SHEBAO_SIGN_IN_WAIT)
+DEFAULT_SIGN_IN_WAIT = 10.0  # seconds a sign-in waits for its turns (SHEBAO_SIGN_IN_WAIT)
 ACCOUNT_CHANGE_WAIT = 30.0  # seconds add_user and set_password wait (signed-in or command-line callers)
 SIGN_IN_FAILED = "用户名或密码错误 / Wrong username or password"
 SIGN_IN_BUSY = "服务器繁忙，请稍后再试 / The server is busy: try again in a moment"
@@ -449,7 +449,8 @@ def _gate() -> _HashGate:
 
 
 def sign_in_wait() -> float:
-    """Seconds a sign-in waits for a turn to hash: ``SHEBAO_SIGN_IN_WAIT``, default 2."""
+    """Seconds a sign-in waits for its turns (its name's, then one to hash): ``SHEBAO_SIGN_IN_WAIT``,
+    default 10. Waiting costs a thread, not memory; a flood beyond the gate's queue is refused at once."""
     value = os.environ.get("SHEBAO_SIGN_IN_WAIT", "").strip()
     if not value:
         return DEFAULT_SIGN_IN_WAIT
@@ -474,6 +475,25 @@ def _hash_turn(wait: float, ticket: int | None = None) -> Iterator[None]:
 
 
 _sqlite_sign_ins = threading.Lock()
+_NAME_TURNS = [threading.Lock() for _ in range(256)]  # striped: bounded memory whatever names are tried
+
+
+@contextmanager
+def _name_turn(username: str, wait: float) -> Iterator[None]:
+    """This process's sign-ins of one username one after the other, from booking to record.
+
+    A check in progress counts as a failure (``_book_check``), so parallel sign-ins of one name (twenty
+    colleagues at a training session, one person's tabs) would lock each other out at the sixth; in
+    turn, each finds the last one's outcome recorded. Across processes the booked failure still bounds
+    the checks to five. :class:`SignInBusy` (nothing booked) when no turn comes within ``wait``.
+    """
+    stripe = _NAME_TURNS[int.from_bytes(hashlib.sha256(username.encode("utf-8")).digest()[:2], "big") % 256]
+    if not stripe.acquire(timeout=wait):
+        raise SignInBusy(SIGN_IN_BUSY)
+    try:
+        yield
+    finally:
+        stripe.release()
 
 
 @contextmanager
@@ -548,6 +568,13 @@ def authenticate(engine: Engine, username: str, password: str, now: dt.datetime 
         with _hash_turn(wait, ticket):
             _matches(_dummy_hash(), password)
         raise SignInError(SIGN_IN_FAILED)
+    with _name_turn(username, wait):
+        return _check_booked(engine, username, password, now, wait, ticket)
+
+
+def _check_booked(engine: Engine, username: str, password: str, now: dt.datetime, wait: float,
+                  ticket: int) -> User:
+    """``authenticate``'s check of a well-formed name, in that name's turn: book, verify, record."""
     booked = _book_check(engine, username, now)
     account = booked.account
     try:

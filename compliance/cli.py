@@ -254,14 +254,25 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_check(args: argparse.Namespace) -> CheckResult:
-    from compliance.registration import check
+def _read_check_rosters(args: argparse.Namespace) -> list:
+    """The rosters ``check`` names, read; an employer given for rosters without employer columns is
+    refused first when the store could not keep it (issue 20, finding 6: it fills every row)."""
+    from compliance.registration import employer_problem
     from compliance.rosters import read_rosters, roster_paths
 
+    refused = employer_problem(args.employer_id, args.employer_name)
+    if refused:
+        raise UsageError(refused)
     paths, skipped = roster_paths(args.rosters)
     for note in skipped:
         print(f"warning: {note}", file=sys.stderr)
-    rosters = read_rosters(paths, args.employer_id, args.employer_name)
+    return read_rosters(paths, args.employer_id, args.employer_name)
+
+
+def _run_check(args: argparse.Namespace) -> CheckResult:
+    from compliance.registration import check
+
+    rosters = _read_check_rosters(args)
     as_of = args.as_of or dt.date.today()
     return check(rosters, as_of, calendar_days=args.calendar_days)
 
@@ -288,12 +299,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         reports.write(result.results[CHECK_COLUMNS], args.out, extra_sheets={"problems": result.problems},
                       sheet="employees")
     else:  # written slice by slice as judged: a big roster's results are never all in memory
-        from compliance.rosters import read_rosters, roster_paths
-
-        paths, skipped = roster_paths(args.rosters)
-        for note in skipped:
-            print(f"warning: {note}", file=sys.stderr)
-        rosters = read_rosters(paths, args.employer_id, args.employer_name)
+        rosters = _read_check_rosters(args)
         kept: list[CheckResult] = []  # what the summary, the provisional warning and --problems need
 
         def slices() -> Iterator[pd.DataFrame]:

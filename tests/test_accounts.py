@@ -713,3 +713,20 @@ def test_no_demo_accounts_on_a_store_with_real_data(engine: sa.Engine) -> None:
     assert accounts.ensure_demo_users(engine) == {}  # disabled once, audited once
     assert store.audit_entries(engine)["action"].tolist().count("user_disable") == 1
     assert accounts.authenticate(engine, "hr1", PASSWORD).username == "hr1"
+
+
+def test_twenty_colleagues_signing_in_at_once_as_one_user_all_get_in(db_url: str) -> None:
+    """A check in progress counts as a failure (the lock-out bound holds under parallel sign-ins), so
+    without turns per name the sixth of twenty simultaneous right sign-ins was refused as locked, and
+    the load test's twenty sessions (bench/load.py) as busy after 2 s."""
+    engine = store.connect(db_url)
+    accounts.add_user(engine, "hr1", "hr", PASSWORD, [EMPLOYER])
+    barrier = threading.Barrier(20)
+
+    def colleague() -> accounts.User | str:
+        barrier.wait(timeout=60)
+        return _try(engine, "hr1", PASSWORD)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = list(pool.map(lambda _: colleague(), range(20)))
+    assert outcomes == [accounts.User("hr1", "hr", frozenset({EMPLOYER}))] * 20

@@ -129,6 +129,21 @@ def test_check_employer_arguments_fill_the_employer(capsys, tmp_path: Path, rost
     assert (rows[0]["employer_id"], rows[0]["employer_name"]) == ("91110105MA00000000", "示例公司")
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_check_refuses_an_employer_name_longer_than_the_store_keeps(capsys, tmp_path: Path, roster_file,
+                                                                   make_id, suffix: str) -> None:
+    """Issue 20, finding 6: the name fills every row (1 MB on 300 rows cost 1.8 GB); 256 characters is one
+    more than the store keeps (registration.MAX_EMPLOYER_NAME_CHARS = 255). One line, exit 2, no output."""
+    path = roster_file("plain.csv", [["姓名", "身份证号", "入职日期"],
+                                     ["张三", make_id("11010519900307123"), "2025-03-05"]])
+    out = tmp_path / f"c{suffix}"
+    code, _, err = run(capsys, "check", str(path), "--employer-name", "名" * 256, "--out", str(out))
+    assert code == 2 and not out.exists()
+    assert err.strip().splitlines() == [
+        "error: the employer name given for rosters without employer columns: 256 characters, more than the 255 "
+        "allowed; nothing was checked"]
+
+
 def test_check_skips_readme_with_a_warning(capsys, tmp_path: Path, roster: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text("# uploads\n", encoding="utf-8")

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from compliance import premiums, reports, services, store
+from compliance import accounts, premiums, reports, services, store
 from compliance.crosscheck import FINDINGS
 from compliance.rosters import RosterError, display_name
 from views.common import (
@@ -64,6 +64,7 @@ with st.expander(tr("agency.store"), expanded=store.history(eng).empty):  # open
                     st.info(f"{shown_name}{tr('colon')}{tr('agency.duplicate')}")
                 else:
                     st.success(f"{shown_name}{tr('colon')}{tr('agency.stored')} {outcome.stored:,} / {outcome.rows:,}")
+                    accounts.retire_demo_users(eng, by=user.username)  # a real file ends the demo (issue 20, #10)
             progress.progress((i + 1) / len(files))
 
 hist = store.history(eng)
