@@ -338,6 +338,11 @@ TEXT.update({
     "auth.account_changed": ("您的账户已被停用或权限已变更，已退出登录。请重新登录。",
                              "Your account was disabled or its role or employers changed: you were signed out. "
                              "Please sign in again."),
+    "check_timed_out": ("检查超过了时间上限，已停止。请拆分文件后分批上传。",
+                        "The check ran past its time limit and was stopped. Split the file and upload the parts "
+                        "separately."),
+    "result_too_large": ("检查结果过大，未能返回。请每次上传更少或更小的文件。",
+                         "The check's result is too large to return. Check fewer or smaller files at a time."),
     "auth.fields_empty": ("未收到用户名或密码，登录未进行。请输入后再点击“登录 / Sign in”。",
                           "No username or password arrived, so nothing was signed in: type both, then press "
                           "“登录 / Sign in”."),

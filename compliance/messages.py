@@ -120,6 +120,17 @@ TEMPLATES: list[tuple[str, str]] = [
     ("on the rosters of {employers}", "同时出现在以下单位的花名册中：{employers}"),
     # files (compliance.rosters)
     ("{source}: the file is empty", "{source}：文件为空"),
+    ("{source}: refused: a text cell holds {n} characters; the limit is {limit} per cell (Excel's own)",
+     "{source}：已拒绝：有一个文本单元格含 {n} 个字符，超过每个单元格 {limit} 个字符的上限（Excel 本身的上限）"),
+    ("{source}: row {row}, column {col} holds {n} characters; the limit is {limit} per cell (Excel's own)",
+     "{source}：第 {row} 行 {col} 列含 {n} 个字符，超过每个单元格 {limit} 个字符的上限（Excel 本身的上限）"),
+    ("{source}: refused: its text cells add up to {size} MB once each shared text is counted in every cell that "
+     "shows it; the limit is {limit} MB",
+     "{source}：已拒绝：各单元格的文本合计 {size} MB（共享文本按显示它的每个单元格计算），超过 {limit} MB 的上限"),
+    ("{source}: {n} sheets; the limit is {limit} sheets per workbook",
+     "{source}：共有 {n} 个工作表，超过每个工作簿 {limit} 个工作表的上限"),
+    ("{source}: refused: two of its sheets are one part of the file (a crafted workbook; Excel never writes one)",
+     "{source}：已拒绝：其中两个工作表是文件的同一部分（人为构造的工作簿，Excel 不会这样保存）"),
     ("{source}: not an Excel file (its content is not a workbook) and not a roster as text either; open it in "
      "Excel and save it as .xlsx",
      "{source}：不是 Excel 文件（内容不是工作簿），也不是文本格式的花名册；请用 Excel 打开后另存为 .xlsx"),

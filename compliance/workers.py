@@ -118,8 +118,9 @@ class _CappedBuffer(io.BytesIO):
         super().__init__()
         self.cap = cap
 
-    def write(self, data: bytes) -> int:  # type: ignore[override]
-        if self.tell() + len(data) > self.cap:
+    def write(self, data: bytes | pickle.PickleBuffer) -> int:  # type: ignore[override]
+        # protocol 5 hands big array buffers over as they are (a PickleBuffer, which has no len())
+        if self.tell() + memoryview(data).nbytes > self.cap:
             raise ResultTooLarge(f"the check's result is more than {self.cap / 2**20:,.0f} MB, the limit on a result "
                                  "(SHEBAO_MAX_RESULT_MB); check fewer or smaller files at a time")
         return super().write(data)

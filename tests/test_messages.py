@@ -106,3 +106,13 @@ def test_nul_cells_and_refused_employers_have_their_chinese(roster_file) -> None
     untranslated = {m: english_left(translate(m, "zh")) for m in messages if english_left(translate(m, "zh"))}
     assert not untranslated, untranslated
     assert translate(messages[0], "zh") == "姓名（B 列）：含有数据库无法保存的 NUL 字符（U+0000）；该行已检查但不会保存"
+
+
+def test_the_reader_limits_of_issue_20_have_their_chinese() -> None:
+    from compliance import rosters
+
+    cases = [rosters.too_many_sheets("r.xlsx", 100), rosters.text_too_large("r.xlsx", 600 * 2**20)]
+    chinese = [translate(str(e), "zh") for e in cases]
+    assert chinese == ["r.xlsx：共有 100 个工作表，超过每个工作簿 32 个工作表的上限",
+                       "r.xlsx：已拒绝：各单元格的文本合计 600 MB（共享文本按显示它的每个单元格计算），"
+                       "超过 512 MB 的上限"]

@@ -342,3 +342,18 @@ def test_max_result_from_env_refuses_nonsense(monkeypatch: pytest.MonkeyPatch, v
     monkeypatch.setenv("SHEBAO_MAX_RESULT_MB", value)
     with pytest.raises(ValueError, match="SHEBAO_MAX_RESULT_MB"):
         workers.max_result_bytes()
+
+
+def test_a_result_holding_big_arrays_is_pickled_under_the_cap() -> None:
+    """Protocol 5 writes a big array's buffer as a PickleBuffer, which has no len(): the capped buffer
+    failed on every real check result of some size (a 10,000-row roster), though under the cap."""
+    import numpy as np
+    import pandas as pd
+
+    from compliance.workers import ResultTooLarge, capped_pickle
+
+    frame = pd.DataFrame({"n": np.arange(1_000_000), "s": pd.array(["x"] * 1_000_000, dtype="string[pyarrow]")})
+    data = capped_pickle(frame, 64 * 2**20)
+    assert pd.testing.assert_frame_equal(pickle.loads(data), frame) is None
+    with pytest.raises(ResultTooLarge):
+        capped_pickle(frame, 4 * 2**20)  # 8 MB of integers alone

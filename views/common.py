@@ -33,7 +33,7 @@ from compliance.messages import translate, translate_column
 from compliance.registration import STATUSES, CheckResult, check_uploads, status_counts, warm_up
 from compliance.resultcache import ResultCache
 from compliance.rosters import display_name
-from compliance.workers import WorkerCrashed, WorkerPool, pickled, workers_from_env
+from compliance.workers import CheckTimedOut, ResultTooLarge, WorkerCrashed, WorkerPool, pickled, workers_from_env
 from views import gateway
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_uploads"
@@ -502,8 +502,10 @@ def run_check(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_day
     """
     key = (tuple((name, hashlib.sha256(data).hexdigest()) for name, data in files), as_of, calendar_days,
            employer_id or None, employer_name or None)
-    return RESULTS.get_or_compute(session_owner(), key, lambda: check_workers().run(
-        pickled, check_uploads, files, as_of, calendar_days, employer_id or None, employer_name or None))
+    owner = session_owner()  # one sign-in gets at most half of the checking processes at once
+    return RESULTS.get_or_compute(owner, key, lambda: check_workers().run(
+        pickled, check_uploads, files, as_of, calendar_days, employer_id or None, employer_name or None,
+        owner=owner))
 
 
 def cached(key: object, compute: Callable[..., object], *args: object) -> object:
@@ -578,9 +580,10 @@ def checked(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_days:
             st.write(f"{tr('reading_file')} {safe_text(display_name(name))} ({len(data) / 1024:,.0f} KB)")
         try:
             result, errors = pickle.loads(run_check(files, as_of, calendar_days, employer_id, employer_name))
-        except WorkerCrashed:
+        except (WorkerCrashed, CheckTimedOut, ResultTooLarge) as exc:
             status.update(label=tr("file_error"), state="error")
-            st.error(tr("check_crashed"))
+            st.error(tr({CheckTimedOut: "check_timed_out", ResultTooLarge: "result_too_large"}.get(
+                type(exc), "check_crashed")))
             return None
         status.update(label=f"{tr('checked')}{tr('colon')}{len(result.results):,} {tr('rows')}",
                       state="error" if result.results.empty else "complete")
