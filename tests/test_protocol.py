@@ -29,12 +29,17 @@ PASSWORD = "correct horse battery staple"
 EMPLOYER = "911101055347017256"  # bench.load.make_roster's employer
 
 
+STORE_URL: list[str] = []  # the module server's store, for tests that change an account behind its back
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     from compliance import accounts, store
 
     url = f"sqlite:///{tmp_path_factory.mktemp('protocol') / 'app.sqlite'}"
     accounts.add_user(store.connect(url), "hr", "hr", PASSWORD, [EMPLOYER])
+    accounts.add_user(store.connect(url), "hr-tabs", "hr", PASSWORD, [EMPLOYER])
+    STORE_URL[:] = [url]
     with streamlit_server(url) as (base, proc):
         yield base, proc.pid
 
@@ -216,6 +221,35 @@ def test_a_reload_keeps_the_sign_in_and_a_sign_out_ends_it_in_every_tab(server: 
         assert not _signed_in(first)  # the first tab's next click: signed out as well
         assert t("auth.signed_out_elsewhere", "zh") in [e.alert.body for e in first.elements
                                                         if e.WhichOneof("type") == "alert"]
+    finally:
+        second.close()
+        first.close()
+
+
+def test_disabling_an_account_ends_its_sign_in_in_every_tab(server: tuple[str, int]) -> None:
+    """An administrator disables the account: both tabs of the browser are signed out at their next
+    click, and a reload does not bring the sign-in back (its cookie's token no longer holds)."""
+    from compliance import accounts, store
+
+    base, _ = server
+    first = Session(base, timeout=60)
+    first.open()
+    second = Session(base, timeout=60, http=first.http)
+    try:
+        first.rerun()
+        first.sign_in("hr-tabs", PASSWORD, SIGN_IN_LABELS)
+        first.take_sign_in_cookie()
+        first.wait_finished()
+        second.open()
+        assert _signed_in(second) and _signed_in(first)
+        accounts.disable_user(store.connect(STORE_URL[0]), "hr-tabs", by="test")
+        assert not _signed_in(first) and not _signed_in(second)
+        third = Session(base, timeout=60, http=first.http)  # a reload
+        third.open()
+        try:
+            assert not _signed_in(third)
+        finally:
+            third.close()
     finally:
         second.close()
         first.close()
