@@ -526,7 +526,9 @@ def cmd_user(args: argparse.Namespace) -> int:
         change = ", must change the password at first sign-in" if args.must_change else ""
         print(f"user {args.username} ({args.role}) added{change}")
     elif args.user_command == "disable":
-        accounts.disable_user(engine, args.username)
+        from compliance import signins
+
+        signins.disable_account(engine, args.username)
         print(f"user {args.username} disabled")
     else:
         rows = accounts.list_users(engine)

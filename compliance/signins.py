@@ -131,6 +131,13 @@ def end(engine: Engine, hashed: str | None, now: dt.datetime | None = None) -> N
                      .values(ended_at=now or now_utc()))
 
 
+def disable_account(engine: Engine, username: str, by: str = "cli") -> None:
+    """Disable ``username`` and end its sign-ins, so that re-enabling the account later does not bring
+    an old browser's sign-in back."""
+    accounts.disable_user(engine, username, by=by)
+    end_user(engine, accounts.canonical_username(username))
+
+
 def end_user(engine: Engine, username: str, now: dt.datetime | None = None) -> int:
     """End every sign-in of ``username`` (disabled, role or employers changed); returns how many."""
     with engine.begin() as conn:

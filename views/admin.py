@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from compliance import accounts
+from compliance import accounts, signins
 from views.common import MAX_EMPLOYER_LIST_CHARS, display_table, engine, k, require_role, tr, translate_message
 
 st.title(tr("page.admin"))
@@ -40,6 +40,6 @@ with st.form(k("admin-disable")):
     target = st.selectbox(t_user, [u["username"] for u in accounts.list_users(eng) if u["username"] != user.username],
                           key=k("admin-disable-user"))
     if st.form_submit_button(tr("admin.disable")) and target:
-        accounts.disable_user(eng, target, by=user.username)
+        signins.disable_account(eng, target, by=user.username)
         st.session_state["admin-flash"] = "admin.done"
         st.rerun()

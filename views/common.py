@@ -82,8 +82,8 @@ def guard_uploads() -> None:
     def guarded_add_file(session_id: str, file: object) -> None:
         binding = gateway.REGISTRY.get(session_id)
         size = len(getattr(file, "data", b""))
-        if binding is None or not binding.username:
-            raise PermissionError("uploads need a signed-in session")
+        if binding is None or not binding.username or binding.browser is None:
+            raise PermissionError("uploads need a session signed in in its own browser")
         if (size + gateway.held_upload_bytes(gateway.REGISTRY.sessions_of(binding.username))
                 > gateway.user_upload_budget() or size + gateway.held_upload_bytes() > gateway.server_upload_budget()):
             raise PermissionError("the upload budget is exhausted")
@@ -250,11 +250,13 @@ def sign_out(reason: str | None = None) -> None:
     _release_session()
     state = st.session_state
     epoch = state.get("_epoch", 0) + 1
+    ended = state.get("_sign_in")
     for name in list(state.keys()):
-        if name != "lang":
+        if name not in ("lang", "_browser"):
             del state[name]
     state["_epoch"] = epoch
-    state["_clear_cookie"] = True
+    if ended:
+        state["_clear_cookie"] = ended  # the browser clears its sign-in cookie if it still holds this one
     if reason:
         state["_signed_out_reason"] = reason
 
@@ -274,7 +276,10 @@ def enforce_account() -> accounts.User | None:
     browser = gateway.browser_hash(_cookie(gateway.BROWSER_COOKIE))
     gateway.prune_registry()
     if session_id is not None:
-        binding = gateway.REGISTRY.bind(session_id, browser)
+        # bound once, at the session's first run, and kept in its state: a binding the registry lost is
+        # made again from that, never from whichever browser is connected now
+        bound = st.session_state.setdefault("_browser", browser)
+        binding = gateway.REGISTRY.bind(session_id, bound)
         if binding.browser != browser and current_user() is not None:
             sign_out("auth.session_moved")
             return None
@@ -303,7 +308,7 @@ def _resume_from_cookie() -> accounts.User | None:
         st.session_state["_ended_sign_in"] = hashed  # asked once per tab, not at every click
         if held.reason == "expired" and "_signed_out_reason" not in st.session_state:
             st.session_state["_signed_out_reason"] = "auth.session_expired"
-        st.session_state["_clear_cookie"] = True
+        st.session_state["_clear_cookie"] = hashed
         return None
     _start_session(user, hashed)
     return user
@@ -315,13 +320,13 @@ def cookie_actions() -> None:
     state = st.session_state
     base = "/" + "/".join(p for p in str(st.get_option("server.baseUrlPath") or "").split("/") if p)
     base = base.rstrip("/")
-    ticket = state.pop("_cookie_ticket", None)
+    ticket, ended = state.pop("_cookie_ticket", None), state.pop("_clear_cookie", None)
     if ticket:
         path = base + gateway.SIGN_IN_PATH
         script = f"fetch({path!r}, {{method: 'POST', body: {ticket!r}, credentials: 'same-origin'}});"
-    elif state.pop("_clear_cookie", False):
+    elif isinstance(ended, str):
         path = base + gateway.SIGN_OUT_PATH
-        script = f"fetch({path!r}, {{method: 'POST', credentials: 'same-origin'}});"
+        script = f"fetch({path!r}, {{method: 'POST', body: {ended!r}, credentials: 'same-origin'}});"
     else:
         return
     with st.sidebar:

@@ -23,6 +23,7 @@ Nothing here knows about rules or pages; the registry is plain memory of the ser
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -33,7 +34,6 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from http.cookies import SimpleCookie
 from typing import Any
 
 BROWSER_COOKIE = "shebao_browser"
@@ -45,6 +45,9 @@ DEFAULT_MAX_UPLOAD_MB = 300
 DEFAULT_SERVER_UPLOAD_MB = 2048
 _BROWSER_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 _UPLOAD_PATH = re.compile(r"/_stcore/upload_file/([^/]+)/([^/]+)$")
+_MEDIA_PATH = re.compile(r"/media/([^/.]+)(\.[^/]*)?$")
+MAX_COOKIE_BYTES = 8192  # more than any browser of ours sends; parsing is quadratic on Python < 3.11.10
+MAX_PARALLEL_UPLOADS = 4  # upload requests one user may have in flight
 log = logging.getLogger("shebao_check.gateway")
 
 Scope = MutableMapping[str, Any]
@@ -100,6 +103,7 @@ class Registry:
     def __init__(self) -> None:
         self._sessions: dict[str, Binding] = {}
         self._tickets: dict[str, tuple[str, str | None, float]] = {}  # ticket -> token, browser, expiry
+        self._missing: set[str] = set()  # sessions the last prune did not find
         self._lock = threading.Lock()
 
     def bind(self, session_id: str, browser: str | None) -> Binding:
@@ -136,11 +140,22 @@ class Registry:
         with self._lock:
             return [sid for sid, b in self._sessions.items() if b.username]
 
-    def forget_except(self, alive: set[str]) -> None:
-        """Drop the bindings of sessions Streamlit no longer has (closed tabs past their TTL)."""
+    def sign_ins_of_browser(self, browser: str | None) -> list[str]:
+        """The sign-in hashes of the signed-in sessions bound to ``browser``."""
+        if browser is None:
+            return []
         with self._lock:
-            for sid in [sid for sid in self._sessions if sid not in alive]:
+            return sorted({b.sign_in for b in self._sessions.values() if b.browser == browser and b.sign_in})
+
+    def forget_except(self, alive: set[str]) -> None:
+        """Drop the bindings of sessions Streamlit no longer has (closed tabs past their TTL): those missing
+        from two prunes in a row, so a session moving between Streamlit's lists meanwhile is not one."""
+        with self._lock:
+            missing = {sid for sid in self._sessions if sid not in alive}
+            gone = missing & self._missing
+            for sid in gone:
                 del self._sessions[sid]
+            self._missing = missing - gone
 
     def ticket(self, token: str, browser: str | None) -> str:
         """A one-time ticket for the browser to exchange for the sign-in cookie (60 s)."""
@@ -164,6 +179,7 @@ class Registry:
         with self._lock:
             self._sessions.clear()
             self._tickets.clear()
+            self._missing.clear()
 
 
 REGISTRY = Registry()
@@ -203,29 +219,97 @@ def _upload_manager() -> Any:
     return Runtime.instance().uploaded_file_mgr if Runtime.exists() else None
 
 
-def upload_refusal(session_id: str, browser: str | None, incoming: int) -> str | None:
-    """Why an upload of ``incoming`` bytes to ``session_id`` is refused, or None when it may go on."""
+class InFlight:
+    """Upload bytes announced by requests still being received, per user and in all: the budgets count
+    them with what is held, so parallel uploads cannot each pass the check and then all land."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.by_user: dict[str, int] = {}
+        self.requests: dict[str, int] = {}
+        self.total = 0
+
+    def reserve(self, username: str, size: int) -> str | None:
+        """Reserve ``size`` bytes for ``username``'s upload, or say why not (budgets counted with held files)."""
+        with self._lock:
+            if self.requests.get(username, 0) >= MAX_PARALLEL_UPLOADS:
+                return "too many uploads in flight for this user"
+            mine = held_upload_bytes(REGISTRY.sessions_of(username)) + self.by_user.get(username, 0)
+            if size + mine > user_upload_budget():
+                return "user's upload budget exhausted"
+            if size + held_upload_bytes() + self.total > server_upload_budget():
+                return "server's upload budget exhausted"
+            self.by_user[username] = self.by_user.get(username, 0) + size
+            self.requests[username] = self.requests.get(username, 0) + 1
+            self.total += size
+            return None
+
+    def release(self, username: str, size: int) -> None:
+        with self._lock:
+            self.by_user[username] -= size
+            self.requests[username] -= 1
+            self.total -= size
+            if not self.requests[username]:
+                del self.by_user[username], self.requests[username]
+
+
+IN_FLIGHT = InFlight()
+
+
+def upload_binding(session_id: str, browser: str | None) -> tuple[Binding | None, str | None]:
+    """The signed-in binding an upload request (PUT or DELETE) may act on, or why it may not."""
     binding = REGISTRY.get(session_id)
     if binding is None or not binding.username:
-        return "session not signed in"
-    if binding.browser is not None and binding.browser != browser:
-        return "browser cookie does not match the session"
-    if incoming + held_upload_bytes(REGISTRY.sessions_of(binding.username)) > user_upload_budget():
+        return None, "session not signed in"
+    if binding.browser is None or binding.browser != browser:
+        return None, "browser cookie does not match the session"
+    return binding, None
+
+
+def upload_refusal(session_id: str, browser: str | None, incoming: int) -> str | None:
+    """Why an upload of ``incoming`` bytes to ``session_id`` is refused now, or None (no reservation)."""
+    binding, reason = upload_binding(session_id, browser)
+    if binding is None:
+        return reason
+    username = binding.username or ""
+    if incoming + held_upload_bytes(REGISTRY.sessions_of(username)) + IN_FLIGHT.by_user.get(username, 0) \
+            > user_upload_budget():
         return "user's upload budget exhausted"
-    if incoming + held_upload_bytes() > server_upload_budget():
+    if incoming + held_upload_bytes() + IN_FLIGHT.total > server_upload_budget():
         return "server's upload budget exhausted"
     return None
 
 
+def live_sign_in(browser: str | None) -> bool:
+    """Whether a sign-in made in this browser still holds (checked in the store)."""
+    from compliance import signins
+    from views.common import engine
+
+    hashes = REGISTRY.sign_ins_of_browser(browser)
+    return any(signins.check(engine(), hashed).username for hashed in hashes)
+
+
+def drop_media_file(file_id: str) -> None:
+    """A download served once is gone: the next click builds it again, for whoever is signed in then."""
+    from streamlit.runtime import Runtime
+
+    try:
+        Runtime.instance().media_file_mgr._storage.delete_file(file_id)
+    except Exception:  # already gone, or a storage without deletes: nothing to keep safe then
+        return
+
+
+def _cookie_bytes(scope: Scope) -> int:
+    return sum(len(value) for name, value in scope.get("headers", []) if name == b"cookie")
+
+
 def _cookies(scope: Scope) -> dict[str, str]:
-    jar: SimpleCookie = SimpleCookie()
-    for name, value in scope.get("headers", []):
-        if name == b"cookie":
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # a malformed Cookie header is the client's: ignore it
-                continue
-    return {key: morsel.value for key, morsel in jar.items()}
+    """The request's cookies as Streamlit reads them (Starlette's parser, the first Cookie header): the
+    gateway and the page must agree on what a browser holds, whatever other cookies share the host."""
+    from starlette.requests import cookie_parser
+
+    header = _header(scope, b"cookie")
+    return cookie_parser(header) if header else {}
 
 
 def _header(scope: Scope, wanted: bytes) -> str | None:
@@ -235,9 +319,10 @@ def _header(scope: Scope, wanted: bytes) -> str | None:
     return None
 
 
-def cookie_header(name: str, value: str, max_age: int, secure: bool) -> bytes:
-    """A Set-Cookie value no script on the page can read and no other site's request carries."""
-    attributes = f"{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict"
+def cookie_header(name: str, value: str, max_age: int | None, secure: bool) -> bytes:
+    """A Set-Cookie value no script on the page can read and no other site's request carries
+    (``max_age`` None: a cookie that ends with the browser)."""
+    attributes = f"{name}={value}; Path=/;{'' if max_age is None else f' Max-Age={max_age};'} HttpOnly; SameSite=Strict"
     return (attributes + ("; Secure" if secure else "")).encode("latin-1")
 
 
@@ -263,75 +348,130 @@ async def _read_small_body(receive: Receive, limit: int = 1024) -> bytes | None:
 
 
 class Gateway:
-    """ASGI middleware: session binding, upload refusal before the body, the sign-in cookie routes."""
+    """ASGI middleware: session binding, upload refusal before the body, downloads for signed-in browsers
+    only and once, the sign-in cookie routes, and a bound on the Cookie header everything parses."""
 
     def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        if _cookie_bytes(scope) > MAX_COOKIE_BYTES:  # before anything parses it, Streamlit included
+            log.warning("refused a request with a Cookie header over %d bytes", MAX_COOKIE_BYTES)
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008})
+            else:
+                await _respond(send, 431)
+            return
+        cookies = _cookies(scope)
+        browser = browser_hash(cookies.get(BROWSER_COOKIE))
         if scope["type"] == "websocket":
-            scope = self._websocket(scope)
-        elif scope["type"] == "http":
-            refused = await self._http(scope, receive, send)
-            if refused:
-                return
+            await self.app(self._websocket(scope, browser), receive, send)
+            return
+        path, method = scope.get("path", ""), scope.get("method", "")
+        if not browser:
             send = self._with_browser_cookie(scope, send)
-        await self.app(scope, receive, send)
+        if path.endswith(SIGN_IN_PATH) and method == "POST":
+            await self._sign_in(scope, receive, send, browser)
+        elif path.endswith(SIGN_OUT_PATH) and method == "POST":
+            await self._sign_out(scope, receive, send, cookies)
+        elif (upload := _UPLOAD_PATH.search(path)) and method in ("PUT", "DELETE"):
+            await self._upload(scope, receive, send, upload.group(1), browser)
+        elif (media := _MEDIA_PATH.search(path)) and method in ("GET", "HEAD"):
+            await self._media(scope, receive, send, media.group(1), browser)
+        else:
+            await self.app(scope, receive, send)
 
-    def _websocket(self, scope: Scope) -> Scope:
+    def _websocket(self, scope: Scope, browser: str | None) -> Scope:
         """Drop a session id from the handshake unless the connection carries the session's browser cookie."""
         protocol = _header(scope, b"sec-websocket-protocol")
         if not protocol:
             return scope
         entries = [e.strip() for e in protocol.split(",")]
-        if len(entries) < 3 or not entries[2]:
-            return scope
-        if REGISTRY.may_resume(entries[2], browser_hash(_cookies(scope).get(BROWSER_COOKIE))):
+        if len(entries) < 3 or not entries[2] or REGISTRY.may_resume(entries[2], browser):
             return scope
         log.warning("refused to resume a session from another browser: a new session was started")
         headers = [(n, v) for n, v in scope["headers"] if n != b"sec-websocket-protocol"]
         headers.append((b"sec-websocket-protocol", ", ".join(entries[:2]).encode("latin-1")))
         return {**scope, "headers": headers}
 
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> bool:
-        """Answer the sign-in routes and refuse uploads; True when the request was answered here."""
-        path, method = scope.get("path", ""), scope.get("method", "")
-        browser = browser_hash(_cookies(scope).get(BROWSER_COOKIE))
-        if path.endswith(SIGN_IN_PATH) and method == "POST":
-            body = await _read_small_body(receive)
-            token = REGISTRY.redeem(body.decode("ascii", "replace").strip(), browser) if body else None
-            if token is None:
-                log.warning("refused a sign-in cookie request: no live ticket for this browser")
-                await _respond(send, 403)
-                return True
-            from compliance.signins import absolute_limit
+    async def _sign_in(self, scope: Scope, receive: Receive, send: Send, browser: str | None) -> None:
+        body = await _read_small_body(receive)
+        token = REGISTRY.redeem(body.decode("ascii", "replace").strip(), browser) if body else None
+        if token is None:
+            log.warning("refused a sign-in cookie request: no live ticket for this browser")
+            await _respond(send, 403)
+            return
+        # no Max-Age: the cookie ends with the browser (a shared PC); the store ends it after 12 h anyway
+        await _respond(send, 204, [(b"set-cookie", cookie_header(SIGN_IN_COOKIE, token, None, _is_secure(scope)))])
 
-            max_age = int(absolute_limit().total_seconds())
-            await _respond(send, 204, [(b"set-cookie", cookie_header(SIGN_IN_COOKIE, token, max_age,
-                                                                      _is_secure(scope)))])
-            return True
-        if path.endswith(SIGN_OUT_PATH) and method == "POST":
-            await _respond(send, 204, [(b"set-cookie", cookie_header(SIGN_IN_COOKIE, "", 0, _is_secure(scope)))])
-            return True
-        upload = _UPLOAD_PATH.search(path)
-        if upload and method == "PUT":
-            try:
-                incoming = int(_header(scope, b"content-length") or 0)
-            except ValueError:
-                incoming = 0
-            reason = upload_refusal(upload.group(1), browser, incoming)
-            if reason:
-                log.warning("refused an upload before its body: %s", reason)
+    async def _sign_out(self, scope: Scope, receive: Receive, send: Send, cookies: dict[str, str]) -> None:
+        """Clear the sign-in cookie, but only the one the page signed out: a stale tab must not clear the
+        cookie of a sign-in made since in another tab (the page sends the hash it ended)."""
+        from compliance.signins import token_hash
+
+        body = await _read_small_body(receive)
+        ended = body.decode("ascii", "replace").strip() if body else ""
+        held = token_hash(cookies.get(SIGN_IN_COOKIE, ""))
+        if held is None or held != ended:
+            await _respond(send, 204)
+            return
+        await _respond(send, 204, [(b"set-cookie", cookie_header(SIGN_IN_COOKIE, "", 0, _is_secure(scope)))])
+
+    async def _upload(self, scope: Scope, receive: Receive, send: Send, session_id: str,
+                      browser: str | None) -> None:
+        """An upload (PUT) or its removal (DELETE) only from the session's own signed-in browser; a PUT
+        only with a Content-Length that the budgets leave room for, reserved until the request ends."""
+        binding, reason = upload_binding(session_id, browser)
+        if binding is None or scope["method"] == "DELETE":
+            if binding is None:
+                log.warning("refused an upload request before its body: %s", reason)
                 await _respond(send, 403)
-                return True
-        return False
+            else:
+                await self.app(scope, receive, send)
+            return
+        try:
+            size = int(_header(scope, b"content-length") or "")
+        except ValueError:
+            log.warning("refused an upload before its body: no Content-Length")
+            await _respond(send, 411)
+            return
+        username = binding.username or ""
+        reason = IN_FLIGHT.reserve(username, size)
+        if reason:
+            log.warning("refused an upload before its body: %s", reason)
+            await _respond(send, 403)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            IN_FLIGHT.release(username, size)
+
+    async def _media(self, scope: Scope, receive: Receive, send: Send, file_id: str, browser: str | None) -> None:
+        """A download (every media file of this dashboard is one) only for a browser with a live sign-in,
+        never cached, and served once: its URL, a hash of its content, is no key to it afterwards."""
+        if not browser or not await asyncio.to_thread(live_sign_in, browser):
+            log.warning("refused a download: no live sign-in in this browser")
+            await _respond(send, 403)
+            return
+        status: list[int] = []
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+                message = {**message, "headers": [*headers, (b"cache-control", b"no-store")]}
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
+        if scope["method"] == "GET" and status and status[0] in (200, 206):
+            drop_media_file(file_id)
 
     def _with_browser_cookie(self, scope: Scope, send: Send) -> Send:
-        """``send`` that adds a new browser cookie to the response when the request had none."""
-        if browser_hash(_cookies(scope).get(BROWSER_COOKIE)) is not None:
-            return send
-        value = secrets.token_urlsafe(32)
-        header = cookie_header(BROWSER_COOKIE, value, 400 * 86400, _is_secure(scope))
+        """``send`` that adds a new browser cookie to the response (the request had none)."""
+        header = cookie_header(BROWSER_COOKIE, secrets.token_urlsafe(32), 400 * 86400, _is_secure(scope))
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -344,7 +484,8 @@ class Gateway:
 # Streamlit's loggers that write a traceback, or quote a client's text, for a request a client made up:
 # a bogus download id, a malformed message (issue 20, finding 15: the log grew 9x faster than the
 # attacker sent).
-NOISY_LOGGERS = ("streamlit.runtime.backend_operation_handler", "streamlit.web.server.starlette.starlette_websocket",
+NOISY_LOGGERS = ("uvicorn.error", "streamlit.runtime.backend_operation_handler",
+                 "streamlit.web.server.starlette.starlette_websocket",
                  "streamlit.web.server.starlette.starlette_routes", "streamlit.runtime.app_session",
                  "streamlit.runtime.media_file_manager", "streamlit.runtime.memory_media_file_storage",
                  "shebao_check.gateway")
