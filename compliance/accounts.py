@@ -48,7 +48,6 @@ import datetime as dt
 import functools
 import gzip
 import hashlib
-import os
 import re
 import secrets
 import threading
@@ -69,6 +68,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from compliance import store
 from compliance.dates import now_utc
+from compliance.envvars import number_from_env
 from compliance.errors import ShebaoError
 from compliance.registration import CheckResult
 from compliance.workers import usable_cores
@@ -451,16 +451,7 @@ def _gate() -> _HashGate:
 def sign_in_wait() -> float:
     """Seconds a sign-in waits for its turns (its name's, then one to hash): ``SHEBAO_SIGN_IN_WAIT``,
     default 10. Waiting costs a thread, not memory; a flood beyond the gate's queue is refused at once."""
-    value = os.environ.get("SHEBAO_SIGN_IN_WAIT", "").strip()
-    if not value:
-        return DEFAULT_SIGN_IN_WAIT
-    try:
-        wait = float(value)
-    except ValueError:
-        raise ValueError(f"SHEBAO_SIGN_IN_WAIT must be a number of seconds, not {value!r}") from None
-    if not 0 <= wait <= 600:
-        raise ValueError(f"SHEBAO_SIGN_IN_WAIT must be between 0 and 600 seconds, not {value!r}")
-    return wait
+    return number_from_env("SHEBAO_SIGN_IN_WAIT", DEFAULT_SIGN_IN_WAIT, 0, 600, low_allowed=True)
 
 
 @contextmanager

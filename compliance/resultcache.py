@@ -12,11 +12,12 @@ entries behind: they go when unused for ``max_idle`` seconds (an hour), or earli
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+
+from compliance.envvars import number_from_env
 
 DEFAULT_LIMIT_MB = 1024
 DEFAULT_MAX_IDLE = 3600.0  # seconds
@@ -24,16 +25,7 @@ DEFAULT_MAX_IDLE = 3600.0  # seconds
 
 def limit_from_env() -> int:
     """The bound in bytes: ``SHEBAO_RESULT_CACHE_MB`` (0 keeps nothing), else 1024 MB."""
-    value = os.environ.get("SHEBAO_RESULT_CACHE_MB", "").strip()
-    if not value:
-        return DEFAULT_LIMIT_MB * 2**20
-    try:
-        megabytes = float(value)
-    except ValueError:
-        raise ValueError(f"SHEBAO_RESULT_CACHE_MB must be a number, not {value!r}") from None
-    if megabytes < 0:
-        raise ValueError(f"SHEBAO_RESULT_CACHE_MB must be 0 or more, not {megabytes:g}")
-    return int(megabytes * 2**20)
+    return int(number_from_env("SHEBAO_RESULT_CACHE_MB", DEFAULT_LIMIT_MB, 0, low_allowed=True) * 2**20)
 
 
 class ResultCache:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from compliance import accounts, store
 from compliance.dates import now_utc
+from compliance.envvars import number_from_env
 
 DEFAULT_IDLE_MINUTES = 30
 DEFAULT_SESSION_HOURS = 12
@@ -40,27 +40,14 @@ sign_ins = sa.Table(
 )
 
 
-def _minutes_from_env(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, not {value!r}") from None
-    if number <= 0:
-        raise ValueError(f"{name} must be more than 0, not {number:g}")
-    return number
-
-
 def idle_limit() -> dt.timedelta:
     """How long a sign-in lasts without a click: ``SHEBAO_IDLE_MINUTES``, default 30."""
-    return dt.timedelta(minutes=_minutes_from_env("SHEBAO_IDLE_MINUTES", DEFAULT_IDLE_MINUTES))
+    return dt.timedelta(minutes=number_from_env("SHEBAO_IDLE_MINUTES", DEFAULT_IDLE_MINUTES))
 
 
 def absolute_limit() -> dt.timedelta:
     """How long a sign-in lasts at most: ``SHEBAO_SESSION_HOURS``, default 12."""
-    return dt.timedelta(hours=_minutes_from_env("SHEBAO_SESSION_HOURS", DEFAULT_SESSION_HOURS))
+    return dt.timedelta(hours=number_from_env("SHEBAO_SESSION_HOURS", DEFAULT_SESSION_HOURS))
 
 
 def token_hash(token: str) -> str | None:

@@ -39,6 +39,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 from compliance import resultcache
+from compliance.envvars import number_from_env
 
 T = TypeVar("T")
 _SPAWN = multiprocessing.get_context("spawn")
@@ -63,28 +64,15 @@ DEFAULT_CHECK_SECONDS = 300.0
 DEFAULT_MAX_RESULT_MB = 1024
 
 
-def _positive_number(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, not {value!r}") from None
-    if not number > 0:
-        raise ValueError(f"{name} must be more than 0, not {value!r}")
-    return number
-
-
 def check_seconds_from_env() -> float:
     """The time limit of one call: ``SHEBAO_CHECK_SECONDS``, else 300 s."""
-    return _positive_number("SHEBAO_CHECK_SECONDS", DEFAULT_CHECK_SECONDS)
+    return number_from_env("SHEBAO_CHECK_SECONDS", DEFAULT_CHECK_SECONDS)
 
 
 def max_result_bytes() -> int:
     """The largest pickled result a worker sends: ``SHEBAO_MAX_RESULT_MB`` (1024 MB), and never more than the
     results cache keeps (``SHEBAO_RESULT_CACHE_MB``; 0 there keeps nothing and bounds nothing)."""
-    cap = int(_positive_number("SHEBAO_MAX_RESULT_MB", DEFAULT_MAX_RESULT_MB) * 2**20)
+    cap = int(number_from_env("SHEBAO_MAX_RESULT_MB", DEFAULT_MAX_RESULT_MB) * 2**20)
     cache = resultcache.limit_from_env()
     return min(cap, cache) if cache > 0 else cap
 

@@ -57,8 +57,9 @@ Send = Callable[[Message], Awaitable[None]]
 
 
 def _megabytes_from_env(name: str, default: float) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(float(value) * 2**20) if value else int(default * 2**20)
+    from compliance.envvars import number_from_env
+
+    return int(number_from_env(name, default) * 2**20)
 
 
 def max_upload_bytes() -> int:
