@@ -70,8 +70,9 @@ elif __name__ != "__mp_main__":  # the ASGI application, imported by `streamlit 
     from starlette.middleware import Middleware
     from streamlit.starlette import App
 
-    from views.gateway import Gateway, keep_uploads_in_memory, quiet_noisy_loggers
+    from views.gateway import Gateway, keep_uploads_in_memory, quiet_noisy_loggers, start_pruning
 
     keep_uploads_in_memory()
     quiet_noisy_loggers()
+    start_pruning()
     app = App("app.py", middleware=[Middleware(Gateway)])
