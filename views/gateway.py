@@ -48,7 +48,7 @@ _BROWSER_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 _UPLOAD_PATH = re.compile(r"/_stcore/upload_file/([^/]+)/([^/]+)$")
 _MEDIA_PATH = re.compile(r"/media/([^/.]+)(\.[^/]*)?$")
 MAX_COOKIE_BYTES = 8192  # more than any browser of ours sends; parsing is quadratic on Python < 3.11.10
-MAX_PARALLEL_UPLOADS = 4  # upload requests one user may have in flight
+MAX_PARALLEL_UPLOADS = 32  # upload requests one account may have in flight (the bytes are budgeted apart)
 log = logging.getLogger("shebao_check.gateway")
 
 Scope = MutableMapping[str, Any]
