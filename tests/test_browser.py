@@ -283,7 +283,11 @@ def test_a_reload_keeps_the_sign_in_and_a_sign_out_ends_it_in_every_tab(server: 
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         first = context.new_page()
-        first.goto(f"{server}/inspector", wait_until="domcontentloaded")
+        failed: list[str] = []  # the page's own assets (fonts, icons, scripts) all served to a stranger
+        first.on("response", lambda r: failed.append(f"{r.status} {r.url}")
+                 if r.status >= 400 and "/static/" in r.url else None)
+        first.goto(f"{server}/inspector", wait_until="networkidle")
+        assert failed == []
         sign_in(first, "insp-tabs")
         expect(first.get_by_role("button", name=t("auth.sign_out", "zh"))).to_be_visible(timeout=30_000)
         cookie = next(c for c in context.cookies() if c["name"] == "shebao_session")

@@ -345,3 +345,13 @@ def test_a_session_streamlit_dropped_lets_go_of_its_uploads(monkeypatch: pytest.
     assert set(uploads.file_storage) == {"open", "closed"}  # missed once: maybe between two lists
     gateway.prune_registry(force=True)
     assert set(uploads.file_storage) == {"open"}
+
+
+def test_streamlit_s_own_fonts_are_no_download() -> None:
+    """The first gateway took /static/media/<font>.woff2 for a download and refused it to anonymous
+    browsers: every page lost its icons and its font (the screenshots showed "business" for the icon)."""
+    for path in ("/static/media/MaterialSymbols.woff2", "/static/media/SourceSans.woff2", "/favicon.png"):
+        sent, inner, _ = call(http("GET", path))
+        assert sent[0]["status"] == 200 and inner.scopes, path
+    sent, inner, _ = call(http("GET", "/media/abc123.csv"))
+    assert sent[0]["status"] == 403 and not inner.scopes

@@ -45,8 +45,10 @@ TICKET_SECONDS = 60.0
 DEFAULT_MAX_UPLOAD_MB = 300
 DEFAULT_SERVER_UPLOAD_MB = 2048
 _BROWSER_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
-_UPLOAD_PATH = re.compile(r"/_stcore/upload_file/([^/]+)/([^/]+)$")
-_MEDIA_PATH = re.compile(r"/media/([^/.]+)(\.[^/]*)?$")
+# Streamlit's routes below server.baseUrlPath (matched from the start of the path: its own fonts live
+# under /static/media/, which is not the media route)
+_UPLOAD_PATH = re.compile(r"_stcore/upload_file/([^/]+)/([^/]+)")
+_MEDIA_PATH = re.compile(r"media/([^/.]+)(?:\.[^/]*)?")
 MAX_COOKIE_BYTES = 8192  # more than any browser of ours sends; parsing is quadratic on Python < 3.11.10
 MAX_PARALLEL_UPLOADS = 32  # upload requests one account may have in flight (the bytes are budgeted apart)
 log = logging.getLogger("shebao_check.gateway")
@@ -332,6 +334,22 @@ def drop_media_file(file_id: str) -> None:
         return
 
 
+def _base_path() -> str:
+    """``server.baseUrlPath`` as a path prefix ("" or "/some/prefix")."""
+    from streamlit import config
+
+    parts = [p for p in str(config.get_option("server.baseUrlPath") or "").split("/") if p]
+    return "/" + "/".join(parts) if parts else ""
+
+
+def _route(path: str) -> str:
+    """``path`` below the base path, without its leading slash ("" when outside it)."""
+    base = _base_path()
+    if base and not (path == base or path.startswith(base + "/")):
+        return ""
+    return path[len(base):].lstrip("/")
+
+
 def _cookie_bytes(scope: Scope) -> int:
     return sum(len(value) for name, value in scope.get("headers", []) if name == b"cookie")
 
@@ -403,16 +421,16 @@ class Gateway:
         if scope["type"] == "websocket":
             await self.app(self._websocket(scope, browser), receive, send)
             return
-        path, method = scope.get("path", ""), scope.get("method", "")
+        method, route = scope.get("method", ""), _route(scope.get("path", ""))
         if not browser:
             send = self._with_browser_cookie(scope, send)
-        if path.endswith(SIGN_IN_PATH) and method == "POST":
+        if route == SIGN_IN_PATH.lstrip("/") and method == "POST":
             await self._sign_in(scope, receive, send, browser)
-        elif path.endswith(SIGN_OUT_PATH) and method == "POST":
+        elif route == SIGN_OUT_PATH.lstrip("/") and method == "POST":
             await self._sign_out(scope, receive, send, cookies)
-        elif (upload := _UPLOAD_PATH.search(path)) and method in ("PUT", "DELETE"):
+        elif (upload := _UPLOAD_PATH.fullmatch(route)) and method in ("PUT", "DELETE"):
             await self._upload(scope, receive, send, upload.group(1), browser)
-        elif (media := _MEDIA_PATH.search(path)) and method in ("GET", "HEAD"):
+        elif (media := _MEDIA_PATH.fullmatch(route)) and method in ("GET", "HEAD"):
             await self._media(scope, receive, send, media.group(1), browser)
         else:
             await self.app(scope, receive, send)
