@@ -64,11 +64,11 @@ _uploads_guarded = False
 
 
 def guard_uploads() -> None:
-    """Refuse, after the body, uploads the gateway could not refuse before it (no Content-Length).
+    """The gateway's upload checks again, on the received bytes, where Streamlit keeps them.
 
-    views.gateway refuses an upload before its body is read unless the session is signed in in that
-    browser and the budgets leave room for its Content-Length; a chunked body has no length, so the
-    same budgets are checked here again on the bytes themselves: one user at most
+    views.gateway refuses an upload before its body is read unless the session is signed in in its
+    own browser, it has a Content-Length, and the budgets leave room for it. Should a request reach
+    Streamlit some other way, the same rules hold here: one user at most
     ``gateway.user_upload_budget`` over all tabs, the server ``gateway.server_upload_budget``.
     Installed once per server process, on the uploaded-file manager.
     """
