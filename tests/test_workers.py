@@ -357,3 +357,41 @@ def test_a_result_holding_big_arrays_is_pickled_under_the_cap() -> None:
     assert pd.testing.assert_frame_equal(pickle.loads(data), frame) is None
     with pytest.raises(ResultTooLarge):
         capped_pickle(frame, 4 * 2**20)  # 8 MB of integers alone
+
+
+POOL_OWNER = """
+import sys, time
+sys.path.insert(0, {root!r})
+from compliance.workers import WorkerPool
+pool = WorkerPool(2)
+pool.start()
+pool.run(int)
+import multiprocessing
+print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+time.sleep(600)
+"""
+
+
+def test_workers_end_when_the_process_that_started_them_is_killed(tmp_path: Path) -> None:
+    """A dashboard stopped by a signal left its checking processes behind, waiting for ever (each ~1 GB
+    after a big check): every test run and benchmark left two per server."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = str(Path(__file__).resolve().parent.parent)
+    owner = subprocess.Popen([sys.executable, "-c", POOL_OWNER.format(root=root)], stdout=subprocess.PIPE, text=True)
+    try:
+        children = [int(p) for p in owner.stdout.readline().split()]
+        assert len(children) >= 2  # the two workers (and the resource tracker)
+        owner.send_signal(signal.SIGKILL)
+        owner.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in children):
+            time.sleep(0.2)
+        alive = [pid for pid in children if Path(f"/proc/{pid}").exists()
+                 and "multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+        assert alive == []
+    finally:
+        owner.kill()
