@@ -260,14 +260,32 @@ def _engine(url: str) -> Engine:
 
 
 def connect(url: str | None = None, upgrade: bool = True) -> Engine:
-    """An engine for the store, migrated to the newest schema."""
+    """An engine for the store, migrated to the newest schema.
+
+    A SQLite file in a folder that does not exist, or a database that cannot be reached, is the
+    user's mistake in ``--db``/``SHEBAO_DB``: a :class:`StoreError` naming the URL (password hidden),
+    not an internal error (issue 21).
+    """
     url = database_url(url)
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise StoreError(f"cannot use database URL {url!r}: {exc}") from exc
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        folder = Path(parsed.database).expanduser().parent
+        if not folder.is_dir():
+            raise StoreError(f"cannot use database URL {shown!r}: the folder {str(folder)!r} does not exist")
     try:
         engine = _engine(url)
     except (sa.exc.ArgumentError, ImportError) as exc:
-        raise StoreError(f"cannot use database URL {url!r}: {exc}") from exc
+        raise StoreError(f"cannot use database URL {shown!r}: {exc}") from exc
     if upgrade:
-        migrate(engine)
+        try:
+            migrate(engine)
+        except sa.exc.OperationalError as exc:
+            raise StoreError(f"cannot open the database {shown!r} ({type(exc.orig).__name__ if exc.orig else 'error'})"
+                             ) from None
     return engine
 
 

@@ -532,3 +532,21 @@ def test_date_arguments_are_strictly_iso(text: str, capsys: pytest.CaptureFixtur
         main(["deadline", text])
     assert exit_info.value.code == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_a_db_in_a_folder_that_does_not_exist_is_the_users_mistake(capsys, tmp_path: Path) -> None:
+    """Issue 21: `--db` naming a folder that does not exist printed `internal error (OperationalError)`
+    and exited 3; it is a mistake in the command, exit 2 with one line naming it."""
+    url = f"sqlite:///{tmp_path / 'nope' / 'store.sqlite'}"
+    code, _, err = run(capsys, "history", "--db", url)
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"error: cannot use database URL '{url}': the folder '{tmp_path / 'nope'}' does not exist"]
+    assert not (tmp_path / "nope").exists()  # nothing created on the way
+
+
+def test_an_unreachable_database_names_it_without_its_password(capsys) -> None:
+    code, _, err = run(capsys, "history", "--db", "postgresql+psycopg://clerk:secret-pw@127.0.0.1:1/store")
+    assert code == 2
+    assert err.strip().splitlines() == [
+        "error: cannot open the database 'postgresql+psycopg://clerk:***@127.0.0.1:1/store' (OperationalError)"]
