@@ -554,8 +554,9 @@ def store_roster(engine: Engine, source: Source, uploaded_by: str | None = None,
         count, problems, kept = 0, 0, []
         for rows in _normalised_slices(rosters):
             valid = storable(rows)
+            # a row not stored is a row with a problem, whatever the reason (no employer, say: issue 21)
             problem = rows["id_problem"].notna() | rows["problem"].notna() | rows["hire_date"].isna() | \
-                rows["registration_unreadable"]
+                rows["registration_unreadable"] | ~valid
             count, problems = count + len(rows), problems + int(problem.sum())
             kept.append(rows.loc[valid, _STORED_ROSTER_COLUMNS])
         del rosters, rows

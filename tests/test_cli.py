@@ -550,3 +550,14 @@ def test_an_unreachable_database_names_it_without_its_password(capsys) -> None:
     assert code == 2
     assert err.strip().splitlines() == [
         "error: cannot open the database 'postgresql+psycopg://clerk:***@127.0.0.1:1/store' (OperationalError)"]
+
+
+def test_a_row_that_is_not_stored_is_counted_as_a_row_with_a_problem(capsys, tmp_path: Path, roster_file,
+                                                                      make_id) -> None:
+    """Issue 21: a row with a valid ID and no employer was neither stored nor counted: "1 rows read,
+    0 stored, 0 with a problem". Every row read is stored or counted."""
+    path = roster_file("no_employer.csv", [["姓名", "身份证号", "入职日期"],
+                                           ["张三", make_id("11010519900307123"), "2025-03-05"]])
+    code, out, _ = run(capsys, "upload", str(path), "--db", f"sqlite:///{tmp_path / 's.sqlite'}")
+    assert code == 0
+    assert out.strip().splitlines() == ["no_employer.csv: 1 rows read, 0 stored, 1 with a problem"]
