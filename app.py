@@ -30,7 +30,14 @@ def main() -> None:
                        layout="wide")
     lang = st.sidebar.radio(t("app.language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
     st.html(uploader_style(lang))  # Streamlit's own uploader text in the user's language
-    engine()  # migrate the store and create the first admin (its one-time password is printed once)
+    from compliance.store import StoreError
+
+    try:
+        engine()  # migrate the store and create the first admin (its one-time password is printed once)
+    except StoreError as exc:  # SHEBAO_DB names a folder that does not exist, or a server that does not answer
+        print(f"shebao-check: {exc}", flush=True)  # the URL without its password, for the operator
+        st.error(t("store.unavailable", lang))
+        st.stop()
     check_workers()  # start the checking processes before the first upload
     guard_uploads()  # no uploads from sessions nobody is signed in to (views.gateway refuses most before)
     user = enforce_account()  # checked on every run: the sign-in of this browser, still live, account unchanged

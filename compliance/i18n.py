@@ -338,6 +338,9 @@ TEXT.update({
     "auth.account_changed": ("您的账户已被停用或权限已变更，已退出登录。请重新登录。",
                              "Your account was disabled or its role or employers changed: you were signed out. "
                              "Please sign in again."),
+    "store.unavailable": ("无法打开数据库（SHEBAO_DB），请联系管理员；原因已记入服务器日志。",
+                          "The database (SHEBAO_DB) cannot be opened: ask the administrator; the reason is in "
+                          "the server log."),
     "check_timed_out": ("检查超过了时间上限，已停止。请拆分文件后分批上传。",
                         "The check ran past its time limit and was stopped. Split the file and upload the parts "
                         "separately."),

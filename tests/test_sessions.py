@@ -416,3 +416,15 @@ def test_files_no_widget_names_are_dropped(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(views.common, "UNREFERENCED_GRACE", 0.0)
     at = AppTest.from_string(DROP_PAGE, default_timeout=30).run()
     assert [m.value for m in at.markdown] == ["shown"]
+
+
+def test_a_store_that_cannot_be_opened_is_one_line_on_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 21's `--db` fault on the dashboard: SHEBAO_DB naming a folder that does not exist showed
+    Streamlit's exception page; now one translated line, and the reason (no password) on the console."""
+    url = f"sqlite:///{tmp_path / 'missing' / 'store.sqlite'}"
+    monkeypatch.setenv("SHEBAO_DB", url)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("store.unavailable")]
+    assert "does not exist" in capsys.readouterr().out
