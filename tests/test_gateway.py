@@ -311,6 +311,7 @@ def test_a_download_only_for_a_live_sign_in_never_cached_and_once(monkeypatch: p
     """Review of issue 20: /media/<content hash>.csv served the whole report, full IDs, to any client
     without a cookie, and the same report had the same URL run after run."""
     live, dropped = {"ok": False}, []
+    monkeypatch.setattr(gateway, "MEDIA_GRACE", 0.0)  # dropped at once (30 s later in the server)
     monkeypatch.setattr(gateway, "live_sign_in", lambda browser: live["ok"] and browser is not None)
     monkeypatch.setattr(gateway, "drop_media_file", dropped.append)
     sent, inner, _ = call(http("GET", "/media/abc123.csv"))

@@ -50,6 +50,7 @@ _BROWSER_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 _UPLOAD_PATH = re.compile(r"_stcore/upload_file/([^/]+)/([^/]+)")
 _MEDIA_PATH = re.compile(r"media/([^/.]+)(?:\.[^/]*)?")
 MAX_COOKIE_BYTES = 8192  # more than any browser of ours sends; parsing is quadratic on Python < 3.11.10
+MEDIA_GRACE = 30.0  # seconds a download stays fetchable (by a signed-in browser) after it was first served
 MAX_PARALLEL_UPLOADS = 32  # upload requests one account may have in flight (the bytes are budgeted apart)
 log = logging.getLogger("shebao_check.gateway")
 
@@ -502,7 +503,8 @@ class Gateway:
 
     async def _media(self, scope: Scope, receive: Receive, send: Send, file_id: str, browser: str | None) -> None:
         """A download (every media file of this dashboard is one) only for a browser with a live sign-in,
-        never cached, and served once: its URL, a hash of its content, is no key to it afterwards."""
+        never cached, and dropped ``MEDIA_GRACE`` seconds after it was first served: its URL, a hash of its
+        content, is no key to it afterwards (the next click builds it again)."""
         if not browser or not await asyncio.to_thread(live_sign_in, browser):
             log.warning("refused a download: no live sign-in in this browser")
             await _respond(send, 403)
@@ -518,7 +520,10 @@ class Gateway:
 
         await self.app(scope, receive, send_no_store)
         if scope["method"] == "GET" and status and status[0] in (200, 206):
-            drop_media_file(file_id)
+            if MEDIA_GRACE <= 0:
+                drop_media_file(file_id)
+            else:  # the browser's download manager may ask again (a range, a retry) right after
+                asyncio.get_running_loop().call_later(MEDIA_GRACE, drop_media_file, file_id)
 
     def _with_browser_cookie(self, scope: Scope, send: Send) -> Send:
         """``send`` that adds a new browser cookie to the response (the request had none)."""
