@@ -141,10 +141,6 @@ class Registry:
         with self._lock:
             return [sid for sid, b in self._sessions.items() if b.username == username]
 
-    def signed_in_sessions(self) -> list[str]:
-        with self._lock:
-            return [sid for sid, b in self._sessions.items() if b.username]
-
     def sign_ins_of_browser(self, browser: str | None) -> list[str]:
         """The sign-in hashes of the signed-in sessions bound to ``browser``."""
         if browser is None:
@@ -300,20 +296,6 @@ def upload_binding(session_id: str, browser: str | None) -> tuple[Binding | None
     if binding.browser is None or binding.browser != browser:
         return None, "browser cookie does not match the session"
     return binding, None
-
-
-def upload_refusal(session_id: str, browser: str | None, incoming: int) -> str | None:
-    """Why an upload of ``incoming`` bytes to ``session_id`` is refused now, or None (no reservation)."""
-    binding, reason = upload_binding(session_id, browser)
-    if binding is None:
-        return reason
-    username = binding.username or ""
-    if incoming + held_upload_bytes(REGISTRY.sessions_of(username)) + IN_FLIGHT.by_user.get(username, 0) \
-            > user_upload_budget():
-        return "user's upload budget exhausted"
-    if incoming + held_upload_bytes() + IN_FLIGHT.total > server_upload_budget():
-        return "server's upload budget exhausted"
-    return None
 
 
 def live_sign_in(browser: str | None) -> bool:
