@@ -254,27 +254,18 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_check_rosters(args: argparse.Namespace) -> list:
-    """The rosters ``check`` names, read; an employer given for rosters without employer columns is
-    refused first when the store could not keep it (issue 20, finding 6: it fills every row)."""
-    from compliance.registration import employer_problem
-    from compliance.rosters import read_rosters, roster_paths
-
-    refused = employer_problem(args.employer_id, args.employer_name)
-    if refused:
-        raise UsageError(refused)
-    paths, skipped = roster_paths(args.rosters)
+def _warn_skipped(skipped: list[str]) -> None:
     for note in skipped:
         print(f"warning: {note}", file=sys.stderr)
-    return read_rosters(paths, args.employer_id, args.employer_name)
 
 
-def _run_check(args: argparse.Namespace) -> CheckResult:
-    from compliance.registration import check
+def _check_whole(args: argparse.Namespace) -> CheckResult:
+    from compliance import jobs
 
-    rosters = _read_check_rosters(args)
-    as_of = args.as_of or dt.date.today()
-    return check(rosters, as_of, calendar_days=args.calendar_days)
+    result, skipped = jobs.check_paths_whole(args.rosters, args.as_of or dt.date.today(), args.calendar_days,
+                                             args.employer_id, args.employer_name)
+    _warn_skipped(skipped)
+    return result
 
 
 def _warn_provisional(result: CheckResult) -> None:
@@ -288,33 +279,40 @@ def _warn_provisional(result: CheckResult) -> None:
               file=sys.stderr)
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def _check_to_csv(args: argparse.Namespace) -> CheckResult:
+    """Written slice by slice as judged: a big roster's results are never all in memory; what the summary,
+    the provisional warning and ``--problems`` need is kept."""
     import pandas as pd
 
-    from compliance import reports
-    from compliance.registration import CHECK_COLUMNS, CheckResult, check_slices, status_counts
+    from compliance import jobs, reports
+    from compliance.registration import CHECK_COLUMNS, CheckResult
 
-    if Path(args.out).suffix.lower() != ".csv":
-        result = _run_check(args)
+    checked = jobs.check_paths(args.rosters, args.as_of or dt.date.today(), args.calendar_days,
+                               args.employer_id, args.employer_name)
+    _warn_skipped(checked.skipped)
+    kept: list[CheckResult] = []
+
+    def slices() -> Iterator[pd.DataFrame]:
+        for part in checked.slices:
+            kept.append(CheckResult(part.results[["status", "deadline", "deadline_provisional"]], part.problems))
+            yield part.results[CHECK_COLUMNS]
+
+    reports.write_csv_parts(slices(), Path(args.out))
+    if not kept:
+        return jobs.empty_result()
+    return CheckResult(pd.concat([k.results for k in kept]), pd.concat([k.problems for k in kept], ignore_index=True))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from compliance import reports
+    from compliance.registration import CHECK_COLUMNS, status_counts
+
+    if Path(args.out).suffix.lower() == ".csv":
+        result = _check_to_csv(args)
+    else:
+        result = _check_whole(args)
         reports.write(result.results[CHECK_COLUMNS], args.out, extra_sheets={"problems": result.problems},
                       sheet="employees")
-    else:  # written slice by slice as judged: a big roster's results are never all in memory
-        rosters = _read_check_rosters(args)
-        kept: list[CheckResult] = []  # what the summary, the provisional warning and --problems need
-
-        def slices() -> Iterator[pd.DataFrame]:
-            for part in check_slices(rosters, args.as_of or dt.date.today(), args.calendar_days):
-                kept.append(CheckResult(part.results[["status", "deadline", "deadline_provisional"]],
-                                        part.problems))
-                yield part.results[CHECK_COLUMNS]
-
-        reports.write_csv_parts(slices(), Path(args.out))
-        result = CheckResult(pd.concat([k.results for k in kept]) if kept else
-                             pd.DataFrame({"status": pd.Series(dtype="string"),
-                                           "deadline": pd.Series(dtype="datetime64[ns]"),
-                                           "deadline_provisional": pd.Series(dtype=bool)}),
-                             pd.concat([k.problems for k in kept], ignore_index=True) if kept else
-                             pd.DataFrame(columns=["source_row"]))
     if args.problems:
         reports.write(result.problems, args.problems, sheet="problems")
     _warn_provisional(result)
@@ -325,11 +323,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_employers(args: argparse.Namespace) -> int:
-    from compliance import reports
-    from compliance.employers import EMPLOYER_COLUMNS, summarise
+    from compliance import jobs, reports
+    from compliance.employers import EMPLOYER_COLUMNS
 
-    result = _run_check(args)
-    summary = summarise(result.results)
+    result = _check_whole(args)
+    summary = jobs.employer_summary(result.results)
     reports.write(summary[EMPLOYER_COLUMNS], args.out, sheet="employers")
     _warn_provisional(result)
     print(f"{len(summary)} employers, {int(summary['flag_premium_verification'].sum())} flagged for "
@@ -407,15 +405,14 @@ def _retire_demo_accounts(engine: Engine) -> None:
 
 
 def cmd_upload(args: argparse.Namespace) -> int:
-    from compliance import store
+    from compliance import jobs, store
     from compliance.rosters import roster_paths
 
     engine = store.connect(args.db)
     paths, skipped = roster_paths(args.rosters)
-    for note in skipped:
-        print(f"warning: {note}", file=sys.stderr)
+    _warn_skipped(skipped)
     for path in paths:
-        o = store.store_roster(engine, path, employer_id=args.employer_id, employer_name=args.employer_name)
+        o = jobs.store_roster(engine, path, employer_id=args.employer_id, employer_name=args.employer_name)
         if o.duplicate:
             print(f"{o.file_name}: already stored (same content, sha256 {o.sha256[:12]}…); nothing added")
         else:
@@ -425,13 +422,13 @@ def cmd_upload(args: argparse.Namespace) -> int:
 
 
 def cmd_import_registry(args: argparse.Namespace) -> int:
-    from compliance import store
+    from compliance import jobs, store
 
     engine = store.connect(args.db)
     for path in args.files:
         if not Path(path).is_file():
             raise UsageError(f"{path}: file not found")
-        o = store.import_registry(engine, path)
+        o = jobs.import_registry(engine, path)
         if o.duplicate:
             print(f"{o.file_name}: already imported (same content, sha256 {o.sha256[:12]}…); nothing added")
         else:
@@ -447,9 +444,9 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_crosscheck(args: argparse.Namespace) -> int:
-    from compliance import reports, services, store
+    from compliance import jobs, reports, store
 
-    findings = services.findings(store.connect(args.db), args.employer)
+    findings = jobs.findings(store.connect(args.db), args.employer)
     reports.write(findings, args.out, sheet="crosscheck")
     counts = findings["finding"].value_counts()
     summary = ", ".join(f"{k} {v}" for k, v in counts.items()) or "no findings"
@@ -460,11 +457,11 @@ def cmd_crosscheck(args: argparse.Namespace) -> int:
 def cmd_worksheet(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from compliance import premiums, reports, services, store
+    from compliance import jobs, premiums, reports, store
 
     params = premiums.load_params(args.city, args.params)
-    ws = services.worksheet(store.connect(args.db), args.employer_id, args.as_of, params)
-    notes = premiums.worksheet_notes(ws.sheet, params)
+    ws = jobs.worksheet(store.connect(args.db), args.employer_id, args.as_of, params)
+    notes = ws.notes
     reports.write(ws.sheet, args.out, sheet="worksheet",
                   extra_sheets={"totals": ws.totals, "notes": pd.DataFrame({"note": notes}, dtype="string")})
     total = float(ws.totals["total"].sum()) if len(ws.totals) else 0.0
@@ -483,11 +480,11 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 
 def cmd_case(args: argparse.Namespace) -> int:
-    from compliance import store
+    from compliance import jobs, store
 
     engine = store.connect(args.db)
     if args.action == "open":
-        case_id = store.open_case(engine, args.target, args.note or "flagged for premium verification")
+        case_id = jobs.open_case(engine, args.target, args.note or "flagged for premium verification")
         print(f"case {case_id} open for {args.target}")
         return EXIT_OK
     try:
@@ -497,7 +494,7 @@ def cmd_case(args: argparse.Namespace) -> int:
     if args.action == "move":
         if not args.state:
             raise store.StoreError("name the next state: notified, rectified or closed")
-        store.move_case(engine, case_id, args.state, args.note)
+        jobs.move_case(engine, case_id, args.state, args.note)
         print(f"case {case_id} -> {args.state}")
     else:
         print(store.case_history(engine, case_id).to_string(index=False))

@@ -19,9 +19,10 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -34,8 +35,6 @@ from compliance import ids
 from compliance.cases import CASE_STATES
 from compliance.dates import now_utc
 from compliance.errors import ShebaoError
-from compliance.registration import CHUNK_ROWS, employer_problem, normalise, normalise_registry, storable
-from compliance.rosters import Roster, RosterError, display_name, read_roster_bytes
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
 # the checkout's data/ (README: the dashboard and the command line share it); an installed copy (pip install
@@ -462,169 +461,86 @@ def _begin_upload(conn: sa.Connection, kind: str, file_name: str, digest: str, b
     return int(result.inserted_primary_key[0])
 
 
-Source = str | Path | bytes  # a file on disk, or its bytes (then name it with ``file_name``)
 
 
-def _read_source(source: Source, file_name: str | None) -> tuple[bytes, str]:
-    """The bytes and the shown name of a roster or registry source (never written anywhere)."""
-    if isinstance(source, bytes):
-        return source, display_name(file_name or "upload")
-    path = Path(source)
-    if not path.is_file():
-        raise RosterError(f"{path}: file not found")
-    return path.read_bytes(), file_name or path.name
-
-
-def _store_once(engine: Engine, kind: str, digest: str, name: str, by: str,
-                prepare: Callable[[], tuple[int, int, list[pd.DataFrame]]],
-                write: Callable[[sa.Connection, int, list[pd.DataFrame]], str]) -> UploadOutcome:
-    """Store one file at most once (by SHA-256), in one transaction; shared by rosters and registries.
-
-    ``prepare`` reads and normalises the file outside the transaction: (rows read, rows with a
-    problem, rows to store in file order, in one or more frames). ``write`` stores those rows under
-    the new upload's id (and may empty the list as it goes) and returns the audit detail. The same
-    content from another process at the same moment ends as a duplicate.
-    """
-
-    def duplicate() -> UploadOutcome | None:
-        with engine.connect() as conn:
-            found = _existing(conn, kind, digest)
-        return None if found is None else UploadOutcome(name, digest, True, found.rows, found.errors, 0, found.id)
-
-    if (known := duplicate()) is not None:
-        return known
-    rows, errors, good = prepare()
-    stored = sum(len(part) for part in good)
-    try:
-        with engine.begin() as conn:
-            upload_id = _begin_upload(conn, kind, name, digest, by, rows, errors)
-            audit(conn, by, f"upload_{kind}", None, f"{name}: {write(conn, upload_id, good)}")
-    except sa.exc.IntegrityError:
-        if (known := duplicate()) is None:
-            raise
-        return known
-    return UploadOutcome(name, digest, False, rows, errors, stored, upload_id)
+def find_upload(engine: Engine, kind: str, digest: str, name: str) -> UploadOutcome | None:
+    """The outcome of a file stored before with the same content (by SHA-256), else None: asked before the
+    file is read, so storing the same file again costs nothing."""
+    with engine.connect() as conn:
+        found = _existing(conn, kind, digest)
+    return None if found is None else UploadOutcome(name, digest, True, found.rows, found.errors, 0, found.id)
 
 
 # what the store keeps of a normalised roster row (employers, people, employments)
-_STORED_ROSTER_COLUMNS = ["employer_id", "employer_name", "ssn", "name", "birth_date", "sex", "region_code",
-                          "hire_date", "registration_date", "wage", "card_status", "source_file", "source_row",
-                          "employment_type", "work_permit_date"]
+STORED_ROSTER_COLUMNS = ["employer_id", "employer_name", "ssn", "name", "birth_date", "sex", "region_code",
+                         "hire_date", "registration_date", "wage", "card_status", "source_file", "source_row",
+                         "employment_type", "work_permit_date"]
 
 
-def _release_memory() -> None:
+def release_memory() -> None:
     """Hand the memory Arrow freed back to the system (its pool keeps it otherwise), before the writes
     fill the database's page cache."""
     pa.default_memory_pool().release_unused()
 
 
-def _slice(roster: Roster, start: int) -> Roster:
-    """``CHUNK_ROWS`` rows of a roster from ``start`` (the rules are per row; only the peak memory changes)."""
-    return Roster(roster.source_file, roster.frame.iloc[start:start + CHUNK_ROWS], roster.columns, [],
-                  roster.number_cells)
+def _write_roster(conn: sa.Connection, upload_id: int, parts: list[pd.DataFrame]) -> str:
+    """Employers, people and employments of a roster's kept rows (``STORED_ROSTER_COLUMNS``), in file order."""
+    stored = sum(len(part) for part in parts)
+    # an employer's name: the last one given in the file (groupby's last skips blanks, slice by slice too)
+    names = pd.concat([part.groupby("employer_id", as_index=False)["employer_name"].last() for part in parts]
+                      or [pd.DataFrame({"employer_id": [], "employer_name": []})])
+    _bulk(conn, employers, names.groupby("employer_id", as_index=False)["employer_name"].last()
+          .rename(columns={"employer_name": "name"}), ["employer_id"])
+    while parts:  # slice by slice in file order: a later row for the same person replaces the earlier one
+        part = parts.pop(0)
+        _bulk(conn, people, part.drop_duplicates("ssn", keep="last")[["ssn", "name", "birth_date", "sex",
+                                                                        "region_code"]], ["ssn"])
+        _bulk(conn, employments, part[["employer_id", "ssn", "name", "hire_date", "registration_date", "wage",
+                                       "card_status", "source_file", "source_row", "employment_type",
+                                       "work_permit_date"]].assign(upload_id=upload_id))
+    return f"{stored} rows stored"
 
 
-def _normalised_slices(rosters: list[Roster]):
-    """Normalised rows of the rosters, a slice of ``CHUNK_ROWS`` rows at a time (as ``registration.check_roster``)."""
-    for roster in rosters:
-        for start in range(0, max(len(roster.frame), 1), CHUNK_ROWS):
-            yield normalise(_slice(roster, start)).rows
+def _write_registry(conn: sa.Connection, upload_id: int, parts: list[pd.DataFrame]) -> str:
+    """Registration records and card records of an extract's usable rows."""
+    good = parts.pop()
+    _bulk(conn, registrations,
+          good[["employer_id", "ssn", "registration_date", "source_row"]].assign(upload_id=upload_id),
+          ["employer_id", "ssn"])
+    cards = good[good["card_status"].notna() | good["activation_date"].notna()]
+    _bulk(conn, card_records,
+          cards.drop_duplicates("ssn", keep="last")[["ssn", "card_status", "card_bank", "activation_date"]]
+          .assign(upload_id=upload_id), ["ssn"])
+    return f"{len(good)} records stored"
 
 
-def store_roster(engine: Engine, source: Source, uploaded_by: str | None = None,
-                 employer_id: str | None = None, employer_name: str | None = None,
-                 file_name: str | None = None) -> UploadOutcome:
-    """Store one roster in one transaction (nothing on failure, nothing twice).
+class Ingest(Protocol):
+    """What :func:`save` takes: a file read and normalised (``compliance.jobs.Ingested``)."""
 
-    The store keeps normalised rows (``registration.normalise``): typed values, judged later as
-    of any date. Rows with a valid ID number (= social security number, Art. 58), an employer,
-    and no text longer than its column (or holding a NUL) are stored; the others count as rows with a
-    problem. An ``employer_id``/``employer_name`` the store could not keep is refused before reading.
-    """
-    if (refused := employer_problem(employer_id, employer_name)) is not None:
-        raise RosterError(refused)
-    raw, name = _read_source(source, file_name)
-    digest = sha256_of(raw)
-
-    def prepare() -> tuple[int, int, list[pd.DataFrame]]:
-        nonlocal raw
-        data, raw = raw, b""  # the bytes go once read: a 1M-row file is 120 MB
-        rosters = read_roster_bytes(data, name, employer_id, employer_name)
-        del data
-        count, problems, kept = 0, 0, []
-        for rows in _normalised_slices(rosters):
-            valid = storable(rows)
-            # a row not stored is a row with a problem, whatever the reason (no employer, say: issue 21)
-            problem = rows["id_problem"].notna() | rows["problem"].notna() | rows["hire_date"].isna() | \
-                rows["registration_unreadable"] | ~valid
-            count, problems = count + len(rows), problems + int(problem.sum())
-            kept.append(rows.loc[valid, _STORED_ROSTER_COLUMNS])
-        del rosters, rows
-        _release_memory()
-        return count, problems, kept  # slices, not one frame: no copy of them all at the peak
-
-    def write(conn: sa.Connection, upload_id: int, parts: list[pd.DataFrame]) -> str:
-        stored = sum(len(part) for part in parts)
-        # an employer's name: the last one given in the file (groupby's last skips blanks, slice by slice too)
-        names = pd.concat([part.groupby("employer_id", as_index=False)["employer_name"].last() for part in parts]
-                          or [pd.DataFrame({"employer_id": [], "employer_name": []})])
-        _bulk(conn, employers, names.groupby("employer_id", as_index=False)["employer_name"].last()
-              .rename(columns={"employer_name": "name"}), ["employer_id"])
-        while parts:  # slice by slice in file order: a later row for the same person replaces the earlier one
-            part = parts.pop(0)
-            _bulk(conn, people, part.drop_duplicates("ssn", keep="last")[["ssn", "name", "birth_date", "sex",
-                                                                            "region_code"]], ["ssn"])
-            _bulk(conn, employments, part[["employer_id", "ssn", "name", "hire_date", "registration_date", "wage",
-                                           "card_status", "source_file", "source_row", "employment_type",
-                                           "work_permit_date"]].assign(upload_id=upload_id))
-        return f"{stored} rows stored"
-
-    return _store_once(engine, "roster", digest, name, uploaded_by or os_user(), prepare, write)
+    kind: str
+    file_name: str
+    sha256: str
+    rows: int
+    problems: int
+    parts: list[pd.DataFrame]
 
 
-def import_registry(engine: Engine, source: Source, uploaded_by: str | None = None,
-                    file_name: str | None = None) -> UploadOutcome:
-    """Store one agency registration extract in one transaction (``registration.normalise_registry``).
-
-    The record for the same (employer, person) in a later extract replaces the earlier one.
-    """
-    raw, name = _read_source(source, file_name)
-    digest = sha256_of(raw)
-
-    def prepare() -> tuple[int, int, list[pd.DataFrame]]:
-        nonlocal raw
-        data, raw = raw, b""
-        rosters = read_roster_bytes(data, name)
-        del data
-        goods, bad = [], 0
-        for roster in rosters:
-            for start in range(0, max(len(roster.frame), 1), CHUNK_ROWS):
-                good, unusable = normalise_registry([_slice(roster, start)])
-                goods.append(good)
-                bad += unusable
-        good = pd.concat(goods, ignore_index=True)
-        return len(good) + bad, bad, [good.drop_duplicates(["employer_id", "ssn"], keep="last")]
-
-    def write(conn: sa.Connection, upload_id: int, parts: list[pd.DataFrame]) -> str:
-        good = parts.pop()
-        _bulk(conn, registrations,
-              good[["employer_id", "ssn", "registration_date", "source_row"]].assign(upload_id=upload_id),
-              ["employer_id", "ssn"])
-        cards = good[good["card_status"].notna() | good["activation_date"].notna()]
-        _bulk(conn, card_records,
-              cards.drop_duplicates("ssn", keep="last")[["ssn", "card_status", "card_bank", "activation_date"]]
-              .assign(upload_id=upload_id), ["ssn"])
-        return f"{len(good)} records stored"
-
-    return _store_once(engine, "registry", digest, name, uploaded_by or os_user(), prepare, write)
-
-
-def store_upload(engine: Engine, kind: str, name: str, data: bytes, uploaded_by: str | None = None,
-                 **options: object) -> UploadOutcome:
-    """Store uploaded bytes (dashboard) as a roster or a registry extract, under the uploaded name."""
-    if kind == "registry":
-        return import_registry(engine, data, uploaded_by, file_name=name)
-    return store_roster(engine, data, uploaded_by, file_name=name, **options)  # type: ignore[arg-type]
+def save(engine: Engine, ingested: Ingest, by: str) -> UploadOutcome:
+    """Save an ingested roster or extract in one transaction (nothing on failure, nothing twice). Its parts
+    are emptied as they are written. The same content saved by another process at the same moment ends
+    as a duplicate."""
+    kind, name, digest = ingested.kind, ingested.file_name, ingested.sha256
+    write = _write_registry if kind == "registry" else _write_roster
+    stored = sum(len(part) for part in ingested.parts)
+    try:
+        with engine.begin() as conn:
+            upload_id = _begin_upload(conn, kind, name, digest, by, ingested.rows, ingested.problems)
+            audit(conn, by, f"upload_{kind}", None, f"{name}: {write(conn, upload_id, ingested.parts)}")
+    except sa.exc.IntegrityError:
+        if (known := find_upload(engine, kind, digest, name)) is None:
+            raise
+        return known
+    return UploadOutcome(name, digest, False, ingested.rows, ingested.problems, stored, upload_id)
 
 
 def history(engine: Engine) -> pd.DataFrame:
@@ -686,7 +602,7 @@ def _read_frame(conn: sa.Connection, query: sa.Select) -> pd.DataFrame:
         if kind == pa.date32():
             column = column.cast(pa.timestamp("s"))
         frame[name] = column.to_pandas()
-    _release_memory()
+    release_memory()
     return frame
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from compliance import accounts, ids, store
+from compliance import accounts, ids, jobs, store
 from compliance.cards import card_view, status_breakdown
 from compliance.employers import summarise
 from compliance.i18n import t
@@ -118,14 +118,14 @@ def test_hr_scope_sets_aside_other_employers_rows() -> None:
     # (sample_uploads/README.md)
     result = check(read_rosters([SAMPLES / "agency_extract_gbk.csv"]), dt.date(2025, 11, 20))
     user = accounts.User("hr-x", "hr", frozenset({"914403057569602043"}))
-    scoped, set_aside = accounts.scope_results(result, user)
+    scoped, set_aside = jobs.scope(result, user)
     assert (len(scoped.results), set_aside) == (30, 93)
     assert set(scoped.results["employer_id"]) == {"914403057569602043"}
     kept = set(zip(scoped.results["source_file"], scoped.results["source_row"], strict=True))
     assert all((f, r) in kept for f, r in scoped.problems.dropna(subset=["source_row"])[
         ["source_file", "source_row"]].itertuples(index=False))
     admin = accounts.User("boss", "admin")
-    assert len(accounts.scope_results(result, admin)[0].results) == 0  # admins see no personal data
+    assert len(jobs.scope(result, admin)[0].results) == 0  # admins see no personal data
 
 
 def test_hr_sample_headline_counts_equal_the_engine() -> None:

@@ -86,7 +86,7 @@ def test_clear_cache_from_an_anonymous_client_changes_nothing(server: tuple[str,
         shown = user.check_upload("hr", PASSWORD, SIGN_IN_LABELS, roster.name, roster.read_bytes(),
                                   t("status.overdue", "zh"))
         # the count the engine gives for the same file (bench.load.make_roster's roster)
-        from compliance.registration import check_uploads
+        from compliance.jobs import check_uploads
 
         result, _ = check_uploads([(roster.name, roster.read_bytes())], dt.date.today())
         want = int((result.results["status"] == "overdue").sum())

@@ -22,9 +22,9 @@ import streamlit as st
 from streamlit.runtime import caching
 from streamlit.testing.v1 import AppTest
 
-from compliance import accounts, signins, store
+from compliance import accounts, jobs, signins, store
 from compliance.i18n import t
-from compliance.registration import check_uploads
+from compliance.jobs import check_uploads
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
@@ -170,7 +170,7 @@ def test_problems_of_a_same_named_upload_of_another_employer_stay_hidden() -> No
     assert not errors
     assert result.results["source_file"].tolist() == ["roster.csv", "roster.csv (2)"]
     user = accounts.User("hr-a", "hr", frozenset({EMPLOYER_A}))
-    scoped, set_aside = accounts.scope_results(result, user)
+    scoped, set_aside = jobs.scope(result, user)
     assert set_aside == 1
     # 110105194912310021 has a wrong check character (it should be X): a problem of the other employer's row
     assert scoped.problems.empty

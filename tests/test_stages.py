@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from compliance import services, store
+from compliance import jobs, store
 from compliance.crosscheck import stored_rows
 from compliance.registration import (
     CHECK_COLUMNS,
@@ -97,7 +97,7 @@ def test_normalise_registry_keeps_usable_rows_and_counts_the_rest() -> None:
 def test_stored_rows_are_judged_directly_and_agree_with_the_roster_check(db_url: str) -> None:
     """Stored normalised rows judged as of a date give the same status and days as checking the file."""
     engine = store.connect(db_url)
-    store.store_roster(engine, CSV, file_name="r.csv")
+    jobs.store_roster(engine, CSV, file_name="r.csv")
     rows = stored_rows(store.load_employments(engine), store.load_registrations(engine),
                        store.employer_names(engine))
     assert list(rows.columns) == list(NORMALISED_SCHEMA)
@@ -115,12 +115,12 @@ def test_the_worksheet_covers_the_overdue_with_a_valid_id(db_url: str, as_of: dt
     from compliance import premiums
 
     engine = store.connect(db_url)
-    store.store_roster(engine, CSV, file_name="r.csv")
-    ws = services.worksheet(engine, EMP, as_of, premiums.load_params("beijing"))
+    jobs.store_roster(engine, CSV, file_name="r.csv")
+    ws = jobs.worksheet(engine, EMP, as_of, premiums.load_params("beijing"))
     assert ws.overdue["ssn"].tolist() == [ID_F]
     # months 2025-09 and 2025-10: hire month through the month before the as-of month
     assert ws.sheet["month"].tolist() == ["2025-09", "2025-10"]
-    assert services.flagged_employers(services.stored_status(engine, as_of)) == [EMP]
+    assert jobs.flagged_employers(jobs.stored_status(engine, as_of)) == [EMP]
 
 
 @pytest.mark.parametrize("name", ["english_roster.csv", "agency_extract_gbk.csv", "registry/agency_registry_2025.csv"])

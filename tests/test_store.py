@@ -24,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from compliance import accounts, cli, premiums, services, store
+from compliance import accounts, cli, jobs, premiums, store
 from compliance.crosscheck import CROSSCHECK_COLUMNS, crosscheck, stored_check
 from compliance.ids import calc_check_digit
 from compliance.rosters import RosterError
@@ -127,15 +127,15 @@ def test_upgrade_from_previous_revision_keeps_data(db_url: str) -> None:
     stored = store.load_employments(engine)
     assert len(stored) == 1 and pd.isna(stored["employment_type"].iloc[0])
     # judged as full-time, as before the revision: 2025-06-02 + 30 = Wed 2025-07-02; 2025-11-20 is 141 days later
-    row = services.stored_status(engine, dt.date(2025, 11, 20)).iloc[0]
+    row = jobs.stored_status(engine, dt.date(2025, 11, 20)).iloc[0]
     assert (row["status"], row["days_late"]) == ("overdue", 141)
 
 
 def test_upload_is_idempotent_and_counts_rows(db_url: str, roster1: Path) -> None:
     engine = store.connect(db_url)
-    first = store.store_roster(engine, roster1, uploaded_by="hr1")
+    first = jobs.store_roster(engine, roster1, uploaded_by="hr1")
     assert (first.duplicate, first.rows, first.stored, first.errors) == (False, 5, 4, 1)
-    again = store.store_roster(engine, roster1, uploaded_by="hr1")
+    again = jobs.store_roster(engine, roster1, uploaded_by="hr1")
     assert again.duplicate and again.stored == 0 and again.upload_id == first.upload_id
     assert len(store.load_employments(engine)) == 4
     hist = store.history(engine)
@@ -152,7 +152,7 @@ def test_failed_upload_leaves_nothing(db_url: str, roster1: Path, monkeypatch: p
 
     monkeypatch.setattr(store, "audit", boom)  # fails after employments were inserted
     with pytest.raises(RuntimeError):
-        store.store_roster(engine, roster1)
+        jobs.store_roster(engine, roster1)
     with engine.connect() as conn:
         for table in (store.uploads, store.employments, store.people, store.employers):
             assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
@@ -160,22 +160,22 @@ def test_failed_upload_leaves_nothing(db_url: str, roster1: Path, monkeypatch: p
 
 def test_later_registry_extract_replaces_earlier_record(db_url: str, registry: Path, tmp_path: Path) -> None:
     engine = store.connect(db_url)
-    store.import_registry(engine, registry)
+    jobs.import_registry(engine, registry)
     later = write_csv(tmp_path / "registry_later.csv", ["ssn", "employer_id", "registration_date"],
                       [[C, EMP1, "2025-02-18"]])
-    outcome = store.import_registry(engine, later)
+    outcome = jobs.import_registry(engine, later)
     assert outcome.stored == 1 and not outcome.duplicate
     regs = store.load_registrations(engine)
     assert len(regs) == 5
     assert regs.loc[regs["ssn"] == C, "registration_date"].dt.date.tolist() == [dt.date(2025, 2, 18)]
-    assert store.import_registry(engine, later).duplicate
+    assert jobs.import_registry(engine, later).duplicate
 
 
 def test_crosscheck_findings(db_url: str, roster1: Path, roster2: Path, registry: Path) -> None:
     engine = store.connect(db_url)
-    store.store_roster(engine, roster1)
-    store.store_roster(engine, roster2)
-    store.import_registry(engine, registry)
+    jobs.store_roster(engine, roster1)
+    jobs.store_roster(engine, roster2)
+    jobs.import_registry(engine, registry)
     found = crosscheck(store.load_employments(engine), store.load_registrations(engine), store.upload_names(engine))
     assert list(found.columns) == CROSSCHECK_COLUMNS
     got = sorted(zip(found["finding"], found["employer_id"], found["ssn"], strict=True))
@@ -198,8 +198,8 @@ def test_crosscheck_findings(db_url: str, roster1: Path, roster2: Path, registry
 
 def test_not_in_registry(db_url: str, roster1: Path, tmp_path: Path) -> None:
     engine = store.connect(db_url)
-    store.store_roster(engine, roster1)
-    store.import_registry(engine, write_csv(tmp_path / "r.csv", ["ssn", "employer_id", "registration_date"],
+    jobs.store_roster(engine, roster1)
+    jobs.import_registry(engine, write_csv(tmp_path / "r.csv", ["ssn", "employer_id", "registration_date"],
                                             [[C, EMP1, "2025-02-20"]]))
     found = crosscheck(store.load_employments(engine), store.load_registrations(engine))
     # B gives a roster date, EMP1 is in the registry, B has no record there
@@ -208,9 +208,9 @@ def test_not_in_registry(db_url: str, roster1: Path, tmp_path: Path) -> None:
 
 def test_registry_decides_the_status(db_url: str, roster1: Path, roster2: Path, registry: Path) -> None:
     engine = store.connect(db_url)
-    store.store_roster(engine, roster1)
-    store.store_roster(engine, roster2)
-    store.import_registry(engine, registry)
+    jobs.store_roster(engine, roster1)
+    jobs.store_roster(engine, roster2)
+    jobs.import_registry(engine, registry)
     results = stored_check(store.load_employments(engine), store.load_registrations(engine),
                            store.employer_names(engine), dt.date(2025, 11, 20)).set_index(["employer_id", "ssn"])
     # E: roster blank, registry 2025-03-05; hire 2025-03-01 + 30 = 03-31 (Mon) → on time
@@ -226,8 +226,8 @@ def test_registry_decides_the_status(db_url: str, roster1: Path, roster2: Path, 
 
 def test_worksheet_figures_by_hand(db_url: str, roster1: Path, registry: Path, tmp_path: Path) -> None:
     engine = store.connect(db_url)
-    store.store_roster(engine, roster1)
-    store.import_registry(engine, registry)
+    jobs.store_roster(engine, roster1)
+    jobs.import_registry(engine, registry)
     out = tmp_path / "ws.json"
     assert cli.main(["worksheet", EMP1, "--as-of", "2025-11-20", "--city", "beijing", "--out", str(out),
                      "--db", db_url]) == 0
@@ -250,7 +250,7 @@ def test_worksheet_figures_by_hand(db_url: str, roster1: Path, registry: Path, t
 
 def test_worksheet_refuses_months_without_parameters(db_url: str, roster1: Path, capsys) -> None:
     engine = store.connect(db_url)
-    store.store_roster(engine, roster1)
+    jobs.store_roster(engine, roster1)
     # Shanghai's parameters run to 2027-02 (compliance/params/shanghai.toml): a worksheet as of 2027-04-20
     # needs 2027-03, which no period covers; the refusal names the month, what is covered, and the last date
     code = cli.main(["worksheet", EMP1, "--as-of", "2027-04-20", "--city", "shanghai", "--out", "/tmp/x.json",
@@ -265,7 +265,7 @@ def test_shanghai_base_floor_by_period(db_url: str, tmp_path: Path, capsys) -> N
     (Shanghai's 2024 and 2025 notices on the contribution bases; the file had them a year apart)."""
     path = write_csv(tmp_path / "sh.csv", ROSTER_HEADER, [[EMP1, "甲公司", "张三", A, "2024-08-05", "", ""]])
     engine = store.connect(db_url)
-    store.store_roster(engine, path)
+    jobs.store_roster(engine, path)
     out = tmp_path / "ws.json"
     assert cli.main(["worksheet", EMP1, "--as-of", "2025-09-01", "--city", "shanghai", "--out", str(out),
                      "--db", db_url]) == 0
@@ -305,9 +305,9 @@ def test_history_json_contract(db_url: str, roster1: Path, registry: Path, capsy
 
 UPLOAD_SCRIPT = """
 import sys
-from compliance import store
+from compliance import jobs, store
 engine = store.connect(sys.argv[1])
-print(store.store_roster(engine, sys.argv[2]).duplicate)
+print(jobs.store_roster(engine, sys.argv[2]).duplicate)
 """
 
 
@@ -328,7 +328,7 @@ def test_concurrent_uploads_from_two_processes(db_url: str, tmp_path: Path, rost
 
 def test_records_keep_python_types(db_url: str, roster1: Path) -> None:
     engine = store.connect(db_url)
-    store.store_roster(engine, roster1)
+    jobs.store_roster(engine, roster1)
     frame = store.load_employments(engine, EMP1)
     assert pd.api.types.is_datetime64_any_dtype(frame["hire_date"])
     assert frame.loc[frame["ssn"] == A, "wage"].tolist() == [9000.0]
@@ -344,7 +344,7 @@ def test_text_longer_than_its_column_is_a_row_problem_not_a_database_error(db_ur
         ["9" * 65, "乙公司", "王五", C, "2025-01-10", "", ""],  # employer id over its 64 characters
     ])
     engine = store.connect(db_url)
-    outcome = store.store_roster(engine, roster)
+    outcome = jobs.store_roster(engine, roster)
     assert (outcome.rows, outcome.stored, outcome.errors) == (3, 1, 2)
     stored = store.load_employments(engine)
     assert stored["ssn"].tolist() == [B]
@@ -352,7 +352,7 @@ def test_text_longer_than_its_column_is_a_row_problem_not_a_database_error(db_ur
         [EMP1, A, "2025-09-10", "银" * 65],  # card bank over its 64 characters
         [EMP1, B, "2025-01-20", "工商银行"],
     ])
-    imported = store.import_registry(engine, registry)
+    imported = jobs.import_registry(engine, registry)
     assert (imported.stored, imported.errors) == (1, 1)
 
 
@@ -447,14 +447,14 @@ def test_a_nul_in_a_cell_is_a_row_problem_and_the_rest_of_the_file_is_stored(db_
                                       [EMP2, "乙_x0000_公司", "王五", C, "2025-01-10", "", ""],
                                       [EMP2, "乙公司", "赵六", E, "2025-03-01", "", ""]])
     engine = store.connect(db_url)
-    outcome = store.store_roster(engine, roster)
+    outcome = jobs.store_roster(engine, roster)
     assert (outcome.rows, outcome.stored, outcome.errors) == (4, 2, 2)
     assert sorted(store.load_employments(engine)["ssn"]) == sorted([B, E])
     assert store.employer_names(engine) == {EMP1: "甲公司", EMP2: "乙公司"}
     registry = roster_file("registry.xlsx", [["统一社会信用代码", "社会保障号码", "参保日期", "发卡银行"],
                                              [EMP1, A, "2025-09-10", "工商_x0000_银行"],
                                              [EMP1, B, "2025-01-20", "工商银行"]])
-    imported = store.import_registry(engine, registry)
+    imported = jobs.import_registry(engine, registry)
     assert (imported.stored, imported.errors) == (1, 1)
     assert store.load_registrations(engine)["ssn"].tolist() == [B]
 
@@ -463,9 +463,9 @@ def test_store_roster_refuses_an_employer_longer_than_the_store_keeps(db_url: st
     """The employer for rosters without employer columns fills every row: refused before the file is read."""
     engine = store.connect(db_url)
     with pytest.raises(RosterError, match="employer name given for rosters without employer columns: 1048576"):
-        store.store_roster(engine, roster1, employer_name="甲" * 1_048_576)
+        jobs.store_roster(engine, roster1, employer_name="甲" * 1_048_576)
     with pytest.raises(RosterError, match="employer USCC given"):
-        store.store_roster(engine, roster1, employer_id="9" * 65)
+        jobs.store_roster(engine, roster1, employer_id="9" * 65)
     assert store.history(engine).empty
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from compliance import accounts, premiums, reports, services, store
+from compliance import accounts, jobs, premiums, reports, store
 from compliance.crosscheck import FINDINGS
 from compliance.rosters import RosterError, display_name
 from views.common import (
@@ -19,6 +19,7 @@ from views.common import (
     date_setting,
     display_table,
     engine,
+    in_worker,
     k,
     lang,
     localised_report,
@@ -54,7 +55,7 @@ with st.expander(tr("agency.store"), expanded=store.history(eng).empty):  # open
         for i, (kind, name, data) in enumerate(files):
             shown_name = safe_text(display_name(name))
             try:
-                outcome = store.store_upload(eng, kind, name, data, uploaded_by=user.username)
+                outcome = jobs.store_file(eng, kind, name, data, user.username, run=in_worker)
             except RosterError as exc:  # our own message, naming the file by its sanitised name
                 st.error(f"{tr('file_error')}{tr('colon')}{safe_text(exc)}")
             except Exception as exc:  # one bad file must not stop the others; no exception text on screen
@@ -76,10 +77,10 @@ with st.expander(tr("agency.history")):
 
 names = store.employer_names(eng)
 audit_once(user, sorted(names), "agency store", (len(hist), hist["sha256"].iloc[-1]))
-state = (eng.url.render_as_string(), *services.store_state(eng))  # what the cached results depend on
+state = (eng.url.render_as_string(), *jobs.store_state(eng))  # what the cached results depend on
 
 st.subheader(tr("agency.crosscheck"))
-findings = cached(("findings", state), services.findings, eng)
+findings = cached(("findings", state), jobs.findings, eng)
 chosen = st.multiselect(tr("agency.finding_filter"), FINDINGS, default=FINDINGS, key=k("agency-findings"),
                         format_func=lambda f: tr(f"finding.{f}"))
 shown = findings[findings["finding"].isin(chosen)]
@@ -117,15 +118,15 @@ def _worksheet_notes(sheet: pd.DataFrame, params: premiums.Params) -> None:
 st.subheader(tr("agency.worksheet"))
 c1, c2, c3 = st.columns(3)
 as_of = date_setting(c1, tr("as_of"), "agency-as-of")
-results = cached(("stored_status", state, as_of), services.stored_status, eng, as_of)
-flagged = services.flagged_employers(results)
+results = cached(("stored_status", state, as_of), jobs.stored_status, eng, as_of)
+flagged = jobs.flagged_employers(results)
 if not flagged:
     st.info(tr("agency.no_flagged"))
 else:
     employer = c2.selectbox(tr("agency.employer"), flagged, format_func=lambda e: f"{names.get(e, '')} {e}",
                             key=k("agency-employer"))
     # which source decided (section 8): the registry for an employer in it, else the stored roster's dates
-    in_registry = services.in_registry(eng, employer)
+    in_registry = jobs.in_registry(eng, employer)
     own_findings = findings[findings["employer_id"] == employer]
     st.caption(tr("agency.source_registry" if in_registry else "agency.source_roster"))
     if len(own_findings):
@@ -136,7 +137,7 @@ else:
                         format_func=lambda c: tr(f"city.{c}"))
     params = premiums.load_params(city)
     try:
-        ws = services.worksheet_of(results, employer, as_of, params)
+        ws = jobs.worksheet_of(results, employer, as_of, params)
     except premiums.UncoveredMonths as exc:  # never a bare refusal: what is covered, and that date in one click
         last = params.last_as_of()
         months = ", ".join(exc.months[:3]) + (" …" if len(exc.months) > 3 else "")
@@ -169,8 +170,8 @@ else:
         st.info(tr("agency.case_exists").format(case=int(open_cases["id"].iloc[0]),
                                                 state=tr(f"case.{open_cases['state'].iloc[0]}")))
     elif st.button(tr("agency.open_case"), key=k("agency-open-case")):
-        unregistered = int(services.overdue_of(results, employer)["ssn"].nunique())
-        store.open_case(eng, employer, tr("agency.case_reason").format(count=unregistered, as_of=as_of.isoformat()),
+        unregistered = int(jobs.overdue_of(results, employer)["ssn"].nunique())
+        jobs.open_case(eng, employer, tr("agency.case_reason").format(count=unregistered, as_of=as_of.isoformat()),
                         by=user.username)
         st.rerun()
 
@@ -190,7 +191,7 @@ if len(case_list):
         note = c3.text_input(tr("agency.note"), key=k("agency-note"), max_chars=MAX_NOTE_CHARS)
         if st.button(tr("agency.move_case"), key=k("agency-move")):
             try:
-                store.move_case(eng, int(case_id), state, note, by=user.username)
+                jobs.move_case(eng, int(case_id), state, note, by=user.username)
                 st.rerun()
             except store.StoreError as exc:
                 st.error(translate_message(str(exc)))

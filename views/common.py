@@ -29,8 +29,9 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from compliance import accounts, calendar, ids, reports, signins, store
 from compliance.dates import iso_dates
 from compliance.i18n import column_labels, t
+from compliance.jobs import check_uploads, scope, warm_up
 from compliance.messages import translate, translate_column
-from compliance.registration import STATUSES, CheckResult, check_uploads, status_counts, warm_up
+from compliance.registration import STATUSES, CheckResult, status_counts
 from compliance.resultcache import ResultCache
 from compliance.rosters import display_name
 from compliance.workers import CheckTimedOut, ResultTooLarge, WorkerCrashed, WorkerPool, pickled, workers_from_env
@@ -412,7 +413,7 @@ def scope_to_user(result: CheckResult, user: accounts.User) -> CheckResult | Non
     """HR sees only its employers' rows; the page says how many rows were set aside and why. When every
     row was set aside, nothing was checked for this user: the page says so, what to do, and shows
     no result, all-clear or download (None)."""
-    scoped, set_aside = accounts.scope_results(result, user)
+    scoped, set_aside = scope(result, user)
     if set_aside and scoped.results.empty:
         st.warning(tr("nothing_checked.set_aside").format(count=set_aside, employers=", ".join(sorted(user.employers))))
         return None
@@ -511,6 +512,12 @@ def run_check(files: tuple[tuple[str, bytes], ...], as_of: dt.date, calendar_day
     return RESULTS.get_or_compute(owner, key, lambda: check_workers().run(
         pickled, check_uploads, files, as_of, calendar_days, employer_id or None, employer_name or None,
         owner=owner))
+
+
+def in_worker(fn: Callable[..., object], *args: object) -> object:
+    """``fn(*args)`` in a checking process, for this sign-in (an ingest of the store page: no reading or
+    parsing inside the threaded server)."""
+    return pickle.loads(check_workers().run(pickled, fn, *args, owner=session_owner()))
 
 
 def cached(key: object, compute: Callable[..., object], *args: object) -> object:
