@@ -24,10 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import alembic.util
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 from sqlalchemy.engine import Engine
 from stdnum.cn import uscc
 
@@ -280,24 +283,34 @@ def connect(url: str | None = None, upgrade: bool = True) -> Engine:
     except (sa.exc.ArgumentError, ImportError) as exc:
         raise StoreError(f"cannot use database URL {shown!r}: {exc}") from exc
     if upgrade:
-        try:
-            migrate(engine)
-        except sa.exc.OperationalError as exc:
-            raise StoreError(f"cannot open the database {shown!r} ({type(exc.orig).__name__ if exc.orig else 'error'})"
-                             ) from None
+        migrate(engine, shown=shown)
     return engine
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Run the Alembic migrations up to ``revision`` (idempotent)."""
-    from alembic import command
-    from alembic.config import Config
+def migrate(engine: Engine, revision: str = "head", shown: str | None = None) -> None:
+    """Run the Alembic migrations up to ``revision`` (idempotent).
 
+    A store that cannot be upgraded is the operator's to fix, not a bug: a server that does not answer,
+    a file that is not a database, no right to create tables, a store written by a newer version of
+    this program (a revision these migrations do not know). Each is one :class:`StoreError` line naming
+    the store (password hidden) and the kind of failure, never the database's own text, which can quote
+    statements (issue 21).
+    """
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+    shown = shown or engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+    except alembic.util.CommandError as exc:
+        unknown = "revision" in str(exc).lower()
+        raise StoreError(f"cannot upgrade the database {shown!r}: "
+                         + ("it was written by a newer version of shebao-check (a schema revision this version "
+                            "does not know)" if unknown else "its schema history is damaged")) from None
+    except sa.exc.DBAPIError as exc:
+        kind = type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__
+        raise StoreError(f"cannot open the database {shown!r} ({kind})") from None
 
 
 def sha256_of(data: bytes) -> str:

@@ -540,3 +540,29 @@ def test_a_case_note_with_a_nul_is_stored_on_both_databases(db_url: str) -> None
     store.move_case(engine, case_id, "notified", note="called\x00 them", by="inspector1")
     assert store.case_history(engine, case_id)["note"].tolist() == ["flagged", "called them"]
     assert store.list_cases(engine)["reason"].tolist() == ["flagged"]
+
+
+def test_a_file_that_is_not_a_database_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
+    """Issue 21: a --db naming a file that is not a database (a roster given by mistake) is the user's error:
+    exit 2 and one line naming the store, not "internal error" with exit 3."""
+    not_a_db = tmp_path / "roster.sqlite"
+    not_a_db.write_text("姓名,身份证号\n" * 400, encoding="utf-8")
+    code = cli.main(["history", "--db", f"sqlite:///{not_a_db}"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "cannot open the database" in err and "roster.sqlite" in err
+
+
+def test_a_store_of_a_newer_version_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
+    """A store upgraded by a newer shebao-check names a schema revision these migrations do not know: one line
+    saying so (the operator runs the newer version, or restores a backup), exit 2, the store untouched."""
+    url = f"sqlite:///{tmp_path / 'newer.sqlite'}"
+    engine = store.connect(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    code = cli.main(["history", "--db", url])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "newer version" in err
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "9999"
