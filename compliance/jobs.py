@@ -21,6 +21,7 @@ of the premiums of unregistered employees; Art. 86, late fees), one open case pe
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -178,17 +179,26 @@ def _slices(rosters: list[Roster]) -> Iterator[Roster]:
                          roster.number_cells)
 
 
-def ingest_roster(name: str, data: bytes, employer_id: str | None = None,
+def _content(data: bytes | Path) -> bytes:
+    """A file's bytes: given, or read from its path here (so that nothing else holds them)."""
+    return data if isinstance(data, bytes) else Path(data).read_bytes()
+
+
+def ingest_roster(name: str, data: bytes | Path, employer_id: str | None = None,
                   employer_name: str | None = None) -> Ingested:
     """Read and normalise a roster for the store (``registration.normalise``: typed values, judged later as
     of any date). Rows with a valid ID number (= social security number, Art. 58), an employer, and no
     text longer than its column (or holding a NUL) are kept; every row not kept is a row with a problem,
-    whatever the reason. Pure (no database): it runs in a worker process."""
+    whatever the reason. Pure (no database): it runs in a worker process. ``data``: the bytes, or the path
+    of the file (then read here, and let go once parsed)."""
     if (refused := employer_problem(employer_id, employer_name)) is not None:
         raise RosterError(refused)
+    data = _content(data)
     digest = store.sha256_of(data)
+    rosters = read_roster_bytes(data, name, employer_id, employer_name)
+    del data  # read from a path, the bytes go once parsed: a 1M-row file is 120 MB
     count, problems, kept = 0, 0, []
-    for part in _slices(read_roster_bytes(data, name, employer_id, employer_name)):
+    for part in _slices(rosters):
         rows = normalise(part).rows
         valid = storable(rows)
         problem = rows["id_problem"].notna() | rows["problem"].notna() | rows["hire_date"].isna() | \
@@ -199,13 +209,16 @@ def ingest_roster(name: str, data: bytes, employer_id: str | None = None,
     return Ingested("roster", name, digest, count, problems, kept)
 
 
-def ingest_registry(name: str, data: bytes) -> Ingested:
+def ingest_registry(name: str, data: bytes | Path) -> Ingested:
     """Read and normalise an agency registration extract (``registration.normalise_registry``); the record
     for the same (employer, person) later in the file replaces the earlier one. Pure, like
     :func:`ingest_roster`."""
+    data = _content(data)
     digest = store.sha256_of(data)
+    rosters = read_roster_bytes(data, name)
+    del data
     goods, bad = [], 0
-    for part in _slices(read_roster_bytes(data, name)):
+    for part in _slices(rosters):
         good, unusable = normalise_registry([part])
         goods.append(good)
         bad += unusable
@@ -218,14 +231,17 @@ def _in_process(fn: Callable[..., Ingested], *args: object) -> Ingested:
     return fn(*args)
 
 
-def store_file(engine: Engine, kind: str, name: str, data: bytes, uploaded_by: str | None = None,
+def store_file(engine: Engine, kind: str, name: str, data: bytes | Path, uploaded_by: str | None = None,
                employer_id: str | None = None, employer_name: str | None = None,
                run: Runner | None = None) -> store.UploadOutcome:
     """Store one roster or registry extract at most once (by SHA-256), in one transaction: a duplicate is
     found before anything is read; the ingest runs where ``run`` puts it (the dashboard's worker pool). The
     file is named as it may be shown (``rosters.display_name``: no folders, no control characters)."""
+    if kind == "roster" and (refused := employer_problem(employer_id, employer_name)) is not None:
+        raise RosterError(refused)  # before anything is read or hashed
     name = display_name(name)
-    known = store.find_upload(engine, kind, store.sha256_of(data), name)
+    digest = store.sha256_of(data) if isinstance(data, bytes) else _file_digest(Path(data))
+    known = store.find_upload(engine, kind, digest, name)
     if known is not None:
         return known
     run = run or _in_process
@@ -234,17 +250,22 @@ def store_file(engine: Engine, kind: str, name: str, data: bytes, uploaded_by: s
     return store.save(engine, ingested, uploaded_by or store.os_user())  # type: ignore[arg-type]
 
 
+def _file_digest(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 Source = str | Path | bytes  # a file on disk, or its bytes (then name it with ``file_name``)
 
 
-def _read_source(source: Source, file_name: str | None) -> tuple[str, bytes]:
-    """The shown name and the bytes of a roster or registry source (never written anywhere)."""
+def _read_source(source: Source, file_name: str | None) -> tuple[str, bytes | Path]:
+    """The shown name and the content (bytes, or the path of a file, read when it is ingested)."""
     if isinstance(source, bytes):
         return file_name or "upload", source
     path = Path(source)
     if not path.is_file():
         raise RosterError(f"{path}: file not found")
-    return file_name or path.name, path.read_bytes()
+    return file_name or path.name, path
 
 
 def store_roster(engine: Engine, source: Source, uploaded_by: str | None = None, employer_id: str | None = None,
