@@ -1,34 +1,14 @@
-"""Numbers an operator sets in the environment (SHEBAO_*): one reader, one wording of a bad value.
+"""Deprecated: the settings are declared and read in :mod:`compliance.config`.
 
-A limit read from the environment is read where it applies, so that a test or an operator can change
-it without a restart of the module; a value that is not a number, or out of range, is a ValueError
-naming the variable, never a silent default.
+Kept only for ``views/gateway.py`` (``_megabytes_from_env``) until it calls ``config.megabytes``; then
+this file goes. The default and the bounds are config's declaration, not the caller's.
 """
 
 from __future__ import annotations
 
-import math
-import os
+from compliance import config
 
 
-def number_from_env(name: str, default: float, low: float = 0.0, high: float = math.inf,
-                    low_allowed: bool = False) -> float:
-    """``$name`` as a number, else ``default``: more than ``low`` (or ``low`` itself when ``low_allowed``)
-    and at most ``high``.
-
-    >>> number_from_env("SHEBAO_NOT_SET_ANYWHERE", 30.0)
-    30.0
-    """
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, not {value!r}") from None
-    if math.isnan(number) or not (number >= low if low_allowed else number > low) or number > high:
-        bound = f"{low:g} or more" if low_allowed else f"more than {low:g}"
-        if high != math.inf:
-            bound = f"between {low:g} and {high:g}"
-        raise ValueError(f"{name} must be {bound}, not {value!r}")
-    return number
+def number_from_env(name: str, default: float | None = None) -> float:
+    """``config.number(name)``; ``default`` is ignored (it is declared once, in ``config.SETTINGS``)."""
+    return config.number(name)

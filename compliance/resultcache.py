@@ -17,15 +17,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from compliance.envvars import number_from_env
+from compliance import config
 
-DEFAULT_LIMIT_MB = 1024
 DEFAULT_MAX_IDLE = 3600.0  # seconds
 
 
 def limit_from_env() -> int:
     """The bound in bytes: ``SHEBAO_RESULT_CACHE_MB`` (0 keeps nothing), else 1024 MB."""
-    return int(number_from_env("SHEBAO_RESULT_CACHE_MB", DEFAULT_LIMIT_MB, 0, low_allowed=True) * 2**20)
+    return config.megabytes("SHEBAO_RESULT_CACHE_MB")
 
 
 class ResultCache:

@@ -21,12 +21,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from compliance import accounts, store
+from compliance import accounts, config, store
 from compliance.dates import now_utc
-from compliance.envvars import number_from_env
 
-DEFAULT_IDLE_MINUTES = 30
-DEFAULT_SESSION_HOURS = 12
 TOUCH_EVERY = dt.timedelta(seconds=60)  # last_seen is written at most once a minute per sign-in
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 
@@ -42,12 +39,12 @@ sign_ins = sa.Table(
 
 def idle_limit() -> dt.timedelta:
     """How long a sign-in lasts without a click: ``SHEBAO_IDLE_MINUTES``, default 30."""
-    return dt.timedelta(minutes=number_from_env("SHEBAO_IDLE_MINUTES", DEFAULT_IDLE_MINUTES))
+    return dt.timedelta(minutes=config.number("SHEBAO_IDLE_MINUTES"))
 
 
 def absolute_limit() -> dt.timedelta:
     """How long a sign-in lasts at most: ``SHEBAO_SESSION_HOURS``, default 12."""
-    return dt.timedelta(hours=number_from_env("SHEBAO_SESSION_HOURS", DEFAULT_SESSION_HOURS))
+    return dt.timedelta(hours=config.number("SHEBAO_SESSION_HOURS"))
 
 
 def token_hash(token: str) -> str | None:

@@ -39,8 +39,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
-from compliance import resultcache
-from compliance.envvars import number_from_env
+from compliance import config, resultcache
 
 T = TypeVar("T")
 _SPAWN = multiprocessing.get_context("spawn")
@@ -61,19 +60,15 @@ class ResultTooLarge(RuntimeError):
     """The check's result is larger than a result may be (SHEBAO_MAX_RESULT_MB); it was not sent on."""
 
 
-DEFAULT_CHECK_SECONDS = 300.0
-DEFAULT_MAX_RESULT_MB = 1024
-
-
 def check_seconds_from_env() -> float:
     """The time limit of one call: ``SHEBAO_CHECK_SECONDS``, else 300 s."""
-    return number_from_env("SHEBAO_CHECK_SECONDS", DEFAULT_CHECK_SECONDS)
+    return config.number("SHEBAO_CHECK_SECONDS")
 
 
 def max_result_bytes() -> int:
     """The largest pickled result a worker sends: ``SHEBAO_MAX_RESULT_MB`` (1024 MB), and never more than the
     results cache keeps (``SHEBAO_RESULT_CACHE_MB``; 0 there keeps nothing and bounds nothing)."""
-    cap = int(number_from_env("SHEBAO_MAX_RESULT_MB", DEFAULT_MAX_RESULT_MB) * 2**20)
+    cap = config.megabytes("SHEBAO_MAX_RESULT_MB")
     cache = resultcache.limit_from_env()
     return min(cap, cache) if cache > 0 else cap
 
@@ -88,16 +83,8 @@ def usable_cores() -> int:
 
 def workers_from_env() -> int:
     """Worker processes to start: ``SHEBAO_CHECK_WORKERS``, else one per usable core."""
-    value = os.environ.get("SHEBAO_CHECK_WORKERS", "").strip()
-    if not value:
-        return usable_cores()
-    try:
-        workers = int(value)
-    except ValueError:
-        raise ValueError(f"SHEBAO_CHECK_WORKERS must be a whole number, not {value!r}") from None
-    if workers < 0:
-        raise ValueError(f"SHEBAO_CHECK_WORKERS must be 0 or more, not {workers}")
-    return workers
+    workers = config.whole("SHEBAO_CHECK_WORKERS")
+    return usable_cores() if workers is None else workers
 
 
 class _CappedBuffer(io.BytesIO):

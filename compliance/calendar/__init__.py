@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import tomllib
 from pathlib import Path
 from typing import NamedTuple
@@ -35,6 +34,7 @@ import holidays
 import numpy as np
 import pandas as pd
 
+from compliance import config
 from compliance.errors import ShebaoError
 
 REGISTRATION_DAYS = 30  # Art. 58: within 30 days from the date of employment
@@ -66,8 +66,8 @@ def _signature() -> tuple[tuple[str, int, int], ...]:
     A file an operator adds, edits or removes while the dashboard runs changes the key, so the
     next deadline uses it without a restart.
     """
-    extra = os.environ.get("SHEBAO_CALENDAR_DIR")
-    dirs = ((Path(extra),) if extra else ()) + (NOTICE_DIR,)
+    extra = config.path("SHEBAO_CALENDAR_DIR")
+    dirs = ((extra,) if extra else ()) + (NOTICE_DIR,)
     files = []
     for rank, folder in enumerate(dirs):
         for path in sorted(folder.glob("*.toml")):
