@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("hire_date", type=_date, metavar="HIRE_DATE", help="the date of employment (YYYY-MM-DD)")
     p.add_argument("--calendar-days", action="store_true", help="hire date + 30 calendar days, no rollover")
     _store_commands(sub)
+    _user_commands(sub)
     _batch_commands(sub)
     return parser
 
@@ -134,6 +135,10 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("state", nargs="?", choices=CASE_STATES, help="next state (move)")
     p.add_argument("--note", default="", help="dated note kept with the case")
     _db_arg(p)
+
+
+def _user_commands(sub: argparse._SubParsersAction) -> None:
+    """``user add|list|disable`` (sections 9 and 10)."""
     p = sub.add_parser("user", help="manage dashboard users (sections 9 and 10)",
                        description="add USERNAME --role hr|inspector|admin [--employer USCC]... [--must-change] | "
                                    "list | disable USERNAME. The password is read from standard input, never from "
