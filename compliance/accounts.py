@@ -66,9 +66,8 @@ from sqlalchemy.engine import Engine
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
-from compliance import store
+from compliance import config, store
 from compliance.dates import now_utc
-from compliance.envvars import number_from_env
 from compliance.errors import ShebaoError
 from compliance.registration import CheckResult
 from compliance.workers import usable_cores
@@ -79,7 +78,6 @@ LOCK_WINDOW = dt.timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
 MAX_USERNAME_CHARS = 64  # the longest valid username; the dashboard's max_chars
 MAX_PASSWORD_CHARS = 256  # the longest password kept; the dashboard's max_chars
-DEFAULT_SIGN_IN_WAIT = 2.0  # seconds a sign-in waits for a turn to hash (SHEBAO_SIGN_IN_WAIT)
 NAME_TURN_WAIT = 30.0  # seconds a sign-in waits for the sign-ins of the same name before it (a shared account)
 ACCOUNT_CHANGE_WAIT = 30.0  # seconds add_user and set_password wait (signed-in or command-line callers)
 SIGN_IN_FAILED = "用户名或密码错误 / Wrong username or password"
@@ -453,7 +451,7 @@ def sign_in_wait() -> float:
     """Seconds a sign-in waits for a turn to hash: ``SHEBAO_SIGN_IN_WAIT``, default 2. A flood beyond
     the gate's queue is refused at once; the sign-ins of one name wait for each other apart
     (``NAME_TURN_WAIT``), so colleagues sharing an account are not told the server is busy."""
-    return number_from_env("SHEBAO_SIGN_IN_WAIT", DEFAULT_SIGN_IN_WAIT, 0, 600, low_allowed=True)
+    return config.number("SHEBAO_SIGN_IN_WAIT")
 
 
 @contextmanager
