@@ -57,8 +57,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -69,7 +67,6 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from compliance import config, store
 from compliance.dates import now_utc
 from compliance.errors import ShebaoError
-from compliance.registration import CheckResult
 from compliance.workers import usable_cores
 
 ROLES = ("hr", "inspector", "admin")
@@ -720,24 +717,6 @@ def ensure_demo_users(engine: Engine) -> dict[str, str]:
             continue
         created[username] = password
     return created
-
-
-def scope_results(result: CheckResult, user: User) -> tuple[CheckResult, int]:
-    """Only the rows ``user`` may see (HR: its employers), and how many rows were set aside."""
-    if user.role == "inspector":
-        return result, 0
-    mine = result.results["employer_id"].isin(sorted(user.employers)) if user.role == "hr" else \
-        pd.Series(False, index=result.results.index)
-    problems = result.problems
-    keep = np.zeros(0, dtype=bool)
-    if len(problems):  # a problem of a row is seen with its row; file-level notes by all
-        rows = problems[["source_file", "source_row"]].astype({"source_row": "Int64"})
-        allowed = result.results.loc[mine, ["source_file", "source_row"]].astype({"source_row": "Int64"})
-        keep = problems["source_row"].isna().to_numpy() | pd.MultiIndex.from_frame(rows).isin(
-            pd.MultiIndex.from_frame(allowed))
-    set_aside = int((~mine).sum())
-    results = result.results if not set_aside else result.results[mine].reset_index(drop=True)  # no copy if all
-    return CheckResult(results, problems[keep].reset_index(drop=True)), set_aside
 
 
 def audit_view(engine: Engine, user: User, employer_ids: list[str], what: str) -> None:

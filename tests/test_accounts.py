@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from compliance import accounts, cli, ids, store, workers
+from compliance import accounts, cli, ids, jobs, store, workers
 from compliance.registration import check
 from compliance.rosters import read_rosters
 
@@ -663,11 +663,11 @@ SAMPLES = ROOT / "sample_uploads"
 
 def _store_the_samples(engine: sa.Engine) -> None:
     """Every bundled sample, stored as the dashboard's sample buttons and README's commands store them."""
-    store.store_roster(engine, SAMPLES / "hr_roster_2025.xlsx", "demo-hr", employer_id=accounts.DEMO_EMPLOYERS[0],
+    jobs.store_roster(engine, SAMPLES / "hr_roster_2025.xlsx", "demo-hr", employer_id=accounts.DEMO_EMPLOYERS[0],
                        employer_name="商软冠联信息有限公司")
     for name in ("agency_extract_gbk.csv", "english_roster.csv", "legacy_roster.xls"):
-        store.store_upload(engine, "roster", name, (SAMPLES / name).read_bytes(), "demo-inspector")
-    store.import_registry(engine, SAMPLES / "registry" / "agency_registry_2025.csv", "demo-inspector")
+        jobs.store_file(engine, "roster", name, (SAMPLES / name).read_bytes(), "demo-inspector")
+    jobs.import_registry(engine, SAMPLES / "registry" / "agency_registry_2025.csv", "demo-inspector")
 
 
 def _real_roster() -> bytes:
@@ -685,7 +685,7 @@ def test_demo_accounts_work_only_while_the_store_holds_nothing_but_the_samples(e
         assert not accounts.store_has_real_data(conn)
     assert accounts.refresh(engine, inspector) == inspector
     assert accounts.authenticate(engine, "demo-hr", created["demo-hr"]).username == "demo-hr"
-    assert not store.store_upload(engine, "roster", "real.csv", _real_roster(), "demo-inspector").duplicate
+    assert not jobs.store_file(engine, "roster", "real.csv", _real_roster(), "demo-inspector").duplicate
     assert accounts.store_has_real_data(engine)
     assert accounts.refresh(engine, inspector) is None  # a running dashboard signs the demo inspector out
     for username in accounts.DEMO_USERNAMES:
@@ -702,7 +702,7 @@ def test_demo_accounts_work_only_while_the_store_holds_nothing_but_the_samples(e
 
 
 def test_no_demo_accounts_on_a_store_with_real_data(engine: sa.Engine) -> None:
-    store.store_upload(engine, "roster", "real.csv", _real_roster(), "i1")
+    jobs.store_file(engine, "roster", "real.csv", _real_roster(), "i1")
     assert accounts.ensure_demo_users(engine) == {}
     assert accounts.list_users(engine) == []
     accounts.add_user(engine, "demo-hr", "hr", PASSWORD, accounts.DEMO_EMPLOYERS)  # as an older version left it

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from conftest import gb11643
 
-from compliance import premiums, services, store
+from compliance import jobs, premiums, store
 from compliance.employers import summarise
 from compliance.employment import normalise_employment_type
 from compliance.registration import CheckResult, check
@@ -129,13 +129,13 @@ def test_stored_rows_keep_the_type_and_the_permit(db_url: str, tmp_path: Path, r
                                       [EMP, "甲", "外籍", ID[1], HIRE, None, None, "2025-08-01"],
                                       [EMP, "甲", "全职", ID[2], HIRE, None, None, None]])
     engine = store.connect(db_url)
-    store.store_roster(engine, path, uploaded_by="tester")
-    judged = services.stored_status(engine, AS_OF).set_index("name")
+    jobs.store_roster(engine, path, uploaded_by="tester")
+    judged = jobs.stored_status(engine, AS_OF).set_index("name")
     assert judged.loc["退休", "status"] == "exempt"
     assert (judged.loc["外籍", "deadline"], judged.loc["外籍", "days_late"]) == (pd.Timestamp("2025-09-01"), 80)
     assert judged.loc["全职", "days_late"] == 141
-    assert services.flagged_employers(judged.reset_index()) == [EMP]
-    sheet = services.worksheet(engine, EMP, AS_OF, premiums.load_params("beijing"))
+    assert jobs.flagged_employers(judged.reset_index()) == [EMP]
+    sheet = jobs.worksheet(engine, EMP, AS_OF, premiums.load_params("beijing"))
     assert set(sheet.overdue["name"]) == {"外籍", "全职"}  # the worksheet leaves the exempt row out
 
 
@@ -148,8 +148,8 @@ def test_crosscheck_leaves_exempt_rows_out(db_url: str, roster_file) -> None:
     registry = roster_file("registry.csv", [["社会保障号码", "统一社会信用代码", "参保登记日期"],
                                             [ID[2], EMP, "2025-06-10"]])
     engine = store.connect(db_url)
-    store.store_roster(engine, roster, uploaded_by="tester")
-    store.import_registry(engine, registry, uploaded_by="tester")
-    found = services.findings(engine)
+    jobs.store_roster(engine, roster, uploaded_by="tester")
+    jobs.import_registry(engine, registry, uploaded_by="tester")
+    found = jobs.findings(engine)
     not_in_registry = found[found["finding"] == "not_in_registry"]
     assert not_in_registry["name"].tolist() == ["全职"]

@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from compliance import workers
-from compliance.registration import check, check_uploads, status_counts
+from compliance.jobs import check_uploads
+from compliance.registration import check, status_counts
 from compliance.rosters import read_rosters
 from compliance.workers import CheckTimedOut, ResultTooLarge, WorkerCrashed, WorkerPool, pickled
 
