@@ -18,12 +18,12 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from compliance import config
 from compliance.cases import CASE_STATES
 from compliance.errors import ShebaoError
 
@@ -542,6 +542,14 @@ def cmd_user(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _debug() -> bool:
+    """SHEBAO_DEBUG, read where an internal error is handled: a bad value there must not raise again."""
+    try:
+        return config.flag("SHEBAO_DEBUG")
+    except ShebaoError:
+        return False
+
+
 COMMANDS = {"user": cmd_user, "check": cmd_check, "employers": cmd_employers, "id": cmd_id, "deadline": cmd_deadline,
             "upload": cmd_upload, "import-registry": cmd_import_registry, "history": cmd_history,
             "crosscheck": cmd_crosscheck, "worksheet": cmd_worksheet, "cases": cmd_cases, "case": cmd_case,
@@ -551,12 +559,14 @@ COMMANDS = {"user": cmd_user, "check": cmd_check, "employers": cmd_employers, "i
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        for warning in config.check_all():  # a bad SHEBAO_* value is one line and exit 2, before any work
+            print(f"warning: {warning}", file=sys.stderr)
         return COMMANDS[args.command](args)
     except ShebaoError as exc:  # the user's error, in words fit for the user
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     except Exception as exc:
-        if os.environ.get("SHEBAO_DEBUG"):
+        if _debug():
             raise
         # no traceback by default: it could quote cell values, ID numbers among them
         print(f"internal error ({type(exc).__name__}); run again with SHEBAO_DEBUG=1 for details",

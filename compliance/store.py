@@ -34,7 +34,7 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 from stdnum.cn import uscc
 
-from compliance import ids
+from compliance import config, ids
 from compliance.cases import CASE_STATES
 from compliance.dates import now_utc
 from compliance.errors import ShebaoError
@@ -42,8 +42,8 @@ from compliance.errors import ShebaoError
 _CHECKOUT = Path(__file__).resolve().parent.parent
 # the checkout's data/ (README: the dashboard and the command line share it); an installed copy (pip install
 # ., a Dask worker) has no checkout around it: ./data of where it runs, never inside site-packages
-DEFAULT_DB_PATH = Path(os.environ.get("SHEBAO_DATA_DIR") or (_CHECKOUT / "data" if (_CHECKOUT / "app.py").exists()
-                                                            else Path.cwd() / "data"))
+DEFAULT_DB_PATH = config.path("SHEBAO_DATA_DIR") or (_CHECKOUT / "data" if (_CHECKOUT / "app.py").exists()
+                                                     else Path.cwd() / "data")
 DEFAULT_DB_FILE = DEFAULT_DB_PATH / "shebao.sqlite"
 _BATCH = 100_000  # rows turned into driver tuples at a time when writing: bounds the Python objects alive
 
@@ -145,7 +145,7 @@ class StoreError(ShebaoError):
 
 def database_url(url: str | None = None) -> str:
     """``--db`` URL, else ``SHEBAO_DB``, else the default SQLite file (its folder is created, 0700)."""
-    url = url or os.environ.get("SHEBAO_DB")
+    url = url or config.url("SHEBAO_DB")
     if url:
         return url
     folder = DEFAULT_DB_FILE.parent

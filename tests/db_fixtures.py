@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from compliance import config
+
 
 def _pg_bin() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
@@ -38,7 +40,7 @@ def pg_cluster() -> Iterator[str]:
     """Start a PostgreSQL cluster in a temp dir for the session; yields its server URL."""
     bindir = _pg_bin()
     if bindir is None:
-        if os.environ.get("SHEBAO_REQUIRE_PG"):
+        if config.flag("SHEBAO_REQUIRE_PG"):
             pytest.fail("PostgreSQL is required (SHEBAO_REQUIRE_PG=1) but initdb was not found")
         pytest.skip("Debian's postgresql package is not installed")
     folder = Path(tempfile.mkdtemp(prefix="shebao-pg-"))

@@ -561,3 +561,22 @@ def test_a_row_that_is_not_stored_is_counted_as_a_row_with_a_problem(capsys, tmp
     code, out, _ = run(capsys, "upload", str(path), "--db", f"sqlite:///{tmp_path / 's.sqlite'}")
     assert code == 0
     assert out.strip().splitlines() == ["no_employer.csv: 1 rows read, 0 stored, 1 with a problem"]
+
+
+def test_a_bad_setting_is_one_line_and_exit_2(capsys, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Issue 21: every SHEBAO_* value is checked before a command runs (compliance.config): a store URL without
+    its dialect is the operator's mistake, one line naming the variable, exit 2 — not an internal error."""
+    monkeypatch.setenv("SHEBAO_DB", "shebao.sqlite")  # a file name where a URL (sqlite:///…) belongs
+    code = main(["history"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "SHEBAO_DB" in err
+
+
+def test_a_misspelt_setting_is_a_warning_and_the_command_runs(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHEBAO_IDLE_MINUTE", "5")  # SHEBAO_IDLE_MINUTES is the setting
+    assert main(["deadline", "2025-03-05"]) == 0
+    out, err = capsys.readouterr()
+    # 2025-03-05 + 30 days = 2025-04-04, the Qingming holiday (4-6 April 2025): the next working day is 2025-04-07
+    assert out.strip() == "2025-04-07"
+    assert "SHEBAO_IDLE_MINUTE" in err and "SHEBAO_IDLE_MINUTES" in err
