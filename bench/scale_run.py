@@ -276,35 +276,36 @@ def ensure_registry(roster: Path, roster_rows: int, rows: int, row_group: int) -
 
 def single_crosscheck(rosters: str, registry: str, out: str, partition_rows: int) -> None:
     """The single-process path (run in a child): every partition of both files staged in turn with
-    ``compliance.scale.stage_piece`` (read, ``partition_roster``, the engine's normalise, the store's
-    rule of which rows take part), numbered as ``run_crosscheck`` numbers them; all of them
-    concatenated, the store's view of both sides (``scale._sides``), then ``crosscheck.crosscheck`` on
+    ``compliance.batch.partitions.stage_piece`` (read, ``partition_roster``, the engine's normalise, the
+    store's rule of which rows take part), numbered as ``run_crosscheck`` numbers them; all of them
+    concatenated, the store's view of both sides (``partitions.sides``), then ``crosscheck.crosscheck`` on
     the whole frames (the employer sets from the whole, its defaults); the findings as one Parquet
     file. Prints the command's count line."""
     import pandas as pd
 
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
-    from compliance import scale
+    from compliance.batch.partitions import FINDING_DTYPES, REGISTRY, ROSTER, sides, stage_piece
+    from compliance.batch.plan import plan
     from compliance.crosscheck import FINDINGS, crosscheck
 
     frames = []
     number = 0
-    for side, inputs in ((scale.ROSTER, [rosters]), (scale.REGISTRY, [registry])):
-        for source, pieces in scale.plan(inputs, partition_rows=partition_rows):
+    for side, inputs in ((ROSTER, [rosters]), (REGISTRY, [registry])):
+        for source, pieces in plan(inputs, partition_rows=partition_rows):
             number += 1  # the file's notes part, as run_crosscheck numbers the parts
             for piece in pieces:
-                _, staged = scale.stage_piece(piece, piece.first_row, source, number, side)
+                _, staged = stage_piece(piece, piece.first_row, source, number, side)
                 frames.append(staged)
                 number += 1
     staged = pd.concat(frames, ignore_index=True)
     del frames
-    roster, records = scale._sides(staged)
+    roster, records = sides(staged)
     del staged
     codes, files = pd.factorize(records["source_file"])
     found = crosscheck(roster, records.assign(upload_id=codes), dict(enumerate(files)))
     Path(out).mkdir(parents=True, exist_ok=True)
-    found.astype(scale.FINDING_DTYPES).to_parquet(Path(out) / "findings.parquet", index=False)
+    found.astype(FINDING_DTYPES).to_parquet(Path(out) / "findings.parquet", index=False)
     counts = found["finding"].value_counts()
     print(f"{len(found)} findings ({', '.join(f'{k} {int(counts.get(k, 0))}' for k in FINDINGS)}) from "
           f"{len(roster)} roster rows and {len(records)} registry records")

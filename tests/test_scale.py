@@ -1,4 +1,4 @@
-"""Batch checks on Dask (compliance/scale.py, issue 15): the same rows, statuses, deadlines and problems as
+"""Batch checks on Dask (compliance/batch/, issue 15): the same rows, statuses, deadlines and problems as
 the single-machine path, on CSV and Parquet, cut into several partitions per file.
 
 One local cluster of two worker processes serves the module (started once: ~2 s); partitions are kept
@@ -24,8 +24,10 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import gb11643
 
-from compliance import scale
+from compliance.batch import parse_size, plan, read_dataset
+from compliance.batch.partitions import FINDING_DTYPES, PROBLEM_DTYPES, RESULT_DTYPES
 from compliance.cli import main
+from compliance.crosscheck import CROSSCHECK_COLUMNS, FINDINGS
 from compliance.registration import CHECK_COLUMNS, CheckResult, check
 from compliance.rosters import read_rosters
 
@@ -158,11 +160,11 @@ def single(paths: list[Path], calendar_days: bool = False) -> CheckResult:
 
 
 def expected_results(result: CheckResult) -> pd.DataFrame:
-    return result.results[CHECK_COLUMNS].astype(scale.RESULT_DTYPES).reset_index(drop=True)
+    return result.results[CHECK_COLUMNS].astype(RESULT_DTYPES).reset_index(drop=True)
 
 
 def expected_problems(result: CheckResult) -> pd.DataFrame:
-    return result.problems.astype(scale.PROBLEM_DTYPES).reset_index(drop=True)
+    return result.problems.astype(PROBLEM_DTYPES).reset_index(drop=True)
 
 
 def batch_check(cluster: str, inputs: list[Path | str], out: Path, *extra: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -170,7 +172,7 @@ def batch_check(cluster: str, inputs: list[Path | str], out: Path, *extra: str) 
     code = main(["batch", "check", *map(str, inputs), "--as-of", AS_OF.isoformat(), "--out", str(out),
                  "--scheduler", cluster, "--blocksize", BLOCK, "--partition-rows", "400", *extra])
     assert code == 0
-    return scale.read_dataset(str(out / "results")), scale.read_dataset(str(out / "problems"))
+    return read_dataset(str(out / "results")), read_dataset(str(out / "problems"))
 
 
 # ------------------------------------------------------------------------------------------- tests
@@ -189,7 +191,7 @@ def generated_run(cluster: str, generated: list[Path], tmp_path_factory: pytest.
 
 
 def test_generated_csv_equals_single_machine(generated: list[Path], generated_run: dict) -> None:
-    planned = scale.plan([str(p) for p in generated], scale.parse_size(BLOCK))
+    planned = plan([str(p) for p in generated], parse_size(BLOCK))
     assert [len(pieces) for _, pieces in planned] >= [5, 5]  # really several partitions per file
     results, problems = generated_run["results"], generated_run["problems"]
     pd.testing.assert_frame_equal(results, expected_results(generated_run["single"]))
@@ -223,7 +225,7 @@ def test_parquet_equals_the_csv_it_was_made_from(cluster: str, generated: list[P
     """Row groups of 250 joined into partitions of 400+ rows; a file of one row group cut in slices."""
     parquet = [_as_parquet(generated[0], tmp_path / "zh.parquet", 250, "gb18030"),
                _as_parquet(generated[1], tmp_path / "en.parquet", 10_000, "utf-8-sig")]
-    planned = scale.plan([str(p) for p in parquet], partition_rows=400)
+    planned = plan([str(p) for p in parquet], partition_rows=400)
     assert [len(p) for _, p in planned] == [4, 4]
     results, problems = batch_check(cluster, parquet, tmp_path / "out")
     expected = generated_run["single"]
@@ -317,6 +319,16 @@ def test_notice_file_added_on_the_client_reaches_the_workers(cluster: str, tmp_p
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "compliance", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
+
+
+def test_plan_and_partitions_import_without_dask() -> None:
+    """The planner and the partition functions are plain pandas, so another engine's worker can import
+    them without Dask: only ``compliance.batch.driver`` imports it."""
+    code = ("import sys; import compliance.batch.plan, compliance.batch.partitions; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'dask', 'distributed'}))")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
 
 
 def test_missing_input_exits_2_with_one_line(tmp_path: Path) -> None:
@@ -419,14 +431,14 @@ def test_crosscheck_equals_the_store_path(cluster: str, crosscheck_inputs: dict[
     """Every finding of ``python -m compliance crosscheck`` after uploading the rosters and importing the
     extracts in the same order: the same rows, each finding kind present, each part in the store path's
     order; nothing is left in the output folder but the dataset."""
-    from compliance import services, store
+    from compliance import jobs, store
 
     engine = store.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
     for path in crosscheck_inputs["rosters"]:
-        store.store_roster(engine, path, uploaded_by="test")
+        jobs.store_roster(engine, path, uploaded_by="test")
     for path in crosscheck_inputs["store_registry"]:
-        store.import_registry(engine, path, uploaded_by="test")
-    want = services.findings(engine).astype(scale.FINDING_DTYPES)
+        jobs.import_registry(engine, path, uploaded_by="test")
+    want = jobs.findings(engine).astype(FINDING_DTYPES)
     want["source_file"] = want["source_file"].replace("registry_2026.csv", "registry_2026.parquet")
     out = tmp_path / "findings"
     stdout = io.StringIO()
@@ -435,9 +447,9 @@ def test_crosscheck_equals_the_store_path(cluster: str, crosscheck_inputs: dict[
                      *map(str, crosscheck_inputs["registry"]), "--out", str(out), "--scheduler", cluster,
                      "--blocksize", BLOCK, "--partition-rows", "100"])
     assert code == 0
-    got = scale.read_dataset(str(out))
-    assert list(got.columns) == scale.CROSSCHECK_COLUMNS and dict(got.dtypes.astype(str)) == scale.FINDING_DTYPES
-    assert set(want["finding"]) == set(scale.FINDINGS)
+    got = read_dataset(str(out))
+    assert list(got.columns) == CROSSCHECK_COLUMNS and dict(got.dtypes.astype(str)) == FINDING_DTYPES
+    assert set(want["finding"]) == set(FINDINGS)
     small = want[want["employer_id"].str.contains("SMALL", na=False)]
     assert small["finding"].value_counts().to_dict() == {"not_in_registry": 12, "not_in_roster": 12}
     pd.testing.assert_frame_equal(_sorted(got), _sorted(want))
@@ -448,7 +460,7 @@ def test_crosscheck_equals_the_store_path(cluster: str, crosscheck_inputs: dict[
     assert sorted(p.name for p in out.iterdir()) == [f"part.{i:06d}.parquet" for i in range(len(list(out.iterdir())))]
     for part in sorted(out.glob("*.parquet")):  # each part in the order the single path sorts by
         frame = pq.read_table(part).to_pandas()
-        order = frame["finding"].map({f: i for i, f in enumerate(scale.FINDINGS)})
+        order = frame["finding"].map({f: i for i, f in enumerate(FINDINGS)})
         keys = list(zip(order, frame["employer_id"], frame["source_row"], strict=True))
         assert keys == sorted(keys)
 
@@ -478,19 +490,19 @@ def test_crosscheck_needs_the_city_wide_employer_sets(crosscheck_inputs: dict[st
 
 
 def test_crosscheck_sample_files_equal_the_store_path(cluster: str, tmp_path: Path) -> None:
-    from compliance import services, store
+    from compliance import jobs, store
 
     rosters = [SAMPLES / "english_roster.csv", SAMPLES / "agency_extract_gbk.csv"]
     registry = SAMPLES / "registry" / "agency_registry_2025.csv"
     engine = store.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
     for path in rosters:
-        store.store_roster(engine, path, uploaded_by="test")
-    store.import_registry(engine, registry, uploaded_by="test")
-    want = services.findings(engine).astype(scale.FINDING_DTYPES)
+        jobs.store_roster(engine, path, uploaded_by="test")
+    jobs.import_registry(engine, registry, uploaded_by="test")
+    want = jobs.findings(engine).astype(FINDING_DTYPES)
     assert len(want) >= 5
     assert main(["batch", "crosscheck", "--rosters", *map(str, rosters), "--registry", str(registry), "--out",
                  str(tmp_path / "f"), "--scheduler", cluster, "--blocksize", "2KB"]) == 0
-    pd.testing.assert_frame_equal(_sorted(scale.read_dataset(str(tmp_path / "f"))), _sorted(want))
+    pd.testing.assert_frame_equal(_sorted(read_dataset(str(tmp_path / "f"))), _sorted(want))
 
 
 def test_crosscheck_missing_registry_exits_2_with_one_line(tmp_path: Path) -> None:
