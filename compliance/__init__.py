@@ -17,13 +17,13 @@ Plain functions over pandas DataFrames and dates, one module per concept:
 - ``reports``: report files: CSV with BOM, formatted XLSX, JSON; formula cells escaped.
 - ``store``: the database (SQLAlchemy; schema by the Alembic ``migrations/``): uploads, registry, cases, audit.
 - ``crosscheck``: stored rosters against the agency's registry (shared README section 8).
-- ``services``: one function per job on the store, shared by the command line and the dashboard.
+- ``jobs``: the use cases, one function each, that the command line, the dashboard and the batch path call.
 - ``cases``: the states of an inspector's case, light enough for the command line's parser.
 - ``accounts``: users, roles, passwords, sign-in and lock-out (``data/``: the common-password list).
 - ``workers``: checks in worker processes, so one upload does not stall the dashboard.
 - ``resultcache``: the dashboard's cache of check results, bounded in bytes, per signed-in session.
 - ``i18n``: screen labels in Chinese and English; ``messages``: the engine's messages in both languages.
-- ``scale``: the batch paths on Dask (``python -m compliance batch``).
+- ``batch``: the batch paths on Dask (``python -m compliance batch``): plan, Dask-free partitions, driver.
 - ``errors``: ``ShebaoError``, the base class of every error a user can cause (exit 2).
 - ``cli`` (``python -m compliance``): the command line (shared README sections 7-9).
 """

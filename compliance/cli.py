@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from sqlalchemy.engine import Engine
 
+    from compliance.batch import BatchSummary, CrossSummary
     from compliance.registration import CheckResult
-    from compliance.scale import BatchSummary, CrossSummary
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -216,44 +216,38 @@ def _cluster_args(q: argparse.ArgumentParser) -> None:
 
 
 def _run_batch(args: argparse.Namespace) -> tuple[BatchSummary | CrossSummary, pd.DataFrame | None]:
-    """Plan first (a missing or unusable input is reported before any cluster starts), then run."""
-    from compliance import scale
+    from compliance import batch, jobs
 
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: at least 1")
-    size = scale.parse_size(args.blocksize)
-    progress = sys.stderr.isatty()
+    cluster = jobs.Cluster(args.scheduler, args.workers, batch.parse_size(args.blocksize), args.partition_rows,
+                           progress=sys.stderr.isatty())
     if args.batch_command == "crosscheck":
-        rosters = scale.plan(args.rosters, size, args.partition_rows)
-        registry = scale.plan(args.registry, size, args.partition_rows)
-        with scale.connect(args.scheduler, args.workers) as client:
-            return scale.run_crosscheck(client, rosters, registry, args.out, progress), None
-    planned = scale.plan(args.inputs, size, args.partition_rows)
+        return jobs.batch_crosscheck(args.rosters, args.registry, args.out, cluster), None
     as_of = args.as_of or dt.date.today()
-    with scale.connect(args.scheduler, args.workers) as client:
-        if args.batch_command == "check":
-            return scale.run_check(client, planned, args.out, as_of, args.calendar_days, progress), None
-        frame, summary = scale.run_employers(client, planned, as_of, args.calendar_days, progress)
-        return summary, frame
+    if args.batch_command == "check":
+        return jobs.batch_check(args.inputs, args.out, as_of, args.calendar_days, cluster), None
+    frame, summary = jobs.batch_employers(args.inputs, as_of, args.calendar_days, cluster)
+    return summary, frame
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from compliance import reports, scale
+    from compliance import batch, reports
     from compliance.employers import EMPLOYER_COLUMNS
 
     if args.batch_command == "employers" and Path(args.out).suffix.lower() not in reports.FORMATS:
         raise UsageError(f"{args.out}: unknown report format; use one of {', '.join(reports.FORMATS)}")
     summary, frame = _run_batch(args)
-    if isinstance(summary, scale.CrossSummary):
-        print(scale.crosscheck_line(summary, args.out.rstrip("/")))
+    if isinstance(summary, batch.CrossSummary):
+        print(batch.crosscheck_line(summary, args.out.rstrip("/")))
         return EXIT_OK
     if frame is not None:
         reports.write(frame[EMPLOYER_COLUMNS], args.out, sheet="employers")
         print(f"{len(frame)} employers, {int(frame['flag_premium_verification'].sum())} flagged for "
               f"premium verification ({summary.rows} rows) -> {args.out}")
     else:
-        print(scale.summary_line(summary, args.out.rstrip("/")))
-    warning = scale.provisional_warning(summary)
+        print(batch.summary_line(summary, args.out.rstrip("/")))
+    warning = batch.provisional_warning(summary)
     if warning:
         print(warning, file=sys.stderr)
     return EXIT_OK
