@@ -10,28 +10,27 @@ from __future__ import annotations
 
 
 def main() -> None:
+    """One script run of a session: language, store, workers, the account checked again, then the pages.
+
+    Every page is registered on every run, so a typed address reaches its page (and the page's
+    ``require_role`` says whom it is for, showing nothing); the menu lists only the signed-in role's pages
+    (``presentation.menu``), and the default page ("/", the HR page) is the sign-in page while nobody is
+    signed in.
+    """
     # Imported here, not above: the checking processes load this file too (see the end) and need
     # none of the dashboard (Streamlit, Altair, the store), only compliance.registration.
     import streamlit as st
 
     from compliance.i18n import LANGS, t
-    from views.common import (
-        check_workers,
-        cookie_actions,
-        drop_unreferenced_uploads,
-        enforce_account,
-        engine,
-        guard_uploads,
-        sign_out,
-        uploader_style,
-    )
+    from compliance.store import StoreError
+    from views.presentation import PAGES, menu, page_title, uploader_style
+    from views.runtime import check_workers, drop_unreferenced_uploads, engine, guard_uploads, max_file_mb
+    from views.session import cookie_actions, enforce_account, sign_out
 
     st.set_page_config(page_title="社保登记合规检查 / shebao-check", page_icon=":material/fact_check:",
                        layout="wide")
     lang = st.sidebar.radio(t("app.language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
-    st.html(uploader_style(lang))  # Streamlit's own uploader text in the user's language
-    from compliance.store import StoreError
-
+    st.html(uploader_style(lang, max_file_mb()))  # Streamlit's own uploader text in the user's language
     try:
         engine()  # migrate the store and create the first admin (its one-time password is printed once)
     except StoreError as exc:  # SHEBAO_DB names a folder that does not exist, or a server that does not answer
@@ -42,29 +41,24 @@ def main() -> None:
     guard_uploads()  # no uploads from sessions nobody is signed in to (views.gateway refuses most before)
     user = enforce_account()  # checked on every run: the sign-in of this browser, still live, account unchanged
     cookie_actions()  # the browser exchanges a new sign-in's ticket for its cookie, or clears it
+    role = user.role if user is not None else None
     if user is not None:
         st.sidebar.caption(f"{t('auth.signed_in_as', lang)}{user.username} ({t(f'role.{user.role}', lang)})")
         # on_click runs before the next script run, so that run already starts empty
         st.sidebar.button(t("auth.sign_out", lang), key="auth-sign-out", on_click=sign_out)
-    hr_page = st.Page("views/hr.py", title=t("page.hr", lang), icon=":material/business:", url_path="employer-hr",
-                      default=True)  # served at "/"; its own url_path is never shown
+    listed = menu(role)
+    pages = {spec.name: st.Page(spec.file, title=page_title(spec, role, lang), icon=spec.icon, url_path=spec.url_path,
+                                default=spec.name == "hr", visibility="visible" if spec.name in listed else "hidden")
+             for spec in PAGES}  # the HR page is served at "/"; its own url_path is never shown
 
     def hr_alias() -> None:
-        st.switch_page(hr_page)  # /hr, the address people guess, leads to the HR page at "/"
+        st.switch_page(pages["hr"])  # /hr, the address people guess, leads to the HR page at "/"
 
-    pages = [
-        hr_page,
-        st.Page(hr_alias, title=t("page.hr", lang), url_path="hr", visibility="hidden"),
-        st.Page("views/inspector.py", title=t("page.inspector", lang), icon=":material/policy:",
-                url_path="inspector"),
-        st.Page("views/agency.py", title=t("page.agency", lang), icon=":material/database:", url_path="agency"),
-        st.Page("views/cards.py", title=t("page.cards", lang), icon=":material/credit_card:", url_path="cards"),
-        st.Page("views/flexible.py", title=t("page.flexible", lang), icon=":material/person:", url_path="flexible"),
-        st.Page("views/admin.py", title=t("page.admin", lang), icon=":material/manage_accounts:", url_path="admin"),
-    ]
+    alias = st.Page(hr_alias, title=t("page.hr", lang), url_path="hr", visibility="hidden")
     st.sidebar.caption(t("app.law", lang))
     try:
-        st.navigation(pages).run()
+        st.navigation([pages[name] for name in listed] + [p for name, p in pages.items() if name not in listed]
+                      + [alias]).run()
     finally:
         drop_unreferenced_uploads()  # files no widget of this run names go (after a grace period)
 

@@ -249,7 +249,11 @@ def column_labels(columns: list[str], lang: str = "zh") -> dict[str, str]:
     return {c: t(f"col.{c}", lang) if f"col.{c}" in TEXT else c for c in columns}
 
 TEXT.update({
-    "page.agency": ("稽核：登记记录与案件", "Inspector: registry and cases"),
+    "page.store": ("稽核：数据库与比对", "Inspector: store and cross-check"),
+    "page.worksheet": ("稽核：保费核定", "Inspector: premium worksheet"),
+    "page.cases": ("稽核：案件", "Inspector: cases"),
+    "page.sign_in": ("登录", "Sign in"),
+    "auth.your_page": ("前往您的页面：{page}", "Go to your page: {page}"),
     "agency.store": ("存入数据库", "Store in the database"),
     "agency.rosters": ("花名册（存档）", "Rosters (to store)"),
     "agency.registry": ("经办机构登记数据", "Agency registration extract"),

@@ -23,8 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PASSWORD = "correct horse battery staple"
 # the demo store's own accounts (compliance.accounts.ensure_demo_users), as a first-time user meets them
+# (shot, address, user, sample button key): the store page's sample fills the store that the worksheet and
+# cases pages read, so they come after it
 PAGES = [("hr", "", "demo-hr", "hr-sample"), ("inspector", "inspector", "demo-inspector", "insp-sample"),
-         ("agency", "agency", "demo-inspector", "agency-sample"), ("cards", "cards", "demo-hr", "card-sample"),
+         ("store", "agency", "demo-inspector", "store-sample"), ("worksheet", "worksheet", "demo-inspector", None),
+         ("cases", "cases", "demo-inspector", None), ("cards", "cards", "demo-hr", "card-sample"),
          ("flexible", "flexible", None, None), ("admin", "admin", "admin", None)]
 
 

@@ -19,8 +19,9 @@ from compliance.rosters import read_rosters
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_uploads"
-PAGES = {"views/hr.py": "hr", "views/inspector.py": "insp", "views/cards.py": "insp", "views/flexible.py": None,
-         "views/agency.py": "insp", "views/admin.py": "boss"}
+PAGES = {"views/pages/hr.py": "hr", "views/pages/inspector.py": "insp", "views/pages/cards.py": "insp",
+         "views/pages/flexible.py": None, "views/pages/store.py": "insp", "views/pages/worksheet.py": "insp",
+         "views/pages/cases.py": "insp", "views/pages/admin.py": "boss"}
 PASSWORD = "correct horse battery staple"
 SAMPLE_EMPLOYER = "911101055347017256"  # hr_roster_2025.xlsx belongs to this employer (sample_uploads/README.md)
 
@@ -85,25 +86,30 @@ def test_pages_ask_for_sign_in_with_the_contract_labels(page: str) -> None:
 
 
 def test_wrong_username_and_wrong_password_get_the_same_message() -> None:
-    at = app("views/hr.py", user=None)
+    at = app("views/pages/hr.py", user=None)
     sign_in(at, "hr", "wrong password!")
     wrong_password = [e.value for e in at.error]
-    at = app("views/hr.py", user=None)
+    at = app("views/pages/hr.py", user=None)
     sign_in(at, "nobody-here", PASSWORD)
     # one message for both (no telling which usernames exist), in the interface's language
     assert [e.value for e in at.error] == wrong_password == [accounts.SIGN_IN_FAILED.split(" / ")[0]]
 
 
-@pytest.mark.parametrize(("page", "user"), [("views/inspector.py", "hr"), ("views/agency.py", "hr"),
-                                            ("views/hr.py", "insp"), ("views/admin.py", "insp")])
+@pytest.mark.parametrize(("page", "user"), [("views/pages/inspector.py", "hr"), ("views/pages/store.py", "hr"),
+                                            ("views/pages/worksheet.py", "hr"), ("views/pages/cases.py", "hr"),
+                                            ("views/pages/hr.py", "insp"), ("views/pages/admin.py", "insp"),
+                                            ("views/pages/admin.py", "hr"), ("views/pages/cards.py", "boss")])
 def test_pages_for_other_roles_say_so_and_show_nothing(page: str, user: str) -> None:
     at = app(page, user)
     assert at.warning and t("auth.wrong_role", "zh") in at.warning[0].value
     assert not at.dataframe and not at.metric and not at.file_uploader
+    assert not at.text_input and not at.toggle and not at.selectbox and not at.get("form")  # no widget of the page
+    own = {"hr": "page.hr", "insp": "page.inspector", "boss": "page.admin"}[user]
+    assert [link.label for link in at.page_link] == [t("auth.your_page", "zh").format(page=t(own, "zh"))]
 
 
 def test_hr_sees_only_its_employer_and_views_are_audited(app_store: str) -> None:
-    at = app("views/hr.py")
+    at = app("views/pages/hr.py")
     at.button(key="hr-sample").click().run()
     # the sample roster's rows all belong to the HR user's employer
     assert not at.warning
@@ -129,7 +135,7 @@ def test_hr_scope_sets_aside_other_employers_rows() -> None:
 
 
 def test_hr_sample_headline_counts_equal_the_engine() -> None:
-    at = app("views/hr.py")
+    at = app("views/pages/hr.py")
     at.date_input(key="hr-as-of").set_value(dt.date(2025, 11, 20)).run()
     at.button(key="hr-sample").click().run()
     assert not at.exception
@@ -144,7 +150,7 @@ def test_hr_sample_headline_counts_equal_the_engine() -> None:
 
 
 def test_hr_language_switch_and_calendar_days() -> None:
-    at = app("views/hr.py")
+    at = app("views/pages/hr.py")
     at.date_input(key="hr-as-of").set_value(dt.date(2025, 11, 20)).run()
     at.button(key="hr-sample").click().run()
     at.sidebar.radio(key="lang").set_value("en").run()
@@ -158,7 +164,7 @@ def test_hr_language_switch_and_calendar_days() -> None:
 
 
 def test_hr_ids_masked_by_default_and_full_on_request() -> None:
-    at = app("views/hr.py")
+    at = app("views/pages/hr.py")
     at.button(key="hr-sample").click().run()
     shown = table(at, "ssn")
     masked = shown[t("col.ssn", "zh")].astype(str)
@@ -176,7 +182,7 @@ def test_hr_ids_masked_by_default_and_full_on_request() -> None:
 
 def test_inspector_flags_equal_the_engine() -> None:
     names = ["agency_extract_gbk.csv", "english_roster.csv", "legacy_roster.xls"]
-    at = app("views/inspector.py")
+    at = app("views/pages/inspector.py")
     at.date_input(key="insp-as-of").set_value(dt.date(2025, 11, 20)).run()
     at.button(key="insp-sample").click().run()
     assert not at.exception
@@ -191,7 +197,7 @@ def test_inspector_flags_equal_the_engine() -> None:
 
 
 def test_cards_breakdown_and_frozen_accounts() -> None:
-    at = app("views/cards.py")
+    at = app("views/pages/cards.py")
     at.date_input(key="card-as-of").set_value(dt.date(2025, 11, 20)).run()
     at.button(key="card-sample").click().run()
     rosters = read_rosters([SAMPLES / "hr_roster_2025.xlsx", SAMPLES / "english_roster.csv"])
@@ -210,7 +216,7 @@ def test_cards_breakdown_and_frozen_accounts() -> None:
 
 
 def test_flexible_worker_id_check() -> None:
-    at = app("views/flexible.py")
+    at = app("views/pages/flexible.py")
     at.text_input(key="flex-id").input("11010519491231002X").run()
     shown = at.table[0].value.iloc[:, 0].to_dict()  # the worker typed the number: shown in full
     assert shown[t("flex.ssn", "zh")] == "11010519491231002X"
@@ -225,15 +231,17 @@ def test_flexible_worker_id_check() -> None:
     assert "X" in at.error[0].value and "1" in at.error[0].value  # "check character should be X, not 1"
 
 
-def test_agency_page_stores_crosschecks_and_moves_a_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from compliance import store
+def test_store_worksheet_and_cases_pages_store_crosscheck_and_move_a_case(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The agency's work on three pages: store the samples and see the cross-check; the worksheet of the
+    first flagged employer as of the samples' date; a case opened for it and moved one step."""
+    from compliance import premiums, store
 
     url = f"sqlite:///{tmp_path / 'app.sqlite'}"
     monkeypatch.setenv("SHEBAO_DB", url)
-    at = app("views/agency.py")
+    at = app("views/pages/store.py")
     assert at.info and not at.exception  # empty store: says what to do
-    at.button(key="agency-sample").click().run()
-    at.date_input(key="agency-as-of").set_value(dt.date(2025, 11, 20)).run()
+    at.button(key="store-sample").click().run()
     assert not at.exception
     # the sample registry's README plants: 1 not_in_registry, 2 date_mismatch, 1 roster_date_missing,
     # 2 not_in_roster
@@ -242,10 +250,22 @@ def test_agency_page_stores_crosschecks_and_moves_a_case(tmp_path: Path, monkeyp
                                                      "not_in_roster")] == ["1", "2", "1", "2"]
     engine = store.connect(url)
     assert len(store.history(engine)) == 2
-    at.button(key="agency-open-case").click().run()
+
+    at.switch_page("views/pages/worksheet.py").run()  # the sample set the worksheet's date to its own
+    assert not at.exception and at.date_input(key="ws-as-of").value == dt.date(2025, 11, 20)
+    employer = at.selectbox(key="ws-employer").value
+    assert employer == jobs.flagged_employers(jobs.stored_status(engine, dt.date(2025, 11, 20)))[0]
+    sheet = jobs.worksheet(engine, employer, dt.date(2025, 11, 20), premiums.load_params("beijing"))
+    assert metrics(at)[t("agency.total_premiums", "zh")] == f"{sheet.totals['total'].iloc[0]:,.2f}"
+
+    at.switch_page("views/pages/cases.py").run()  # the worksheet's employer and date carried over
+    assert at.selectbox(key="cases-employer").value == employer
+    at.button(key="cases-open").click().run()
     assert t("agency.case_exists", "zh").format(case=1, state=t("case.open", "zh")) in [i.value for i in at.info]
-    at.text_input(key="agency-note").input("letter sent").run()  # the one allowed next state: notified
-    at.button(key="agency-move").click().run()
+    assert not [b for b in at.button if b.key == "cases-open"]  # one open case per employer: no second button
+    at.text_input(key="cases-note").input("letter sent").run()  # the one allowed next state: notified
+    assert at.text_input(key="cases-next-state-1").value == t("case.notified", "zh")
+    at.button(key="cases-move").click().run()
     assert not at.exception and not at.error
     assert store.list_cases(engine)["state"].tolist() == ["notified"]
     assert store.case_history(engine, 1)["note"].tolist()[-1] == "letter sent"
@@ -258,19 +278,19 @@ def kill_the_checking_process(*_args: object) -> bytes:
 
 def test_a_check_whose_worker_dies_shows_an_error_and_the_next_check_works(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import views.common
+    import views.runtime
 
-    views.common.RESULTS.clear()  # no cached result from an earlier test
-    check_uploads = views.common.check_uploads
-    monkeypatch.setattr(views.common, "check_uploads", kill_the_checking_process)
-    at = app("views/hr.py")
+    views.runtime.RESULTS.clear()  # no cached result from an earlier test
+    check_uploads = views.runtime.check_uploads
+    monkeypatch.setattr(views.runtime, "check_uploads", kill_the_checking_process)
+    at = app("views/pages/hr.py")
     at.button(key="hr-sample").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == [t("check_crashed")]
     assert not at.metric  # nothing shown as if it had been checked
 
-    monkeypatch.setattr(views.common, "check_uploads", check_uploads)  # not undo(): SHEBAO_DB stays set
-    views.common.RESULTS.clear()
+    monkeypatch.setattr(views.runtime, "check_uploads", check_uploads)  # not undo(): SHEBAO_DB stays set
+    views.runtime.RESULTS.clear()
     at.button(key="hr-sample").click().run()
     assert not at.error
     expected = expected_counts(["hr_roster_2025.xlsx"], dt.date(2025, 11, 20))  # the sample's as-of date
@@ -283,16 +303,17 @@ def test_worksheet_beyond_the_parameters_offers_the_last_covered_date() -> None:
     names what is, and one click sets the latest as-of date they allow, 2027-07-01."""
     from compliance import premiums
 
-    at = app("views/agency.py")
-    at.button(key="agency-sample").click().run()
-    at.date_input(key="agency-as-of").set_value(dt.date(2027, 12, 1)).run()
+    at = app("views/pages/store.py")
+    at.button(key="store-sample").click().run()
+    at.switch_page("views/pages/worksheet.py").run()
+    at.date_input(key="ws-as-of").set_value(dt.date(2027, 12, 1)).run()
     assert not at.exception and not at.error
     params = premiums.load_params("beijing")
     assert params.last_as_of() == dt.date(2027, 7, 1)
     warning = next(w.value for w in at.warning if params.coverage() in w.value)
     assert "2027-07-01" in warning and "北京市" in warning
-    at.button(key="agency-use-last").click().run()
-    assert at.date_input(key="agency-as-of").value == dt.date(2027, 7, 1)
+    at.button(key="ws-use-last").click().run()
+    assert at.date_input(key="ws-as-of").value == dt.date(2027, 7, 1)
     shown = metrics(at)
     assert t("agency.total_premiums", "zh") in shown and t("agency.totals", "zh") in shown  # two named totals
     assert any(t("agency.late_fee_rule.day_after_due", "zh").split("：")[0] in c.value for c in at.caption)

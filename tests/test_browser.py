@@ -170,9 +170,14 @@ CHINESE_SENTENCE = r"[\u4e00-\u9fff]+[，。；！？、][\u4e00-\u9fff]+"
 FIXED = ["用户名 / Username", "密码 / Password", "登录 / Sign in", "语言 / Language"]  # section 9: bilingual labels
 ROLE_PAGES = {  # sidebar page titles by key, per role
     "hr": ["page.hr", "page.cards", "page.flexible"],
-    "insp": ["page.inspector", "page.agency", "page.cards", "page.flexible"],
+    "insp": ["page.inspector", "page.store", "page.worksheet", "page.cases", "page.cards", "page.flexible"],
     "boss": ["page.admin", "page.flexible"],
 }
+MENU_TEXT = """() => [...document.querySelectorAll('[data-testid="stSidebarNav"] a')].map(a => {
+  const c = a.cloneNode(true);  // the entry's title, without its icon's ligature name
+  c.querySelectorAll('[data-testid="stIconMaterial"]').forEach(i => i.remove());
+  return c.innerText.trim();
+})"""
 VISIBLE_TEXT = """() => {
   const skip = el => el.closest('[data-testid="stIconMaterial"], [data-testid="stSidebarNav"] span[translate="no"]');
   const out = [];
@@ -216,6 +221,9 @@ def test_every_page_of_every_role_speaks_one_language(server: str, lang: str) ->
                 page.wait_for_timeout(1000)
             sign_in(page, role)
             page.wait_for_timeout(2500)
+            # the menu holds the role's pages and nothing else (HR sees no admin or inspector entry)
+            menu = page.evaluate(MENU_TEXT)
+            assert menu == [t(key, lang) for key in pages], (role, menu)
             for key in pages:
                 page.get_by_role("link", name=t(key, lang)).first.click()
                 page.wait_for_timeout(2000)

@@ -41,9 +41,9 @@ def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     accounts.add_user(engine, "hr-b", "hr", PASSWORD, [EMPLOYER_B])
     accounts.add_user(engine, "insp", "inspector", PASSWORD)
     accounts.add_user(engine, "boss", "admin", PASSWORD)
-    import views.common
+    import views.runtime
 
-    views.common.RESULTS.clear()
+    views.runtime.RESULTS.clear()
     return url
 
 
@@ -76,9 +76,9 @@ def visible_text(at: AppTest) -> str:
 
 
 def test_sign_out_leaves_nothing_for_the_next_user_on_the_tab(app_store: str) -> None:
-    import views.common
+    import views.runtime
 
-    at = app("views/hr.py", "hr-a")
+    at = app("views/pages/hr.py", "hr-a")
     at.date_input(key="hr-as-of").set_value(dt.date(2025, 11, 20)).run()
     at.button(key="hr-sample").click().run()
     assert at.metric and not at.exception  # user A sees the sample's counts
@@ -86,11 +86,11 @@ def test_sign_out_leaves_nothing_for_the_next_user_on_the_tab(app_store: str) ->
     names_of_a = check_uploads([(sample.name, sample.read_bytes())], dt.date(2025, 11, 20))[0].results["name"]
     names_of_a = names_of_a.dropna().head(5).tolist()
     assert len(names_of_a) == 5 and all(name in visible_text(at) for name in names_of_a)
-    assert len(views.common.RESULTS) == 1
+    assert len(views.runtime.RESULTS) == 1
 
     at.sidebar.button(key="auth-sign-out").click().run()
     assert "user" not in at.session_state
-    assert len(views.common.RESULTS) == 0  # A's cached results are gone with A
+    assert len(views.runtime.RESULTS) == 0  # A's cached results are gone with A
     for gone in ("audited", "hr-use-sample", "hr-as-of", "_token", "_sign_in"):
         assert gone not in at.session_state
     assert [i.label for i in at.text_input] == ["用户名 / Username", "密码 / Password"]
@@ -108,7 +108,7 @@ def test_sign_out_leaves_nothing_for_the_next_user_on_the_tab(app_store: str) ->
 
 
 def test_disabled_inspector_is_signed_out_at_the_next_click(app_store: str) -> None:
-    at = app("views/inspector.py", "insp")
+    at = app("views/pages/inspector.py", "insp")
     at.date_input(key="insp-as-of").set_value(dt.date(2025, 11, 20)).run()
     at.button(key="insp-sample").click().run()
     assert at.dataframe
@@ -121,7 +121,7 @@ def test_disabled_inspector_is_signed_out_at_the_next_click(app_store: str) -> N
 
 
 def test_changed_employers_sign_the_hr_user_out(app_store: str) -> None:
-    at = app("views/hr.py", "hr-a")
+    at = app("views/pages/hr.py", "hr-a")
     at.button(key="hr-sample").click().run()
     assert at.metric
     engine = store.connect(app_store)
@@ -133,7 +133,7 @@ def test_changed_employers_sign_the_hr_user_out(app_store: str) -> None:
 
 
 def test_disabled_admin_cannot_add_an_admin(app_store: str) -> None:
-    at = app("views/admin.py", "boss")
+    at = app("views/pages/admin.py", "boss")
     accounts.disable_user(store.connect(app_store), "boss", by="test")
     at.text_input(key="admin-username").input("intruder")
     at.text_input(key="admin-password").input("another long passphrase 42")
@@ -146,18 +146,18 @@ def test_disabled_admin_cannot_add_an_admin(app_store: str) -> None:
 def test_clear_cache_keeps_the_workers_engines_and_results(app_store: str) -> None:
     """What Streamlit does on a client's ``clear_cache`` message (AppSession._handle_clear_cache_request)
     must not touch the checking processes, the store's engine or the results cache."""
-    import views.common
+    import views.runtime
 
-    at = app("views/hr.py", "hr-a")
+    at = app("views/pages/hr.py", "hr-a")
     at.button(key="hr-sample").click().run()
-    pool, engine, cached = views.common.check_workers(), views.common.engine(), len(views.common.RESULTS)
+    pool, engine, cached = views.runtime.check_workers(), views.runtime.engine(), len(views.runtime.RESULTS)
     assert cached == 1
     for _ in range(10):
         caching.cache_data.clear()
         caching.cache_resource.clear()
         at.run()
-    assert views.common.check_workers() is pool and views.common.engine() is engine
-    assert len(views.common.RESULTS) == cached and at.metric
+    assert views.runtime.check_workers() is pool and views.runtime.engine() is engine
+    assert len(views.runtime.RESULTS) == cached and at.metric
 
 
 def test_problems_of_a_same_named_upload_of_another_employer_stay_hidden() -> None:
@@ -177,10 +177,10 @@ def test_problems_of_a_same_named_upload_of_another_employer_stay_hidden() -> No
 
 
 def test_upload_over_the_total_cap_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    import views.common
+    import views.runtime
 
     monkeypatch.setenv("SHEBAO_MAX_UPLOAD_MB", "1")
-    assert views.common.max_upload_bytes() == 2**20
+    assert views.runtime.max_upload_bytes() == 2**20
     at = AppTest.from_string(CAP_PAGE, default_timeout=30).run()
     assert [e.value for e in at.error] == [t("upload_too_big").format(total=2.0, cap=1.0)]
 
@@ -189,7 +189,7 @@ def test_upload_over_the_total_cap_is_refused(monkeypatch: pytest.MonkeyPatch) -
 # (spawn) started later in the same test session run __main__'s file again as __mp_main__.
 CAP_PAGE = """
 if __name__ == "__main__":
-    from views.common import within_upload_cap
+    from views.widgets import within_upload_cap
 
     within_upload_cap(2 * 2**20)
 """
@@ -198,9 +198,9 @@ if __name__ == "__main__":
     import pandas as pd
     import streamlit as st
 
-    import views.common
+    import views.widgets
 
-    st.dataframe(views.common.display_table(pd.DataFrame({"name": [f"n{i}" for i in range(25)]})))
+    st.dataframe(views.widgets.display_table(pd.DataFrame({"name": [f"n{i}" for i in range(25)]})))
 """
 
 
@@ -212,10 +212,10 @@ def test_unexpected_store_errors_show_one_translated_line_and_log_no_id(
     def failing_upload(*_args: object, **_kwargs: object) -> None:
         raise sa.exc.DataError("INSERT INTO people …", [{"ssn": secret_id}], Exception("value too long"))
 
-    monkeypatch.setattr(store, "store_upload", failing_upload)
-    at = app("views/agency.py", "insp")
+    monkeypatch.setattr(store, "save", failing_upload)  # what jobs.store_file saves with
+    at = app("views/pages/store.py", "insp")
     with caplog.at_level(logging.DEBUG):
-        at.button(key="agency-sample").click().run()
+        at.button(key="store-sample").click().run()
     assert not at.exception
     errors = [e.value for e in at.error]
     assert errors and all(e == t("unexpected_error") for e in errors)
@@ -223,7 +223,7 @@ def test_unexpected_store_errors_show_one_translated_line_and_log_no_id(
 
 
 def test_every_download_is_audited(app_store: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import views.common
+    import views.widgets
 
     user = accounts.User("hr-a", "hr", frozenset({EMPLOYER_A}))
     frame = pd.DataFrame({"name": ["=1+1"], "employer_id": [EMPLOYER_A]})
@@ -231,7 +231,7 @@ def test_every_download_is_audited(app_store: str, monkeypatch: pytest.MonkeyPat
 
     engine = store.connect(app_store)
     monkeypatch.setitem(st.session_state, "_sign_in", signins.token_hash(signins.begin(engine, "hr-a")))
-    build = views.common.audited_download(user, [EMPLOYER_A], "hr test.csv", reports.to_bytes, frame, ".csv")
+    build = views.widgets.audited_download(user, [EMPLOYER_A], "hr test.csv", reports.to_bytes, frame, ".csv")
     before = len(store.audit_entries(engine))
     data = build()
     entries = store.audit_entries(engine).iloc[before:]
@@ -251,20 +251,20 @@ def test_streamlit_table_export_and_error_details_are_off() -> None:
 def test_file_names_in_messages_are_sanitised() -> None:
     """A crafted upload name (folders, right-to-left override, markdown link) is echoed in its safe form:
     no folder, no control character, and no markdown that st.error would turn into a link."""
-    import views.common
+    import views.presentation
 
     evil = "../../etc/\u202epasswd[x](javascript:alert(1))\u202c.csv"
     _, errors = check_uploads([(evil, b"\x00\x01 not a roster")], dt.date(2025, 11, 20))
     assert len(errors) == 1 and errors[0].startswith("passwd[x](javascript:alert(1)).csv: ")
-    shown = views.common.safe_text(errors[0])
+    shown = views.presentation.safe_text(errors[0])
     assert "\u202e" not in shown and "../" not in shown and "](" not in shown
 
 
 def test_on_screen_tables_stop_at_max_screen_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     """A 25-row frame with the cap at 10 rows: 10 rows reach the browser, and a caption says so."""
-    import views.common
+    import views.presentation
 
-    monkeypatch.setattr(views.common, "MAX_SCREEN_ROWS", 10)
+    monkeypatch.setattr(views.presentation, "MAX_SCREEN_ROWS", 10)
     at = AppTest.from_string(TABLE_PAGE, default_timeout=30).run()
     assert len(at.dataframe[0].value) == 10
     assert [c.value for c in at.caption] == [t("table_truncated").format(shown=10, total=25)]
@@ -275,7 +275,7 @@ def test_a_download_clicked_after_the_sign_in_ended_gets_nothing(app_store: str,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """A click on a download button runs no script (so no enforce_account): the data function itself
     refuses once the user is disabled, or once that sign-in has ended (signed out)."""
-    import views.common
+    import views.widgets
     from compliance import reports
 
     user = accounts.User("hr-a", "hr", frozenset({EMPLOYER_A}))
@@ -283,14 +283,14 @@ def test_a_download_clicked_after_the_sign_in_ended_gets_nothing(app_store: str,
     engine = store.connect(app_store)
     hashed = signins.token_hash(signins.begin(engine, "hr-a"))
     monkeypatch.setitem(st.session_state, "_sign_in", hashed)
-    build = views.common.audited_download(user, [EMPLOYER_A], "hr test.csv", reports.to_bytes, frame, ".csv")
+    build = views.widgets.audited_download(user, [EMPLOYER_A], "hr test.csv", reports.to_bytes, frame, ".csv")
     assert build()  # while the sign-in lasts
     signins.end(engine, hashed)  # signed out (in this tab or another of the same browser)
     with pytest.raises(PermissionError):
         build()
     again = signins.token_hash(signins.begin(engine, "hr-a"))
     monkeypatch.setitem(st.session_state, "_sign_in", again)
-    build = views.common.audited_download(user, [EMPLOYER_A], "hr test.csv", reports.to_bytes, frame, ".csv")
+    build = views.widgets.audited_download(user, [EMPLOYER_A], "hr test.csv", reports.to_bytes, frame, ".csv")
     assert build()
     accounts.disable_user(engine, "hr-a", by="test")
     with pytest.raises(PermissionError):
@@ -299,9 +299,11 @@ def test_a_download_clicked_after_the_sign_in_ended_gets_nothing(app_store: str,
 
 # --- issue 20 ---------------------------------------------------------------------------------------
 
-PAGES_AND_USERS = [("views/hr.py", "hr-a", "hr-sample"), ("views/inspector.py", "insp", "insp-sample"),
-                   ("views/agency.py", "insp", "agency-sample"), ("views/cards.py", "hr-a", "card-sample"),
-                   ("views/admin.py", "boss", None), ("views/flexible.py", None, None), ("views/hr.py", None, None)]
+PAGES_AND_USERS = [("views/pages/hr.py", "hr-a", "hr-sample"), ("views/pages/inspector.py", "insp", "insp-sample"),
+                   ("views/pages/store.py", "insp", "store-sample"), ("views/pages/worksheet.py", "insp", None),
+                   ("views/pages/cases.py", "insp", None), ("views/pages/cards.py", "hr-a", "card-sample"),
+                   ("views/pages/admin.py", "boss", None), ("views/pages/flexible.py", None, None),
+                   ("views/pages/hr.py", None, None)]
 
 
 @pytest.mark.parametrize(("page", "username", "sample"), PAGES_AND_USERS)
@@ -310,7 +312,7 @@ def test_every_text_input_has_a_length_limit(app_store: str, page: str, username
     """Finding 6 (and 2): no text box of any page takes text without a bound (a 1 MB employer name on a
     300-row roster added 1.8 GB; a 7.5 M-character username froze the server). Streamlit cuts a value
     to ``max_chars`` on the server too, so a crafted widget value is bounded as well."""
-    store.open_case(store.connect(app_store), EMPLOYER_A, "test", by="test")  # the agency page's case note
+    store.open_case(store.connect(app_store), EMPLOYER_A, "test", by="test")  # the cases page's case note
     at = app(page, username)
     if sample:
         at.button(key=sample).click().run()
@@ -333,14 +335,14 @@ def test_demo_accounts_only_when_asked_and_they_must_change_their_password(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """Finding 10: the embedded store always had a demo-inspector with a password printed in the log,
     never to be changed."""
-    import views.common
+    import views.runtime
 
     monkeypatch.delenv("SHEBAO_DEMO", raising=False)
-    plain = views.common.engine_for(f"sqlite:///{tmp_path / 'plain.sqlite'}")
+    plain = views.runtime.engine_for(f"sqlite:///{tmp_path / 'plain.sqlite'}")
     assert [u["username"] for u in accounts.list_users(plain)] == ["admin"]
     assert "demo" not in capsys.readouterr().out
     monkeypatch.setenv("SHEBAO_DEMO", "1")
-    demo = views.common.engine_for(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    demo = views.runtime.engine_for(f"sqlite:///{tmp_path / 'demo.sqlite'}")
     printed = capsys.readouterr().out
     passwords = dict(line.split("user '")[1].split("', one-time password: ") for line in printed.splitlines()
                      if "shebao-check demo: user" in line)
@@ -351,7 +353,7 @@ def test_demo_accounts_only_when_asked_and_they_must_change_their_password(
 
 
 def test_sign_out_ends_the_stored_sign_in(app_store: str) -> None:
-    at = app("views/hr.py", "hr-a")
+    at = app("views/pages/hr.py", "hr-a")
     hashed = at.session_state["_sign_in"]
     engine = store.connect(app_store)
     assert signins.check(engine, hashed).username == "hr-a"
@@ -378,7 +380,7 @@ def test_a_failing_audit_shows_one_line_and_no_personal_data(app_store: str, mon
         raise sa.exc.DataError("INSERT INTO audit_log …", [{"employer_id": secret_id}], Exception("too long"))
 
     monkeypatch.setattr(accounts, "audit_view", failing_audit)
-    at = app("views/inspector.py", "insp")
+    at = app("views/pages/inspector.py", "insp")
     with caplog.at_level(logging.DEBUG):
         at.button(key="insp-sample").click().run()
     assert not at.exception
@@ -395,7 +397,7 @@ if __name__ == "__main__":
     from streamlit.runtime.scriptrunner import get_script_run_ctx
     from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
-    import views.common
+    import views.runtime
 
     ctx = get_script_run_ctx()
     if "added" not in st.session_state:
@@ -403,7 +405,7 @@ if __name__ == "__main__":
             ctx.uploaded_file_mgr.add_file(ctx.session_id, UploadedFileRec(file_id, "r.csv", "text/csv", b"a" * 10))
         st.session_state["added"] = True
         st.session_state["uploader"] = [types.SimpleNamespace(file_id="shown")]  # as an uploader's value looks
-    views.common.drop_unreferenced_uploads()
+    views.runtime.drop_unreferenced_uploads()
     st.write(",".join(sorted(ctx.uploaded_file_mgr.file_storage.get(ctx.session_id, {}))))
 """
 
@@ -411,9 +413,9 @@ if __name__ == "__main__":
 def test_files_no_widget_names_are_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     """Finding 8: held uploads were capped per tab only and kept until the session ended; a file a crafted
     client uploads without a widget, or one whose widget is gone, now goes after a grace period."""
-    import views.common
+    import views.runtime
 
-    monkeypatch.setattr(views.common, "UNREFERENCED_GRACE", 0.0)
+    monkeypatch.setattr(views.runtime, "UNREFERENCED_GRACE", 0.0)
     at = AppTest.from_string(DROP_PAGE, default_timeout=30).run()
     assert [m.value for m in at.markdown] == ["shown"]
 

@@ -301,7 +301,7 @@ def upload_binding(session_id: str, browser: str | None) -> tuple[Binding | None
 def live_sign_in(browser: str | None) -> bool:
     """Whether a sign-in made in this browser still holds (checked in the store)."""
     from compliance import signins
-    from views.common import engine
+    from views.runtime import engine
 
     hashes = REGISTRY.sign_ins_of_browser(browser)
     return any(signins.check(engine(), hashed).username for hashed in hashes)

@@ -1,4 +1,4 @@
-"""Flexible worker: check my own ID number and how to register myself. Nothing is stored or logged."""
+"""Flexible worker: check my own ID number and how to register myself. Public: nothing is stored or logged."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import streamlit as st
 
 from compliance import flexible, ids
 from compliance.cards import CARD_STATUSES, how_to_activate, how_to_apply
-from views.common import k, lang, tr, translate_message
+from views.presentation import id_facts, message_text, upgraded_number
+from views.session import k, lang, tr
 
 st.title(tr("page.flexible"))
 st.caption(tr("flex.intro"))
@@ -17,19 +18,14 @@ if number.strip():
     if report.valid:
         st.success(tr("flex.valid"))
         # the worker typed the number: shown in full, and what normalising changed is said (issue 14)
-        typed = ids.clean(number)
-        if len(typed) == 15 and report.ssn and len(report.ssn) == 18:
-            st.info(tr("flex.upgraded").format(old=typed, new=report.ssn))
-        facts = {tr("flex.ssn"): report.ssn or "", tr("flex.birth"): report.birth_date or "",
-                 tr("flex.sex"): tr(f"sex.{report.sex}") if report.sex else "",
-                 tr("flex.region"): report.region or report.region_code or "",
-                 tr("flex.kind"): tr(f"kind.{report.kind}")}
-        table = pd.DataFrame({tr("flex.item"): list(facts), tr("flex.value"): list(facts.values())})
-        st.table(table.set_index(tr("flex.item")))
+        upgraded = upgraded_number(ids.clean(number), report)
+        if upgraded is not None:
+            st.info(tr("flex.upgraded").format(old=upgraded[0], new=upgraded[1]))
+        st.table(id_facts(report, lang()))
         for warning in report.warnings:
-            st.warning(translate_message(warning))
+            st.warning(message_text(warning, lang()))
     else:
-        st.error(tr("flex.invalid") + "；".join(translate_message(p) for p in report.problems))
+        st.error(tr("flex.invalid") + "；".join(message_text(p, lang()) for p in report.problems))
 
 category = st.radio(tr("flex.category"), flexible.CATEGORIES, format_func=lambda c: tr(f"category.{c}"),
                     key=k("flex-category"))

@@ -6,7 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from compliance import accounts, signins
-from views.common import MAX_EMPLOYER_LIST_CHARS, display_table, engine, k, require_role, tr, translate_message
+from views.presentation import MAX_EMPLOYER_LIST_CHARS, message_text
+from views.runtime import engine
+from views.session import k, lang, require_role, tr
+from views.widgets import table
 
 st.title(tr("page.admin"))
 user = require_role("admin")
@@ -14,10 +17,7 @@ eng = engine()
 if flash := st.session_state.pop("admin-flash", None):  # what the last action did, after the rerun that shows it
     st.success(tr(flash))
 st.subheader(tr("admin.users"))
-users = pd.DataFrame(accounts.list_users(eng))
-if len(users) and "role" in users:
-    users["role"] = users["role"].map(lambda r: tr(f"role.{r}"))
-st.dataframe(display_table(users), hide_index=True, placeholder="", key=k("admin-users"))
+table(pd.DataFrame(accounts.list_users(eng)), "admin-users")  # roles by their label (presentation.CODE_LABELS)
 with st.form(k("admin-add"), clear_on_submit=True):
     st.subheader(tr("admin.add"))
     username = st.text_input(t_user := tr("auth.username"), key=k("admin-username"),
@@ -31,7 +31,7 @@ with st.form(k("admin-add"), clear_on_submit=True):
             accounts.add_user(eng, username, role, password, [e.strip() for e in employers.split(",") if e.strip()],
                               must_change_password=True, by=user.username)  # admin-set: changed at first sign-in
         except accounts.AccountError as exc:
-            st.error(translate_message(str(exc)))
+            st.error(message_text(str(exc), lang()))
         else:  # the table and the disable list above show the new user at once
             st.session_state["admin-flash"] = "admin.done"
             st.rerun()
