@@ -15,15 +15,20 @@ from collections.abc import Collection
 import numpy as np
 import pandas as pd
 
-from compliance import ids
+from compliance import catalogue, ids
 from compliance.cards import normalise_status
 from compliance.dates import iso_dates
 from compliance.employment import EXEMPT
-from compliance.registration import NORMALISED_SCHEMA, judge
+from compliance.registration import judge
+from compliance.schema import (  # re-exported: callers import the contracts from here too
+    CODED_COLUMNS,
+    CROSSCHECK_CODED,
+    CROSSCHECK_COLUMNS,
+    FINDINGS,
+    NORMALISED_SCHEMA,
+)
 
-CROSSCHECK_COLUMNS = ["finding", "employer_id", "ssn", "name", "roster_registration_date",
-                      "registry_registration_date", "source_file", "source_row", "detail"]
-FINDINGS = ["not_in_registry", "date_mismatch", "roster_date_missing", "not_in_roster", "multiple_employers"]
+__all__ = ["CROSSCHECK_COLUMNS", "FINDINGS", "crosscheck", "stored_check", "stored_rows"]
 
 
 def without_exempt(employments: pd.DataFrame) -> pd.DataFrame:
@@ -47,8 +52,9 @@ def latest_employments(employments: pd.DataFrame) -> pd.DataFrame:
 
 def crosscheck(employments: pd.DataFrame, registrations: pd.DataFrame,
                registry_files: dict[int, str] | None = None, in_registry: Collection[str] | None = None,
-               rostered: Collection[str] | None = None) -> pd.DataFrame:
-    """Every finding, in the contract's columns, ordered by finding then employer then row.
+               rostered: Collection[str] | None = None, coded: bool = False) -> pd.DataFrame:
+    """Every finding, in the contract's columns (with ``coded``, the structure of ``detail`` beside them:
+    ``detail_coded``, for a page in its language), ordered by finding then employer then row.
 
     ``employments``: stored roster rows (employer_id, ssn, name, registration_date, source_file,
     source_row, id); ``registrations``: the registry (employer_id, ssn, registration_date,
@@ -62,66 +68,73 @@ def crosscheck(employments: pd.DataFrame, registrations: pd.DataFrame,
     roster = without_exempt(latest_employments(employments))
     if in_registry is None:
         in_registry = set(registrations["employer_id"])
-    merged = roster.merge(registrations[["employer_id", "ssn", "registration_date"]], on=["employer_id", "ssn"],
-                          how="left", suffixes=("_roster", "_registry"), indicator=True)
-    covered = merged["employer_id"].isin(in_registry)
-    has_roster_date = merged["registration_date_roster"].notna()
-    has_registry_date = merged["registration_date_registry"].notna()
-    no_record = merged["_merge"] == "left_only"
-    parts: list[pd.DataFrame] = []
-
-    def add(mask: pd.Series, finding: str, detail: pd.Series | str) -> None:
-        rows = merged[mask]
-        parts.append(pd.DataFrame({
-            "finding": finding, "employer_id": rows["employer_id"], "ssn": rows["ssn"], "name": rows["name"],
-            "roster_registration_date": iso_dates(rows["registration_date_roster"]),
-            "registry_registration_date": iso_dates(rows["registration_date_registry"]),
-            "source_file": rows["source_file"], "source_row": rows["source_row"],
-            "detail": detail[mask] if isinstance(detail, pd.Series) else detail}))
-
-    add(covered & has_roster_date & no_record, "not_in_registry",
-        "the roster gives a registration date; the registry has no record for this employer and person")
-    differ = has_roster_date & has_registry_date & \
-        (merged["registration_date_roster"] != merged["registration_date_registry"])
-    days = (merged["registration_date_roster"] - merged["registration_date_registry"]).dt.days
-    add(differ, "date_mismatch",
-        "the roster's date differs from the registry's by " + days.abs().astype("Int64").astype("string") + " days")
-    add(~has_roster_date & has_registry_date, "roster_date_missing",
-        "the roster leaves the registration date blank; the registry has one")
-
-    # people the registry has registered with an employer whose stored rosters do not list them
     if rostered is None:
         rostered = set(roster["employer_id"])  # rostered_employers(employments), already filtered
+    parts = [*_roster_findings(roster, registrations, in_registry), _not_in_roster(roster, registrations, rostered,
+                                                                                    registry_files),
+             _multiple_employers(roster)]
+    out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else \
+        pd.DataFrame(columns=[*CROSSCHECK_COLUMNS, CROSSCHECK_CODED])
+    out["order"] = out["finding"].map({f: i for i, f in enumerate(FINDINGS)})
+    out = out.sort_values(["order", "employer_id", "source_row"], kind="stable").drop(columns="order")
+    out["source_row"] = out["source_row"].astype("Int64")
+    return out[CROSSCHECK_COLUMNS + ([CROSSCHECK_CODED] if coded else [])].reset_index(drop=True)
+
+
+def _findings(finding: str, rows: pd.DataFrame, **columns: object) -> pd.DataFrame:
+    """Finding rows in the contract's columns (and ``detail_coded``): ``columns`` give what ``rows`` lack;
+    ``detail`` is the catalogue message ``finding`` (its parameters in ``params``)."""
+    params = columns.pop("params", {})
+    text, entry = catalogue.message(finding, rows.index, **params)  # type: ignore[arg-type]
+    frame = {"finding": finding, "employer_id": rows["employer_id"], "ssn": rows["ssn"], "name": rows.get("name"),
+             "roster_registration_date": pd.NA, "registry_registration_date": pd.NA,
+             "source_file": rows.get("source_file"), "source_row": rows["source_row"]}
+    return pd.DataFrame({**frame, **columns, "detail": text, CROSSCHECK_CODED: catalogue.as_list(entry)})
+
+
+def _roster_findings(roster: pd.DataFrame, registrations: pd.DataFrame,
+                     in_registry: Collection[str]) -> list[pd.DataFrame]:
+    """What the registry says of the dates the rosters give: no record, another date, a date left blank."""
+    merged = roster.merge(registrations[["employer_id", "ssn", "registration_date"]], on=["employer_id", "ssn"],
+                          how="left", suffixes=("_roster", "_registry"), indicator=True)
+    has_roster_date = merged["registration_date_roster"].notna()
+    has_registry_date = merged["registration_date_registry"].notna()
+    differ = has_roster_date & has_registry_date & \
+        (merged["registration_date_roster"] != merged["registration_date_registry"])
+    days = (merged["registration_date_roster"] - merged["registration_date_registry"]).dt.days.abs().astype("Int64")
+    masks = {"not_in_registry": merged["employer_id"].isin(in_registry) & has_roster_date
+             & (merged["_merge"] == "left_only"),
+             "date_mismatch": differ, "roster_date_missing": ~has_roster_date & has_registry_date}
+    out = []
+    for finding, mask in masks.items():
+        rows = merged[mask]
+        out.append(_findings(finding, rows, roster_registration_date=iso_dates(rows["registration_date_roster"]),
+                             registry_registration_date=iso_dates(rows["registration_date_registry"]),
+                             params={"days": days[mask]} if finding == "date_mismatch" else {}))
+    return out
+
+
+def _not_in_roster(roster: pd.DataFrame, registrations: pd.DataFrame, rostered: Collection[str],
+                   registry_files: dict[int, str] | None) -> pd.DataFrame:
+    """People the registry has registered with an employer whose stored rosters do not list them."""
     reg = registrations[registrations["employer_id"].isin(rostered)]
     reg = reg.merge(roster[["employer_id", "ssn"]], on=["employer_id", "ssn"], how="left", indicator=True)
     missing = reg[reg["_merge"] == "left_only"]
     names = roster.drop_duplicates("ssn").set_index("ssn")["name"]
     files = pd.Series(registry_files or {}, dtype="string")
-    parts.append(pd.DataFrame({
-        "finding": "not_in_roster", "employer_id": missing["employer_id"], "ssn": missing["ssn"],
-        "name": missing["ssn"].map(names), "roster_registration_date": pd.NA,
-        "registry_registration_date": iso_dates(missing["registration_date"]),
-        "source_file": missing["upload_id"].map(files) if "upload_id" in missing else pd.NA,
-        "source_row": missing["source_row"],
-        "detail": "registered by this employer in the registry, but not on any of its stored rosters"}))
+    return _findings("not_in_roster", missing, name=missing["ssn"].map(names),
+                     registry_registration_date=iso_dates(missing["registration_date"]),
+                     source_file=missing["upload_id"].map(files) if "upload_id" in missing else pd.NA)
 
-    # the same person on stored rosters of two or more employers: one row per employer
+
+def _multiple_employers(roster: pd.DataFrame) -> pd.DataFrame:
+    """The same person on stored rosters of two or more employers: one row per employer."""
     per_person = roster.groupby("ssn")["employer_id"].transform("nunique")
     multi = roster[per_person >= 2]
     others = multi.groupby("ssn")["employer_id"].agg(lambda s: ", ".join(sorted(s)))
     others = ids.mask_runs(others.astype("string"))  # an ID number stored as an employer (a shifted column)
-    parts.append(pd.DataFrame({
-        "finding": "multiple_employers", "employer_id": multi["employer_id"], "ssn": multi["ssn"],
-        "name": multi["name"], "roster_registration_date": iso_dates(multi["registration_date"]),
-        "registry_registration_date": pd.NA, "source_file": multi["source_file"], "source_row": multi["source_row"],
-        "detail": "on the rosters of " + multi["ssn"].map(others)}))
-
-    out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else \
-        pd.DataFrame(columns=CROSSCHECK_COLUMNS)
-    out["order"] = out["finding"].map({f: i for i, f in enumerate(FINDINGS)})
-    out = out.sort_values(["order", "employer_id", "source_row"], kind="stable").drop(columns="order")
-    out["source_row"] = out["source_row"].astype("Int64")
-    return out[CROSSCHECK_COLUMNS].reset_index(drop=True)
+    return _findings("multiple_employers", multi, roster_registration_date=iso_dates(multi["registration_date"]),
+                     params={"employers": multi["ssn"].map(others)})
 
 
 def effective_registration(employments: pd.DataFrame, registrations: pd.DataFrame) -> pd.Series:
@@ -175,6 +188,7 @@ def stored_rows(employments: pd.DataFrame, registrations: pd.DataFrame, names: d
         "problem_code": none,
         "employment_type": latest.get("employment_type", none).astype("string").fillna("full_time"),
         "work_permit_date": pd.to_datetime(latest.get("work_permit_date", pd.Series(pd.NaT, index=latest.index))),
+        **dict.fromkeys(CODED_COLUMNS, none),
     }).astype(NORMALISED_SCHEMA)
 
 

@@ -25,7 +25,7 @@ import re
 import pandas as pd
 from stdnum import exceptions as stdnum_exceptions
 
-from compliance import ids, vocab
+from compliance import catalogue, ids, vocab
 
 TYPE_WORDS: dict[str, list[str]] = {
     "resident": ["居民身份证", "身份证", "二代身份证", "resident", "resident id", "id card"],
@@ -77,21 +77,29 @@ def validate_documents(raw: pd.Series, id_types: pd.Series | None = None, today:
         bad = ~numbers.str.fullmatch(_DOCUMENT_SHAPE.pattern).fillna(False) & ~missing
         code = pd.Series(pd.NA, index=numbers.index, dtype="string")
         problem = pd.Series(pd.NA, index=numbers.index, dtype="string")
-        code[missing], problem[missing] = ids.Missing.code, ids.Missing.message
-        code[bad] = InvalidDocumentNumber.code
-        problem[bad] = ("A " + types[assigned][bad].str.replace("_", " ") + " number has 5 to 20 letters and digits; "
-                        "found " + numbers[bad].str.len().astype("string") + " characters")
+        coded = pd.Series(pd.NA, index=numbers.index, dtype="string")
+        code[missing] = ids.Missing.code
+        problem[missing], coded[missing] = ids.Missing.message, catalogue.as_list(catalogue.entry(ids.Missing.code))
+        if bad.any():
+            code[bad] = InvalidDocumentNumber.code
+            at = numbers.index[bad.to_numpy(dtype=bool)]
+            problem[at], entry = catalogue.message(InvalidDocumentNumber.code, at, kind=types[assigned][bad],
+                                                   n=numbers[bad].str.len().astype("int64"))
+            coded[at] = catalogue.as_list(entry)
         fill = {"ssn": pd.NA, "id_code": code, "id_problem": problem, "id_warning": pd.NA,
                 "id_warning_code": pd.NA, "kind": types[assigned].where(code.isna()), "birth_date": pd.NaT,
-                "sex": pd.NA, "region_code": pd.NA, "region": pd.NA}
+                "sex": pd.NA, "region_code": pd.NA, "region": pd.NA, "id_problem_coded": coded,
+                "id_warning_coded": pd.NA}
         for name, value in fill.items():
             out.loc[assigned, name] = value
     declared = types.isin(["hkmo_tw_permit", "foreign_permanent"]).fillna(False) & out["id_code"].isna()
     mismatch = declared & (out["kind"] != types).fillna(False)
     if mismatch.any():
-        note = ("The document type says " + types[mismatch].str.replace("_", " ") + " but the number reads as "
-                + out.loc[mismatch, "kind"].str.replace("_", " "))
+        at = out.index[mismatch.to_numpy(dtype=bool)]
+        note, entry = catalogue.message(WARNING_TYPE_MISMATCH, at, declared=types[at], read=out.loc[at, "kind"])
         out.loc[mismatch, "id_warning"] = (out.loc[mismatch, "id_warning"] + "; " + note).fillna(note)
+        out.loc[mismatch, "id_warning_coded"] = catalogue.join_lists(out.loc[at, "id_warning_coded"],
+                                                                     catalogue.as_list(entry))
         out.loc[mismatch, "id_warning_code"] = out.loc[mismatch, "id_warning_code"].fillna(WARNING_TYPE_MISMATCH)
     out.index = positions
     return out
@@ -109,5 +117,5 @@ def explain(number: str, id_type: str | None = None, today: dt.date | None = Non
     row = validate_documents(pd.Series([number], dtype=object), pd.Series([id_type], dtype="string"), today).iloc[0]
     report = ids.report_of(number, row)
     if id_type in AGENCY_ASSIGNED and report.valid:
-        report.warnings.append(f"The social security number is assigned by the agency ({id_type.replace('_', ' ')})")
+        report.warnings.append(catalogue.Text("ssn_agency_note", kind=id_type))
     return report

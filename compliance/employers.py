@@ -15,19 +15,23 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from compliance.registration import STATUSES
+from compliance import catalogue
+from compliance.schema import EMPLOYER_CODED, EMPLOYER_COLUMNS, STATUSES
 
-EMPLOYER_COLUMNS = ["employer_id", "employer_name", "employees", "on_time", "late", "overdue", "pending",
-                    "invalid", "exempt", "max_days_overdue", "flag_premium_verification", "flag_reason"]
+__all__ = ["EMPLOYER_COLUMNS", "combine", "flag_reason", "partial", "summarise"]
 
 
 def flag_reason(overdue: pd.Series, longest: pd.Series) -> pd.Series:
     """'3 employees unregistered, longest 47 days past deadline' (NA where nothing is overdue)."""
-    noun = pd.Series(np.where(overdue == 1, " employee", " employees"), index=overdue.index, dtype="string")
-    days = pd.Series(np.where(longest == 1, " day", " days"), index=longest.index, dtype="string")
-    reason = (overdue.astype("string") + noun + " unregistered, longest " + longest.astype("string") + days
-              + " past deadline")
-    return reason.where(overdue > 0)
+    return flag_reason_coded(overdue, longest)[0]
+
+
+def flag_reason_coded(overdue: pd.Series, longest: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """:func:`flag_reason` and its structure (catalogue ``overdue_employees``), NA where nothing is overdue."""
+    text, entry = catalogue.message("overdue_employees", overdue.index, n=overdue.astype("int64"),
+                                    days=longest.astype("int64"))
+    flagged = (overdue > 0).to_numpy(dtype=bool)
+    return text.where(flagged), catalogue.as_list(entry).where(flagged)
 
 
 ORDER_SHIFT = 32  # an employer's first appearance: partition number << 32 | row position in it
@@ -69,10 +73,12 @@ def partial(results: pd.DataFrame, number: int = 0) -> tuple[pd.DataFrame, pd.Se
 
 
 def combine(partials: Sequence[tuple[pd.DataFrame, pd.Series]]) -> pd.DataFrame:
-    """The summary (``EMPLOYER_COLUMNS``) from the :func:`partial` of every part of the results."""
+    """The summary (``EMPLOYER_COLUMNS``, and ``flag_reason_coded``: its structure) from the :func:`partial`
+    of every part of the results."""
     if not partials:
-        return pd.DataFrame({c: pd.Series(dtype="string" if c in ("employer_id", "employer_name", "flag_reason")
-                                          else "int64") for c in EMPLOYER_COLUMNS})
+        return pd.DataFrame({c: pd.Series(dtype="string" if c in ("employer_id", "employer_name", "flag_reason",
+                                                                  EMPLOYER_CODED) else "int64")
+                             for c in [*EMPLOYER_COLUMNS, EMPLOYER_CODED]})
     keys = pd.concat([k for k, _ in partials]).sort_values("order", kind="stable")
     grouped = keys.groupby(level=0, sort=False)
     out = pd.DataFrame({"employer_id": grouped["employer_id"].first(), "employees": grouped["employees"].sum()})
@@ -88,10 +94,10 @@ def combine(partials: Sequence[tuple[pd.DataFrame, pd.Series]]) -> pd.DataFrame:
         out[status] = grouped[status].sum().astype("int64")
     out["max_days_overdue"] = grouped["overdue_days"].max().fillna(0).astype("int64")
     out["flag_premium_verification"] = out["overdue"] > 0
-    out["flag_reason"] = flag_reason(out["overdue"], out["max_days_overdue"])
+    out["flag_reason"], out[EMPLOYER_CODED] = flag_reason_coded(out["overdue"], out["max_days_overdue"])
     out = out.sort_values(["overdue", "max_days_overdue", "employees"], ascending=False, kind="stable")
     out["employees"] = out["employees"].astype("int64")
-    return out[EMPLOYER_COLUMNS].reset_index(drop=True)
+    return out[[*EMPLOYER_COLUMNS, EMPLOYER_CODED]].reset_index(drop=True)
 
 
 def filter_employers(results: pd.DataFrame, search: str = "",

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from compliance import vocab
+from compliance import catalogue, vocab
 
 EMPLOYMENT_WORDS: dict[str, list[str]] = {
     "full_time": ["全日制", "劳动合同", "全职", "full-time", "full_time", "fulltime"],
@@ -36,15 +36,9 @@ EMPLOYMENT_WORDS: dict[str, list[str]] = {
     "service": ["劳务", "劳务关系", "service", "service contract"],
 }
 EMPLOYMENT_TYPES = list(EMPLOYMENT_WORDS)
-EXEMPT_REASONS: dict[str, str] = {
-    "retired": "exempt: a re-employed retiree (退休返聘) is in a service relationship, not employment; no Art. 58 "
-               "registration duty (SPC Interpretation (I) on Labour Disputes, Art. 32)",
-    "intern": "exempt: a student intern (实习) has no employment relationship; no Art. 58 registration duty "
-              "(劳部发〔1995〕309号 Art. 12)",
-    "dispatched": "exempt: a dispatched worker (劳务派遣) is registered by the dispatching agency, the employer in "
-                  "law (Interim Provisions on Labour Dispatch Art. 8)",
-    "service": "exempt: a service contract (劳务关系) is no employment relationship; no Art. 58 registration duty",
-}
+# why each is exempt: the catalogue's ``exempt_<type>`` messages (their legal sources are in them)
+EXEMPT_REASONS: dict[str, str] = {t: catalogue.render(f"exempt_{t}", "en") for t in ("retired", "intern", "dispatched",
+                                                                                    "service")}
 EXEMPT = list(EXEMPT_REASONS)
 _LOOKUP = vocab.table(EMPLOYMENT_WORDS)
 

@@ -62,6 +62,9 @@ import pyarrow.compute as pc
 from stdnum import exceptions as stdnum_exceptions
 from stdnum import numdb
 
+from compliance import catalogue
+from compliance.errors import ShebaoError
+
 WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)
 CHECK_CHARS = np.array(list("10X98765432"))  # index: sum % 11 -> check character
 PERMIT_PREFIXES = {"81": "hkmo_tw_permit", "82": "hkmo_tw_permit", "83": "hkmo_tw_permit"}
@@ -81,14 +84,20 @@ _DIGIT_TEXT = pa.array(list("0123456789X"), type=pa.large_string())
 _KINDS = pa.array(["resident", "hkmo_tw_permit", "foreign_permanent"], type=pa.large_string())
 
 
-class ValidationError(stdnum_exceptions.ValidationError):
-    """The identity number is not valid."""
+class ValidationError(ShebaoError, stdnum_exceptions.ValidationError):
+    """The identity number is not valid. A user's error like any other (``ShebaoError``); ``code`` is the
+    stable code of ``ERRORS`` (the ``id_code`` column), ``structure`` the message's catalogue structure
+    when :func:`validate` raised it (``render`` gives it in a language)."""
 
     code = "id_invalid"
     message = "The identity number is not valid."
+    structure: str | None = None
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else self.message
+
+    def render(self, lang: str) -> str:
+        return str(self) if self.structure is None else catalogue.render_coded(self.structure, lang)
 
 
 class Missing(ValidationError):
@@ -156,7 +165,7 @@ WARNING_OLD_PR_CARD = "id_old_pr_card"
 
 # Columns of validate_column(), in order.
 RESULT_COLUMNS = ["ssn", "id_code", "id_problem", "id_warning", "id_warning_code", "kind", "birth_date", "sex",
-                  "region_code", "region"]
+                  "region_code", "region", "id_problem_coded", "id_warning_coded"]
 
 
 @functools.cache
@@ -234,7 +243,9 @@ def validate(number: object, today: dt.date | None = None) -> str:
     """Return the normalised 18-character number, or raise the precise ValidationError."""
     result = validate_column(pd.Series([number], dtype=object), today=today).iloc[0]
     if pd.notna(result["id_code"]):
-        raise ERRORS[result["id_code"]](result["id_problem"])
+        error = ERRORS[result["id_code"]](result["id_problem"])
+        error.structure = result["id_problem_coded"]
+        raise error
     return result["ssn"]
 
 
@@ -584,21 +595,31 @@ def _fast(digits: np.ndarray, today: dt.date) -> _Fast:
         "region_code": _only(_fixed_strings(code_chars.T), good),
         "region": region_names.take(pa.array(name, mask=(name < 0) | ~good)),
     }
+    _fast_messages(columns, m, unknown_county, bad, expected, given)
+    birth = (days.astype(np.int64) + _DAYS_1900).astype("datetime64[D]")
+    return _Fast(good, bad, undecided, columns, birth)
+
+
+def _fast_messages(columns: dict[str, pa.Array], m: int, unknown_county: np.ndarray, bad: np.ndarray,
+                   expected: np.ndarray, given: np.ndarray) -> None:
+    """The warnings (a county the table lacks) and problems (a wrong check character) of :func:`_fast`'s
+    numbers, with their structure, into ``columns`` (catalogue templates, built column-wise)."""
     if unknown_county.any():
         rows = np.flatnonzero(unknown_county)
         codes = _string_series(columns["region_code"].take(rows), pd.RangeIndex(len(rows)))
-        warning = "Region code " + codes + " is not in the region table (a newer district?); the number stays valid"
+        warning, coded = catalogue.message(WARNING_UNKNOWN_COUNTY, codes.index, code=codes)
         columns["id_warning"] = _spread(m, rows, _arrow(warning))
+        columns["id_warning_coded"] = _spread(m, rows, _arrow(catalogue.as_list(coded)))
         columns["id_warning_code"] = _spread(m, rows, _constant(WARNING_UNKNOWN_COUNTY, len(rows)))
     if bad.any():
         rows = np.flatnonzero(bad)
-        problem = pc.binary_join_element_wise(
-            _text("The check character should be "), _CHECK_TEXT.take(expected[rows]), _text(", not "),
-            _DIGIT_TEXT.take(given[rows]), _text(""))
-        columns["id_problem"] = _spread(m, rows, problem)
+        where = pd.RangeIndex(len(rows))
+        problem, coded = catalogue.message(InvalidChecksum.code, where,
+                                           expected=_string_series(_CHECK_TEXT.take(expected[rows]), where),
+                                           found=_string_series(_DIGIT_TEXT.take(given[rows]), where))
+        columns["id_problem"] = _spread(m, rows, _arrow(problem))
+        columns["id_problem_coded"] = _spread(m, rows, _arrow(catalogue.as_list(coded)))
         columns["id_code"] = _only(_constant(InvalidChecksum.code, m), bad)
-    birth = (days.astype(np.int64) + _DAYS_1900).astype("datetime64[D]")
-    return _Fast(good, bad, undecided, columns, birth)
 
 
 def validate_column(raw: pd.Series, today: dt.date | None = None,
@@ -693,6 +714,8 @@ def validate_column(raw: pd.Series, today: dt.date | None = None,
         "sex": column("sex"),
         "region_code": column("region_code"),
         "region": column("region"),
+        "id_problem_coded": column("id_problem_coded"),
+        "id_warning_coded": column("id_warning_coded"),
     }, index=index)
     assert len(out) == n
     out.index = original_index
@@ -707,14 +730,19 @@ def _validate_rows(cleaned: pd.Series, text: pd.Series, today: dt.date, number_c
     index = text.index
     code = pd.Series(pd.NA, index=index, dtype="string")
     detail = pd.Series(pd.NA, index=index, dtype="string")
+    coded = pd.Series(pd.NA, index=index, dtype="string")
 
-    def fail(mask_: pd.Series, error: type[ValidationError],
-             message: Callable[[pd.Series], pd.Series] | str | None = None) -> None:
-        """Give ``error`` to the rows of ``mask_`` that have no problem yet; message built for those only."""
+    def fail(mask_: pd.Series, error: type[ValidationError], key: str | None = None,
+             **params: Callable[[pd.Series], pd.Series]) -> None:
+        """Give ``error`` to the rows of ``mask_`` that have no problem yet: the catalogue message ``key``
+        (default: the error's code), its parameters (of the rows hit) built for those rows only."""
         hit = mask_.fillna(False) & code.isna()
         if hit.any():
             code[hit] = error.code
-            detail[hit] = message(hit) if callable(message) else (message or error.message)
+            text, entry = catalogue.message(key or error.code, index[hit.to_numpy(dtype=bool)],
+                                            **{name: param(hit) for name, param in params.items()})
+            detail[hit] = text
+            coded[hit] = catalogue.as_list(entry)
 
     fail(text.isna(), Missing)
     if number_cell is not None:
@@ -728,7 +756,7 @@ def _validate_rows(cleaned: pd.Series, text: pd.Series, today: dt.date, number_c
     if old_card.any():  # 3 letters (nationality, ISO 3166-1 alpha-3) + 12 digits
         alpha3 = text[old_card].str[:3]
         fail((~alpha3.isin(list(_countries()[1]))).reindex(index, fill_value=False), UnknownNationality,
-             lambda hit: "The nationality code " + text[hit].str[:3] + " names no country (ISO 3166-1 alpha-3)")
+             "id_nationality_alpha3", code=lambda hit: text[hit].str[:3])
         shaped = shaped | old_card
     odd = text[~shaped]
 
@@ -738,12 +766,10 @@ def _validate_rows(cleaned: pd.Series, text: pd.Series, today: dt.date, number_c
     fail(on_odd(odd.str.fullmatch(_SCIENTIFIC.pattern)), ExcelMangled)
     # the message names the offending characters only: an ID number never goes into a message
     fail(on_odd(~odd.str.fullmatch(r"[0-9X]*").fillna(True)), InvalidFormat,
-         lambda hit: "Only digits and a final X are allowed; found " + _quoted(
-             text[hit].str.replace(r"[0-9X]", "", regex=True).str[:10]))
+         chars=lambda hit: text[hit].str.replace(r"[0-9X]", "", regex=True).str[:10])
     length = odd.str.len()
-    fail(on_odd(length != 18), InvalidLength,
-         lambda hit: "Expected 18 characters (or 15 digits), got " + length.reindex(index)[hit].astype("string"))
-    fail(pd.Series(~shaped, index=index), InvalidFormat, "X may only be the last character")
+    fail(on_odd(length != 18), InvalidLength, n=lambda hit: length.reindex(index)[hit].astype("int64"))
+    fail(pd.Series(~shaped, index=index), InvalidFormat, "id_format_x")
     new_shape = pd.Series(~old_card, index=index)  # the checks below are those of GB 11643's layout
 
     ok = code.isna() & new_shape
@@ -751,28 +777,24 @@ def _validate_rows(cleaned: pd.Series, text: pd.Series, today: dt.date, number_c
     expected = _check_chars(cand)
     bad_check = cand.str[17] != expected
     fail(bad_check.reindex(index, fill_value=False), InvalidChecksum,
-         lambda hit: "The check character should be " + expected[hit] + ", not " + cand.str[17][hit])
+         expected=lambda hit: expected[hit[hit].index], found=lambda hit: cand.str[17][hit[hit].index])
 
     birth = pd.to_datetime(text.str[6:14].where(new_shape), format="%Y%m%d", errors="coerce")
     ok = code.isna() & new_shape
-    fail(ok & birth.isna(), InvalidBirthDate,
-         lambda hit: "The birth date " + text[hit].str[6:14] + " in the number does not exist")
-    fail(ok & (birth < FIRST_BIRTH_DATE), InvalidBirthDate,
-         lambda hit: "The birth date " + text[hit].str[6:14] + " lies before 1900: impossible")
-    fail(ok & (birth > pd.Timestamp(today)), FutureBirthDate,
-         lambda hit: "The birth date " + text[hit].str[6:14] + " lies in the future")
+    fail(ok & birth.isna(), InvalidBirthDate, date=lambda hit: text[hit].str[6:14])
+    fail(ok & (birth < FIRST_BIRTH_DATE), InvalidBirthDate, "id_birth_before_1900",
+         date=lambda hit: text[hit].str[6:14])
+    fail(ok & (birth > pd.Timestamp(today)), FutureBirthDate, date=lambda hit: text[hit].str[6:14])
 
     names, provinces = _regions()
     foreign = (text.str[0] == "9") & new_shape
     province = text.str[1:3].where(foreign, text.str[:2])
-    fail(new_shape & ~province.isin(list(provinces)), UnknownProvince,
-         lambda hit: "Unknown province code " + province[hit])
+    fail(new_shape & ~province.isin(list(provinces)), UnknownProvince, code=lambda hit: province[hit])
     permit = new_shape & text.str[:2].isin(list(PERMIT_PREFIXES))
-    fail(permit & ~text.str[:6].isin(PERMIT_ADDRESS_CODES), InvalidPermitAddress,
-         lambda hit: "A residence permit's address code is 810000, 820000 or 830000, not " + text[hit].str[:6])
+    fail(permit & ~text.str[:6].isin(PERMIT_ADDRESS_CODES), InvalidPermitAddress, code=lambda hit: text[hit].str[:6])
     if foreign.any():  # GB/T 2659 = ISO 3166-1 numeric; 000 and other unassigned codes name no country
         fail(foreign & ~text.str[3:6].isin(list(_countries()[0])), UnknownNationality,
-             lambda hit: "The nationality code " + text[hit].str[3:6] + " names no country (GB/T 2659)")
+             code=lambda hit: text[hit].str[3:6])
 
     valid = code.isna()
     kind = kind_column(text)
@@ -781,15 +803,14 @@ def _validate_rows(cleaned: pd.Series, text: pd.Series, today: dt.date, number_c
     unknown_county = (valid & region_code.notna() & ~region_code.isin(list(names))).fillna(False)
     warning = pd.Series(pd.NA, index=index, dtype="string")
     warning_code = pd.Series(pd.NA, index=index, dtype="string")
-    if unknown_county.any():
-        warning[unknown_county] = ("Region code " + region_code[unknown_county]
-                                   + " is not in the region table (a newer district?); the number stays valid")
-        warning_code[unknown_county] = WARNING_UNKNOWN_COUNTY
-    old_valid = valid & ~new_shape
-    if old_valid.any():
-        warning[old_valid] = ("The pre-2023 foreign permanent resident card: valid until it expires; only its "
-                              "nationality code can be checked")
-        warning_code[old_valid] = WARNING_OLD_PR_CARD
+    warning_coded = pd.Series(pd.NA, index=index, dtype="string")
+    for rows, key, params in ((unknown_county, WARNING_UNKNOWN_COUNTY, {"code": region_code}),
+                              (valid & ~new_shape, WARNING_OLD_PR_CARD, {})):
+        if rows.any():
+            at = index[rows.to_numpy(dtype=bool)]
+            warning[at], entry = catalogue.message(key, at, **{k: v[at] for k, v in params.items()})
+            warning_coded[at] = catalogue.as_list(entry)
+            warning_code[at] = key
 
     sequence_odd = text.str[16].isin(["1", "3", "5", "7", "9"]).fillna(False)  # GB 11643: odd = male
     sex = pd.Series(np.where(sequence_odd.to_numpy(bool), "M", "F"), index=index, dtype="string")
@@ -805,6 +826,8 @@ def _validate_rows(cleaned: pd.Series, text: pd.Series, today: dt.date, number_c
         "sex": sex.where(valid),
         "region_code": region_code.where(valid),
         "region": region.where(valid),
+        "id_problem_coded": coded,
+        "id_warning_coded": warning_coded,
     }, index=index)
     assert len(out) == n
     return out

@@ -30,20 +30,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from compliance import calendar, documents, ids
+from compliance import calendar, catalogue, documents, ids
 from compliance.cards import normalise_status
 from compliance.dates import iso_dates, parse_dates, unreadable_dates
-from compliance.employment import EXEMPT, exempt_reason, normalise_employment_type
+from compliance.employment import EXEMPT, normalise_employment_type
 from compliance.rosters import Roster, read_uploads
+from compliance.schema import (  # re-exported: callers import the contracts from here too
+    CHECK_COLUMNS,
+    EXTRA_COLUMNS,
+    NORMALISED_SCHEMA,
+    PROBLEM_CODED,
+    PROBLEM_COLUMNS,
+    STATUSES,
+)
 
-STATUSES = ["on_time", "late", "overdue", "pending", "invalid", "exempt"]
-CHECK_COLUMNS = ["source_file", "source_row", "employer_id", "employer_name", "name", "id_number", "ssn",
-                 "id_problem", "birth_date", "sex", "region", "hire_date", "registration_date", "deadline",
-                 "status", "days_late", "days_left", "problem", "deadline_provisional", "id_kind", "card_status"]
-# Kept beside the contract columns for the dashboard, the problems table and later issues.
-PROBLEM_COLUMNS = ["source_file", "source_row", "column", "code", "value", "message"]
-EXTRA_COLUMNS = ["id_code", "id_warning", "region_code", "card_bank", "activation_date", "wage", "problem_code",
-                 "employment_type", "work_permit_date"]
+__all__ = ["CHECK_COLUMNS", "EXTRA_COLUMNS", "NORMALISED_SCHEMA", "PROBLEM_COLUMNS", "STATUSES", "CheckResult",
+           "check", "check_roster", "check_slices", "check_uploads", "judge", "normalise"]
 # The longest text the store keeps per field (its column sizes, compliance/store.py). A longer value
 # is a row problem here, before any database sees it: the row is checked but not stored.
 TEXT_LIMITS = {"employer_id": 64, "employer_name": 255, "name": 128, "card_bank": 64}
@@ -100,45 +102,32 @@ def storable(rows: pd.DataFrame) -> pd.Series:
 def employer_problem(employer_id: str | None, employer_name: str | None) -> str | None:
     """Why the employer given for rosters without employer columns (the page's boxes, ``--employer-id``,
     ``--employer-name``) is refused, or None: longer than the store keeps, or holding a NUL. It would fill
-    every row (a 1 MB name on 300 rows cost 1.8 GB), so this is asked before any file is read."""
+    every row (a 1 MB name on 300 rows cost 1.8 GB), so this is asked before any file is read. The reason
+    is a ``catalogue.Text`` (English, with its code for a page in Chinese)."""
     for field_name, value, limit in (("employer USCC", employer_id, MAX_EMPLOYER_ID_CHARS),
                                      ("employer name", employer_name, MAX_EMPLOYER_NAME_CHARS)):
         if not value:
             continue
-        where = f"the {field_name} given for rosters without employer columns"
         if len(value) > limit and len(value.strip()) > limit:  # cells are stripped: so is this
-            return f"{where}: {len(value)} characters, more than the {limit} allowed; nothing was checked"
+            return catalogue.Text("employer_given_too_long", field=field_name, n=len(value), limit=limit)
         if UNSTORABLE in value:
-            return f"{where}: holds a NUL character (U+0000); nothing was checked"
+            return catalogue.Text("employer_given_unstorable", field=field_name)
     return None
 
 
-def _join(first: pd.Series, second: pd.Series) -> pd.Series:
-    """Join two message columns with '; ', skipping missing ones."""
-    both = first + "; " + second
+def _join(first: pd.Series, second: pd.Series, joiner: str = "; ") -> pd.Series:
+    """Join two message columns with '; ' (structure entries with ','), skipping missing ones."""
+    both = first + joiner + second
     return both.fillna(first).fillna(second)
 
 
 @dataclass
 class CheckResult:
-    """Per-row results (``CHECK_COLUMNS`` + ``EXTRA_COLUMNS``) and the long problems table."""
+    """Per-row results (``CHECK_COLUMNS`` + ``EXTRA_COLUMNS``) and the long problems table
+    (``PROBLEM_COLUMNS``, and its structure column ``message_coded`` when checked with ``coded=True``)."""
 
     results: pd.DataFrame
     problems: pd.DataFrame
-
-
-# The normalised frame: every cell typed, every problem of the cells found (``normalise``). It is
-# what the store keeps and what ``judge`` reads; ``registration_unreadable`` is the one fact of the
-# raw cells the judgement needs beyond the typed values (an unreadable date is not a missing one).
-NORMALISED_SCHEMA: dict[str, str] = {
-    "source_file": "string", "source_row": "int64", "employer_id": "string", "employer_name": "string",
-    "name": "string", "id_number": "string", "ssn": "string", "id_problem": "string",
-    "birth_date": "datetime64[ns]", "sex": "string", "region": "string", "hire_date": "datetime64[ns]",
-    "registration_date": "datetime64[ns]", "registration_unreadable": "bool", "problem": "string",
-    "id_code": "string", "id_warning": "string", "id_kind": "string", "region_code": "string",
-    "card_status": "string", "card_bank": "string", "activation_date": "datetime64[ns]", "wage": "float64",
-    "problem_code": "string", "employment_type": "string", "work_permit_date": "datetime64[ns]",
-}
 
 
 @dataclass
@@ -151,45 +140,61 @@ class Normalised:
     labels: dict[str, str] = field(default_factory=dict)
 
 
+Param = Callable[[pd.Series], pd.Series] | pd.Series | object
+
+
 class _Problems:
-    """Row problems as they are found: into ``problem``/``problem_code`` of the rows and the long table."""
+    """Row problems as they are found: into ``problem``/``problem_code`` of the rows (``problem_coded``: the
+    structure, ``compliance.catalogue``) and the long table."""
 
     def __init__(self, rows: pd.DataFrame, labels: Mapping[str, str]) -> None:
         self.rows = rows
         self.labels = labels
         self.text = pd.Series(pd.NA, index=rows.index, dtype="string")
         self.code = pd.Series(pd.NA, index=rows.index, dtype="string")
+        self.entries = pd.Series(pd.NA, index=rows.index, dtype="string")  # structure entries joined by ","
         self.found: list[pd.DataFrame] = []
 
     def label(self, field_name: str, default: str | None = None) -> str:
         return self.labels.get(field_name, default or field_name)
 
-    def record(self, mask: pd.Series, field_name: str, code: str | pd.Series, message: pd.Series | str,
-               value: pd.Series) -> None:
+    def coded(self) -> pd.Series:
+        """The structure column of ``text``."""
+        return catalogue.as_list(self.entries)
+
+    def record(self, mask: pd.Series, field_name: str, code: str | pd.Series, message: pd.Series,
+               value: pd.Series, coded: pd.Series) -> None:
         """Add rows to the problems table only."""
         self.found.append(pd.DataFrame({
             "source_file": self.rows["source_file"][mask], "source_row": self.rows["source_row"][mask],
             "column": self.label(field_name), "code": code[mask] if isinstance(code, pd.Series) else code,
-            "value": value[mask], "message": message[mask] if isinstance(message, pd.Series) else message}))
+            "value": value[mask], "message": message[mask], PROBLEM_CODED: coded[mask]}))
 
-    def note(self, mask: pd.Series, code: str, message: Callable[[pd.Series], pd.Series] | str, field_name: str,
-             raw: pd.Series, table: bool = True) -> None:
-        """A row problem: into ``problem``/``problem_code`` and, with ``table``, the problems table (texts
-        built for those rows only). ``table=False`` is for explanations (an exemption, a later start)."""
+    def note(self, mask: pd.Series, code: str, field_name: str, raw: pd.Series, table: bool = True,
+             key: str | None = None, **params: Param) -> None:
+        """A row problem: catalogue message ``key`` (default ``code``) into ``problem``/``problem_code`` and,
+        with ``table``, the problems table, built for those rows only. A parameter is a value, a column, or
+        a function of the quoted cells (``raw`` of those rows, masked). ``table=False`` is for explanations
+        (an exemption, a later start)."""
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
         value = ids.mask_runs(_text(raw[mask]))  # the one place cells are quoted: no ID number in full, ever
-        msg = pd.Series(message(value) if callable(message) else message, index=self.rows.index[mask],
-                        dtype="string")
+        at = self.rows.index[mask.to_numpy(dtype=bool)]
+        msg, entry = catalogue.message(key or code, at, **{name: p(value) if callable(p) else p
+                                                           for name, p in params.items()})
         self.text[mask] = _join(self.text[mask], msg)
+        self.entries[mask] = _join(self.entries[mask], entry, ",")
         self.code[mask] = self.code[mask].fillna(code)
         if table:
-            self.record(mask, field_name, code, msg.reindex(self.rows.index), value.reindex(self.rows.index))
+            index = self.rows.index
+            self.record(mask, field_name, code, msg.reindex(index), value.reindex(index),
+                        catalogue.as_list(entry).reindex(index))
 
     def table(self, file_notes: pd.DataFrame | None = None) -> pd.DataFrame:
         if file_notes is not None:  # they quote headers and sheet names
-            file_notes = file_notes.assign(message=ids.mask_runs(file_notes["message"].astype("string")))
+            file_notes = file_notes.assign(message=ids.mask_runs(file_notes["message"].astype("string")),
+                                           **{PROBLEM_CODED: ids.mask_runs(file_notes[PROBLEM_CODED].astype("string"))})
         parts = [p for p in [file_notes, *self.found] if p is not None and len(p)]
         return pd.concat(parts, ignore_index=True) if parts else _no_problems()
 
@@ -202,89 +207,25 @@ def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
     depends on the as-of date: that is :func:`judge`'s.
     """
     f = roster.frame
-    number_cell = None
-    if "id_number" in roster.number_cells:
-        number_cell = f["id_number"].map(lambda v: isinstance(v, float | int) and not isinstance(v, bool))
     found = _Problems(f, roster.columns)
-    id_type, id_type_unknown = documents.normalise_id_type(_text(f["id_type"]))
-    id_type_label = found.label("id_type", "document type")
-    found.note(id_type_unknown, "id_type_unknown", lambda v: f"{id_type_label}: '" + v.str[:40]
-               + "' is not a document type we know; checked as a resident ID number", "id_type", f["id_type"])
-    id_result = documents.validate_documents(f["id_number"], id_type, today=today, number_cell=number_cell,
-                                             dates_as_datetime=True)
-
-    hire_raw, reg_raw, permit_raw = f["hire_date"], f["registration_date"], f["work_permit_date"]
-    hire, reg, permit = parse_dates(hire_raw), parse_dates(reg_raw), parse_dates(permit_raw)
-    hire_bad, reg_bad = unreadable_dates(hire_raw, hire), unreadable_dates(reg_raw, reg)
-    hire_missing = hire.isna() & ~hire_bad
-    hire_label = found.label("hire_date", "hire date")
-    reg_label = found.label("registration_date", "registration date")
-    if "hire_date" not in roster.columns:
-        found.note(hire_missing, "hire_date_column_missing", "the file has no hire date column (入职日期)",
-                   "hire_date", hire_raw)
-    else:
-        found.note(hire_missing, "hire_date_missing", f"{hire_label}: no hire date", "hire_date", hire_raw)
-    found.note(hire_bad, "date_unreadable", lambda v: f"{hire_label}: cannot read '" + v.fillna("") + "' as a date",
-               "hire_date", hire_raw)
-    found.note(reg_bad, "date_unreadable", lambda v: f"{reg_label}: cannot read '" + v.fillna("") + "' as a date",
-               "registration_date", reg_raw)
-    permit_label = found.label("work_permit_date", "work permit date")
-    found.note(unreadable_dates(permit_raw, permit), "date_unreadable",
-               lambda v: f"{permit_label}: cannot read '" + v.fillna("") + "' as a date", "work_permit_date",
-               permit_raw)
-    permit_later = permit > hire  # MOHRSS Order No. 16, Art. 4: the 30 days count from the work permit
-    permit_text = iso_dates(permit[permit_later]).reindex(f.index)
-    found.note(permit_later, "work_permit_later",
-               lambda v: f"{permit_label}: the work permit dated " + v + " is later than the hire date; the 30 days "
-               "count from it (MOHRSS Order No. 16, Art. 4)", "work_permit_date", permit_text, table=False)
+    id_result = _documents(roster, found, today)
+    hire, reg, permit, reg_bad = _dates(roster, found)
     birth = id_result["birth_date"]
     under_age = (_age_on(birth, hire) < MINIMUM_AGE).fillna(False).astype(bool)
     born = iso_dates(birth[under_age]).reindex(f.index)
-    found.note(under_age, "under_16",
-               lambda v: "under 16 on the hire date (born " + born[v.index] + "): Labour Law Art. 15 forbids "
-               "employing minors under 16", "id_number", _masked(f["id_number"], under_age))
+    found.note(under_age, "under_16", "id_number", _masked(f["id_number"], under_age), date=born)
     employment_type, employment_unknown = normalise_employment_type(_text(f["employment_type"]))
-    employment_label = found.label("employment_type", "employment type")
-    found.note(employment_unknown, "employment_type_unknown", lambda v: f"{employment_label}: '" + v.str[:40]
-               + "' is not an employment type we know; treated as full-time (the 30-day duty stands)",
-               "employment_type", f["employment_type"])
+    found.note(employment_unknown, "employment_type_unknown", "employment_type", f["employment_type"],
+               label=found.label("employment_type", "employment type"), value=lambda v: v.str[:40])
     texts = {name: _text(f[name]) for name in ("employer_id", "employer_name", "name", "card_status", "card_bank")}
     card_status = normalise_status(texts["card_status"])
-    card_label = found.label("card_status", "card status")
-    found.note(card_status == "unknown", "card_status_unknown", lambda v: f"{card_label}: '" + v.str[:40]
-               + "' is not a card status the agency uses; counted as unknown", "card_status", texts["card_status"])
-    for field_name, limit in TEXT_LIMITS.items():
-        label, text = found.label(field_name), texts[field_name]
-        long = too_long(text, limit)
-        if long.any():  # quoted by its first 40 characters, masked before the cut (which could halve a number)
-            found.note(long, "value_too_long",
-                       lambda v, label=label, limit=limit, text=text: f"{label}: " + text[v.index].str.len()
-                       .astype("string") + f" characters, more than the {limit} the store keeps; the row is "
-                       "checked but not stored", field_name,
-                       (ids.mask_runs(text[long]).str[:40] + "…").reindex(text.index))
-        nul = unstorable(text) & ~long
-        if nul.any():  # quoted without the NULs: PostgreSQL would refuse the whole file for one of them
-            found.note(nul, "value_unstorable", f"{label}: holds a NUL character (U+0000), which the store cannot "
-                       "keep; the row is checked but not stored", field_name,
-                       text[nul].str.replace(UNSTORABLE, "", regex=False).str[:40].reindex(text.index))
-
-    id_problem = id_result["id_problem"]
-    if "id_number" not in roster.columns:
-        id_problem = id_problem.mask(id_result["id_code"] == "id_missing",
-                                     "the file has no ID number column (身份证号)")
-    has_id_problem = id_result["id_code"].notna()
-    has_warning = id_result["id_warning"].notna()
-    either = has_id_problem | has_warning
-    masked_id = _masked(f["id_number"], either)
-    if has_id_problem.any():
-        found.record(has_id_problem, "id_number", id_result["id_code"], id_problem, masked_id)
-    if has_warning.any():
-        found.record(has_warning, "id_number", id_result["id_warning_code"], id_result["id_warning"], masked_id)
-    agency_assigned = id_result["kind"].isin(documents.AGENCY_ASSIGNED).fillna(False).astype(bool)
-    found.note(agency_assigned, "ssn_assigned_by_agency",
-               lambda v: id_result["kind"][v.index].str.replace("_", " ") + " holder: no ID number to derive the "
-               "social security number from; the agency assigns it at registration (MOHRSS Order No. 16, Art. 6)",
-               "id_number", _masked(f["id_number"], agency_assigned))
+    found.note(card_status == "unknown", "card_status_unknown", "card_status", texts["card_status"],
+               label=found.label("card_status", "card status"), value=lambda v: v.str[:40])
+    _unstorable_texts(texts, found)
+    if roster.columns.keys() & {"employer_id", "employer_name"}:  # a roster naming employers; this row names none
+        nobody = id_result["ssn"].notna() & texts["employer_id"].isna() & texts["employer_name"].isna()
+        found.note(nobody, "employer_missing", "employer_id", f["employer_id"], label=found.label("employer_id"))
+    id_problem, id_coded = _id_problems(roster, id_result, found)
 
     rows = pd.DataFrame({
         "source_file": f["source_file"].astype("string"),
@@ -313,10 +254,98 @@ def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
         "problem_code": found.code,
         "employment_type": employment_type,
         "work_permit_date": permit,
+        "problem_coded": found.coded(),
+        "id_problem_coded": id_coded,
+        "id_warning_coded": id_result["id_warning_coded"],
     }, index=f.index).astype(NORMALISED_SCHEMA)
-    file_notes = pd.DataFrame({"source_file": roster.source_file, "source_row": None, "column": None,
-                               "code": "file_note", "value": None, "message": roster.notes}) if roster.notes else None
-    return Normalised(rows, found.table(file_notes), dict(roster.columns))
+    return Normalised(rows, found.table(_file_notes(roster)), dict(roster.columns))
+
+
+def _documents(roster: Roster, found: _Problems, today: dt.date | None) -> pd.DataFrame:
+    """The document type (noted when unknown) and ``documents.validate_documents`` of the numbers."""
+    f = roster.frame
+    number_cell = None
+    if "id_number" in roster.number_cells:
+        number_cell = f["id_number"].map(lambda v: isinstance(v, float | int) and not isinstance(v, bool))
+    id_type, id_type_unknown = documents.normalise_id_type(_text(f["id_type"]))
+    found.note(id_type_unknown, "id_type_unknown", "id_type", f["id_type"],
+               label=found.label("id_type", "document type"), value=lambda v: v.str[:40])
+    return documents.validate_documents(f["id_number"], id_type, today=today, number_cell=number_cell,
+                                        dates_as_datetime=True)
+
+
+def _dates(roster: Roster, found: _Problems) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Hire, registration and work permit dates, and where the registration date is unreadable; their
+    problems noted (MOHRSS Order No. 16, Art. 4: the 30 days count from a later work permit)."""
+    f = roster.frame
+    hire_raw, reg_raw, permit_raw = f["hire_date"], f["registration_date"], f["work_permit_date"]
+    hire, reg, permit = parse_dates(hire_raw), parse_dates(reg_raw), parse_dates(permit_raw)
+    hire_bad, reg_bad = unreadable_dates(hire_raw, hire), unreadable_dates(reg_raw, reg)
+    hire_missing = hire.isna() & ~hire_bad
+    hire_label = found.label("hire_date", "hire date")
+    if "hire_date" not in roster.columns:
+        found.note(hire_missing, "hire_date_column_missing", "hire_date", hire_raw)
+    else:
+        found.note(hire_missing, "hire_date_missing", "hire_date", hire_raw, label=hire_label)
+    quoted = {"value": lambda v: v.fillna("")}
+    found.note(hire_bad, "date_unreadable", "hire_date", hire_raw, label=hire_label, **quoted)
+    found.note(reg_bad, "date_unreadable", "registration_date", reg_raw,
+               label=found.label("registration_date", "registration date"), **quoted)
+    permit_label = found.label("work_permit_date", "work permit date")
+    found.note(unreadable_dates(permit_raw, permit), "date_unreadable", "work_permit_date", permit_raw,
+               label=permit_label, **quoted)
+    permit_later = permit > hire
+    permit_text = iso_dates(permit[permit_later]).reindex(f.index)
+    found.note(permit_later, "work_permit_later", "work_permit_date", permit_text, table=False, label=permit_label,
+               date=lambda v: v)
+    return hire, reg, permit, reg_bad
+
+
+def _unstorable_texts(texts: dict[str, pd.Series], found: _Problems) -> None:
+    """Text longer than the store keeps (``TEXT_LIMITS``), or holding a NUL: a row problem, before any
+    database sees it (the row is checked but not stored)."""
+    for field_name, limit in TEXT_LIMITS.items():
+        label, text = found.label(field_name), texts[field_name]
+        long = too_long(text, limit)
+        if long.any():  # quoted by its first 40 characters, masked before the cut (which could halve a number)
+            found.note(long, "value_too_long", field_name, (ids.mask_runs(text[long]).str[:40] + "…").reindex(
+                text.index), label=label, n=text.str.len().astype("Int64"), limit=limit)
+        nul = unstorable(text) & ~long
+        if nul.any():  # quoted without the NULs: PostgreSQL would refuse the whole file for one of them
+            found.note(nul, "value_unstorable", field_name,
+                       text[nul].str.replace(UNSTORABLE, "", regex=False).str[:40].reindex(text.index), label=label)
+
+
+def _id_problems(roster: Roster, id_result: pd.DataFrame, found: _Problems) -> tuple[pd.Series, pd.Series]:
+    """The ID problems and warnings into the problems table; the agency-assigned numbers noted. Returns
+    ``id_problem`` and its structure (a file without an ID number column says so)."""
+    f = roster.frame
+    id_problem, id_coded = id_result["id_problem"], id_result["id_problem_coded"]
+    if "id_number" not in roster.columns:
+        no_column = id_result["id_code"] == "id_missing"
+        id_problem = id_problem.mask(no_column, catalogue.render("id_column_missing", "en"))
+        id_coded = id_coded.mask(no_column, catalogue.as_list(catalogue.entry("id_column_missing")))
+    has_id_problem = id_result["id_code"].notna()
+    has_warning = id_result["id_warning"].notna()
+    masked_id = _masked(f["id_number"], has_id_problem | has_warning)
+    if has_id_problem.any():
+        found.record(has_id_problem, "id_number", id_result["id_code"], id_problem, masked_id, id_coded)
+    if has_warning.any():
+        found.record(has_warning, "id_number", id_result["id_warning_code"], id_result["id_warning"], masked_id,
+                     id_result["id_warning_coded"])
+    agency_assigned = id_result["kind"].isin(documents.AGENCY_ASSIGNED).fillna(False).astype(bool)
+    found.note(agency_assigned, "ssn_assigned_by_agency", "id_number", _masked(f["id_number"], agency_assigned),
+               kind=id_result["kind"])
+    return id_problem, id_coded
+
+
+def _file_notes(roster: Roster) -> pd.DataFrame | None:
+    """The notes of the file (``Roster.notes``) as problems table rows, with their structure when they have one."""
+    if not roster.notes:
+        return None
+    coded = [n.coded() if isinstance(n, catalogue.Text) else None for n in roster.notes]  # a few per file
+    return pd.DataFrame({"source_file": roster.source_file, "source_row": None, "column": None, "code": "file_note",
+                         "value": None, "message": roster.notes, PROBLEM_CODED: coded})
 
 
 def _masked(numbers: pd.Series, rows: pd.Series) -> pd.Series:
@@ -395,15 +424,13 @@ def judge(rows: pd.DataFrame, as_of: dt.date, calendar_days: bool = False,
     judged = ~invalid & ~exempt
     quoted = (reg_after & judged) | (registered & (reg < hire))  # the dates quoted, as text for those only
     reg_text = iso_dates(reg[quoted]).reindex(rows.index)
-    found.note(reg_after & judged, "registration_after_as_of",
-               lambda v: f"{reg_label}: " + reg_text[v.index].astype("string").fillna("")
-               + " lies after the as-of date " + as_of.isoformat() + "; counted as not registered on that date",
-               "registration_date", reg_text)
-    found.note(registered & (reg < hire) & ~exempt, "registration_before_hire",
-               f"{reg_label}: registered before the hire date (counts as on time)", "registration_date", reg_text)
-    exempt_rows = pd.Series(exempt, index=rows.index)
-    found.note(exempt_rows, "exempt", lambda v: exempt_reason(v), "employment_type", rows["employment_type"],
-               table=False)
+    found.note(reg_after & judged, "registration_after_as_of", "registration_date", reg_text, label=reg_label,
+               date=reg_text, as_of=as_of.isoformat())
+    found.note(registered & (reg < hire) & ~exempt, "registration_before_hire", "registration_date", reg_text,
+               label=reg_label)
+    for kind in EXEMPT:  # the reason, in problem (compliance.employment)
+        found.note(rows["employment_type"] == kind, "exempt", "employment_type", rows["employment_type"], table=False,
+                   key=f"exempt_{kind}")
 
     out = rows.drop(columns="registration_unreadable")
     out["deadline"] = deadline
@@ -411,6 +438,7 @@ def judge(rows: pd.DataFrame, as_of: dt.date, calendar_days: bool = False,
     out["days_late"] = days_late
     out["days_left"] = days_left
     out["problem"] = _join(rows["problem"], found.text)
+    out["problem_coded"] = catalogue.join_lists(rows["problem_coded"], found.coded())
     out["deadline_provisional"] = dl["deadline_provisional"].astype(bool).to_numpy() & start.notna().to_numpy() \
         & ~exempt
     out["problem_code"] = rows["problem_code"].fillna(found.code)
@@ -434,17 +462,21 @@ def _sorted_problems(*tables: pd.DataFrame) -> pd.DataFrame:
 _PROBLEM_ORDER = {code: i for i, code in enumerate([
     "file_note", "id_type_unknown", "hire_date_column_missing", "hire_date_missing", "date_unreadable",
     "work_permit_later", "under_16", "employment_type_unknown", "card_status_unknown", "registration_after_as_of",
-    "registration_before_hire", "exempt", "ssn_assigned_by_agency", "value_too_long", "value_unstorable"])}
+    "registration_before_hire", "exempt", "ssn_assigned_by_agency", "value_too_long", "value_unstorable",
+    "employer_missing"])}
 
 
 CHUNK_ROWS = 250_000  # rows normalised and judged at a time: bounds the temporaries of a big roster
 
 
 def check_slices(rosters: list[Roster], as_of: dt.date, calendar_days: bool = False,
-                 today: dt.date | None = None) -> Iterator[CheckResult]:
+                 today: dt.date | None = None, coded: bool = False) -> Iterator[CheckResult]:
     """``judge(normalise(...))`` of the rosters, a slice of ``CHUNK_ROWS`` rows at a time, in file and
     row order: the rules are per row, so only the peak memory depends on the slices, and a caller that
-    writes each slice as it comes (``python -m compliance check … --out x.csv``) never holds them all."""
+    writes each slice as it comes (``python -m compliance check … --out x.csv``) never holds them all.
+
+    The problems table is ``PROBLEM_COLUMNS`` (the command line writes it whole); with ``coded`` it keeps
+    its structure column too (``message_coded``: a page renders it in its language)."""
     for roster in rosters:
         frame = roster.frame
         for start in range(0, max(len(frame), 1), CHUNK_ROWS):
@@ -452,33 +484,34 @@ def check_slices(rosters: list[Roster], as_of: dt.date, calendar_days: bool = Fa
                           roster.notes if start == 0 else [], roster.number_cells)
             normalised = normalise(part, today)
             judged = judge(normalised.rows, as_of, calendar_days, normalised.labels)
-            yield CheckResult(judged.results, _sorted_problems(normalised.problems, judged.problems))
+            problems = _sorted_problems(normalised.problems, judged.problems)
+            yield CheckResult(judged.results, problems if coded else problems[PROBLEM_COLUMNS])
 
 
 def check_roster(roster: Roster, as_of: dt.date, calendar_days: bool = False,
-                 today: dt.date | None = None) -> CheckResult:
+                 today: dt.date | None = None, coded: bool = False) -> CheckResult:
     """Status of every row of one roster, and every problem found in it (:func:`check_slices`)."""
-    parts = list(check_slices([roster], as_of, calendar_days, today))
+    parts = list(check_slices([roster], as_of, calendar_days, today, coded))
     if len(parts) == 1:
         return parts[0]
     return CheckResult(pd.concat([p.results for p in parts]),
-                       pd.concat([p.problems for p in parts if len(p.problems)] or [_no_problems()],
+                       pd.concat([p.problems for p in parts if len(p.problems)] or [_no_problems(coded)],
                                  ignore_index=True))
 
 
-def _no_problems() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
+def _no_problems(coded: bool = True) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS + ([PROBLEM_CODED] if coded else [])})
 
 
 def check(rosters: list[Roster], as_of: dt.date, calendar_days: bool = False,
-          today: dt.date | None = None) -> CheckResult:
-    """Status of every row of several rosters, in file and row order."""
-    parts = [check_roster(r, as_of, calendar_days, today) for r in rosters]
+          today: dt.date | None = None, coded: bool = False) -> CheckResult:
+    """Status of every row of several rosters, in file and row order (``coded``: :func:`check_slices`)."""
+    parts = [check_roster(r, as_of, calendar_days, today, coded) for r in rosters]
     if not parts:
-        return CheckResult(pd.DataFrame(columns=CHECK_COLUMNS + EXTRA_COLUMNS), _no_problems())
+        return CheckResult(pd.DataFrame(columns=CHECK_COLUMNS + EXTRA_COLUMNS), _no_problems(coded))
     problems = [p.problems for p in parts if len(p.problems)]
     return CheckResult(pd.concat([p.results for p in parts], ignore_index=True),
-                       pd.concat(problems, ignore_index=True) if problems else _no_problems())
+                       pd.concat(problems, ignore_index=True) if problems else _no_problems(coded))
 
 
 def check_uploads(files: Sequence[tuple[str, bytes]], as_of: dt.date, calendar_days: bool = False,
@@ -488,12 +521,13 @@ def check_uploads(files: Sequence[tuple[str, bytes]], as_of: dt.date, calendar_d
     One call from bytes to results, with picklable arguments and result, so that the dashboard
     can run it in a worker process (compliance.workers). An employer the page gives that the store
     could not keep (:func:`employer_problem`) is the one error line, before any file is read. Error
-    lines quote file names: ID-shaped runs in them are masked.
+    lines quote file names: ID-shaped runs in them are masked. For a page: the problems keep their
+    structure (``coded``), error lines are ``catalogue.Text`` where they have a code.
     """
     if (refused := employer_problem(employer_id, employer_name)) is not None:
-        return check([], as_of, calendar_days=calendar_days), [refused]
-    rosters, errors = read_uploads(list(files), employer_id, employer_name)
-    return check(rosters, as_of, calendar_days=calendar_days), [ids.mask_text(e) for e in errors]
+        return check([], as_of, calendar_days=calendar_days, coded=True), [refused]
+    rosters, errors = read_uploads(list(files), employer_id, employer_name)  # masked (rosters.error_line)
+    return check(rosters, as_of, calendar_days=calendar_days, coded=True), errors
 
 
 def warm_up() -> None:

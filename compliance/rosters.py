@@ -29,7 +29,9 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from compliance.catalogue import Text
 from compliance.errors import ShebaoError
+from compliance.ids import mask_text
 
 # field -> recognised headers (shared README section 5); compared after _header_key().
 ALIASES: dict[str, list[str]] = {
@@ -106,26 +108,28 @@ _LOOKUP = {_header_key(alias): f for f, aliases in ALIASES.items() for alias in 
 
 
 class RosterError(ShebaoError):
-    """The file cannot be used as a roster at all (exit code 2)."""
+    """The file cannot be used as a roster at all (exit code 2). Raised as a catalogue code and its
+    parameters (``RosterError.coded``), so a page shows it in Chinese: ``exc.render("zh")``."""
+
+
+def _error(code: str, **params: object) -> RosterError:
+    return RosterError.coded(code, **params)  # type: ignore[return-value]
 
 
 def cell_too_long(source: str, chars: int, row: int | None = None, column: int | str | None = None) -> RosterError:
     """The refusal of a cell over ``max_cell_chars``: where it is when known (never its text)."""
     if row is None:
-        return RosterError(f"{source}: refused: a text cell holds {chars:,} characters; the limit is "
-                           f"{LIMITS.max_cell_chars:,} per cell (Excel's own)")
+        return _error("cell_too_long", source=source, chars=chars, limit=LIMITS.max_cell_chars)
     letter = get_column_letter(column + 1) if isinstance(column, int) else str(column)
-    return RosterError(f"{source}: row {row:,}, column {letter} holds {chars:,} characters; the limit is "
-                       f"{LIMITS.max_cell_chars:,} per cell (Excel's own)")
+    return _error("cell_too_long_at", source=source, row=row, column=letter, chars=chars, limit=LIMITS.max_cell_chars)
 
 
 def text_too_large(source: str, size: int) -> RosterError:
-    return RosterError(f"{source}: refused: its text cells add up to {size / 2**20:,.0f} MB once each shared text "
-                       f"is counted in every cell that shows it; the limit is {LIMITS.max_text_bytes / 2**20:,.0f} MB")
+    return _error("text_too_large", source=source, size=size / 2**20, limit=LIMITS.max_text_bytes / 2**20)
 
 
 def too_many_sheets(source: str, sheets: int) -> RosterError:
-    return RosterError(f"{source}: {sheets:,} sheets; the limit is {LIMITS.max_sheets:,} sheets per workbook")
+    return _error("too_many_sheets", source=source, sheets=sheets, limit=LIMITS.max_sheets)
 
 
 @dataclass
@@ -141,7 +145,7 @@ class Roster:
     source_file: str
     frame: pd.DataFrame
     columns: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # catalogue.Text: text that keeps its code
     number_cells: set[str] = field(default_factory=set)  # fields whose cells may be Excel numbers
 
 
@@ -160,8 +164,8 @@ def find_header(rows: list[list[object]]) -> tuple[int, dict[str, int], list[str
             if f is None:
                 continue
             if f in found:
-                notes.append(f"column {get_column_letter(c + 1)} ('{cell}') repeats the {f} column "
-                             f"{get_column_letter(found[f] + 1)}; the first one is used")
+                notes.append(Text("column_repeated", column=get_column_letter(c + 1), header=str(cell), field=f,
+                                  first=get_column_letter(found[f] + 1)))
             else:
                 found[f] = c
         if len(found) >= 2 and KEY_FIELDS & found.keys():
@@ -195,12 +199,12 @@ def detect_encoding(raw: bytes) -> tuple[str, str | None]:
     # extra bytes of the valid multi-byte characters (CJK: 2 each; every U+FFFD accounts for 2)
     valid_multibyte = (len(as_utf8.encode("utf-8")) - len(as_utf8) - 2 * broken) // 2
     if valid_multibyte >= 2 * broken:
-        return "utf-8-sig", f"{broken} invalid UTF-8 byte sequence(s) are shown as '�'"
+        return "utf-8-sig", Text("encoding_replaced", n=broken)
     try:
         raw.decode("gb18030")
         return "gb18030", None
     except UnicodeDecodeError:
-        return "gb18030", "some bytes are neither UTF-8 nor GBK; they are shown as '�'"
+        return "gb18030", Text("encoding_unknown")
 
 
 def blank_rows_note(rows: list[int]) -> str:
@@ -214,9 +218,7 @@ def blank_rows_note(rows: list[int]) -> str:
         spans.append(str(start) if start == prev else f"{start}-{prev}")
         if r is not None:
             start = prev = r
-    word = "row" if len(rows) == 1 else "rows"
-    verb = "is blank and was" if len(rows) == 1 else "are blank and were"
-    return f"{word} {', '.join(spans)} {verb} skipped"
+    return Text("blank_rows", count=len(rows), rows=", ".join(spans))
 
 
 def _blank_rows(data: pd.DataFrame, source: str, first_row: int) -> pd.Series:
@@ -300,17 +302,16 @@ def sniff_csv(head: str, source: str) -> CsvLayout:
                          default=0)
             best = CsvLayout(delimiter, h, found, notes, [str(c) for c in rows[h]], widest)
     if best is None:
-        raise RosterError(f"{source}: no header row found in the first {HEADER_SEARCH_ROWS} lines "
-                          "(expected columns such as 姓名, 身份证号, 入职日期)")
+        raise _error("no_header_csv", source=source, n=HEADER_SEARCH_ROWS)
     return best
 
 
 def _read_csv(raw: bytes, source: str) -> list[Roster]:
     if b"\x00" in raw[:8192]:
-        raise RosterError(f"{source}: not a text file (binary content); expected .xlsx, .xls or a CSV text file")
+        raise _error("not_text", source=source)
     lines = raw.count(b"\n")
     if lines > LIMITS.max_rows + HEADER_SEARCH_ROWS:
-        raise RosterError(f"{source}: {lines:,} lines; the limit is {LIMITS.max_rows:,} rows per file")
+        raise _error("too_many_lines", source=source, lines=lines, limit=LIMITS.max_rows)
     encoding, note = detect_encoding(raw)
     layout = sniff_csv(raw[:1 << 20].decode(encoding, errors="replace"), source)
     delimiter, h, found, notes, header, widest = (layout.delimiter, layout.row, layout.found, layout.notes,
@@ -319,7 +320,7 @@ def _read_csv(raw: bytes, source: str) -> list[Roster]:
         notes.insert(0, note)
     width = max(found.values()) + 1
     if widest > LIMITS.max_columns:
-        raise RosterError(f"{source}: a row has {widest:,} fields; the limit is {LIMITS.max_columns:,} columns")
+        raise _error("too_many_fields", source=source, fields=widest, limit=LIMITS.max_columns)
     try:
         data = read_csv_cells(raw, source, delimiter, h, encoding, max(width, len(header), widest))
     except pd.errors.ParserError as exc:
@@ -327,9 +328,10 @@ def _read_csv(raw: bytes, source: str) -> list[Roster]:
         if "EOF inside string" in first:
             found_row = re.search(r"row (\d+)", first)
             # pandas counts rows from the top of the file, 0-based, skipped title rows included
-            where = f" on line {int(found_row.group(1)) + 1}" if found_row else ""
-            raise RosterError(f"{source}: malformed CSV: a quote opened{where} is never closed") from exc
-        raise RosterError(f"{source}: malformed CSV ({first})") from exc
+            if found_row:
+                raise _error("csv_quote_open_at", source=source, line=int(found_row.group(1)) + 1) from exc
+            raise _error("csv_quote_open", source=source) from exc
+        raise _error("csv_malformed", source=source, reason=first) from exc
     return [roster_of(source, data, h + 2, found, header, notes)]
 
 
@@ -387,8 +389,7 @@ def read_csv_cells(raw: bytes, source: str, delimiter: str, h: int, encoding: st
                 raise
             columns = int(wider.group(1))
             if columns > LIMITS.max_columns:
-                raise RosterError(f"{source}: a row has {columns:,} fields; the limit is "
-                                  f"{LIMITS.max_columns:,} columns") from exc
+                raise _error("too_many_fields", source=source, fields=columns, limit=LIMITS.max_columns) from exc
 
 
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, zlib.error, EOFError, OSError,
@@ -401,12 +402,11 @@ def _check_zip(raw: bytes, source: str) -> None:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             infos = archive.infolist()
     except _ZIP_ERRORS as exc:
-        raise RosterError(f"{source}: damaged or truncated .xlsx (not a readable zip archive)") from exc
+        raise _error("xlsx_damaged", source=source) from exc
     unpacked = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if unpacked > LIMITS.max_unzipped_bytes or unpacked / packed > LIMITS.max_zip_ratio:
-        raise RosterError(f"{source}: refused: it would expand to {unpacked / 2**20:,.0f} MB "
-                          f"({unpacked / packed:,.0f}× its size), which looks like a zip bomb")
+        raise _error("zip_bomb", source=source, size=unpacked / 2**20, ratio=unpacked / packed)
 
 
 def _column_number(letters: bytes) -> int:
@@ -481,8 +481,7 @@ def _check_sheets(archive: zipfile.ZipFile, source: str) -> None:
             text = target.decode("utf-8", "replace").replace("\\", "/")
             path = posixpath.normpath(text[1:] if text.startswith("/") else "xl/" + text).lower()
             if path in parts:
-                raise RosterError(f"{source}: refused: two of its sheets are one part of the file (a crafted "
-                                  "workbook; Excel never writes one)")
+                raise _error("sheets_one_part", source=source)
             parts.add(path)
 
 
@@ -610,8 +609,7 @@ def _shared_strings(archive: zipfile.ZipFile, source: str) -> _Strings:
             piece = part.read(_SST_CHUNK)
             seen += len(piece)
             if seen > LIMITS.max_unzipped_bytes:
-                raise RosterError(f"{source}: refused: its shared strings expand beyond "
-                                  f"{LIMITS.max_unzipped_bytes / 2**20:,.0f} MB (a zip bomb?)")
+                raise _error("shared_strings_bomb", source=source, limit=LIMITS.max_unzipped_bytes / 2**20)
             block = carry + piece
             if piece:
                 cut = max(block.rfind(b"</si>"), block.rfind(b"<si/>")) + 5
@@ -725,8 +723,7 @@ def _xlsx_extent(raw: bytes, source: str) -> _Extent:
                     while chunk := part.read(1 << 24):
                         expanded += len(chunk)
                         if expanded > LIMITS.max_unzipped_bytes:
-                            raise RosterError(f"{source}: refused: its sheets expand beyond "
-                                              f"{LIMITS.max_unzipped_bytes / 2**20:,.0f} MB (a zip bomb?)")
+                            raise _error("sheets_bomb", source=source, limit=LIMITS.max_unzipped_bytes / 2**20)
                         block = tail + chunk
                         sheet = sheet or b"sheetData" in block
                         max_col = max([max_col, *(_column_number(m) for m in set(_WIDE.findall(block)))])
@@ -749,8 +746,7 @@ def _xlsx_extent(raw: bytes, source: str) -> _Extent:
             if extent.text_bytes > LIMITS.max_text_bytes and strings.sure:
                 extent.text_bytes = _parsed_text(archive, sheets, strings)
     except _ZIP_ERRORS as exc:
-        raise RosterError(f"{source}: damaged .xlsx: its zip data does not match its headers (a part is larger "
-                          "than its declared size, or corrupt)") from exc
+        raise _error("xlsx_zip_mismatch", source=source) from exc
     return extent
 
 
@@ -864,11 +860,10 @@ def _read_sheets_isolated(raw: bytes, source: str) -> Sheets:
     send.close()
     try:
         if not receive.poll(LIMITS.max_seconds):
-            raise RosterError(f"{source}: reading took longer than {LIMITS.max_seconds} s and was stopped")
+            raise _error("read_timeout", source=source, seconds=LIMITS.max_seconds)
         status, payload = receive.recv()  # the child's own check bounds what it sends
     except (EOFError, OSError) as exc:
-        raise RosterError(f"{source}: the spreadsheet reader stopped on this file: damaged, or over the reader's "
-                          f"limits ({LIMITS.reader_memory / 2**30:.0f} GB of memory)") from exc
+        raise _error("reader_stopped", source=source, memory=LIMITS.reader_memory / 2**30) from exc
     finally:
         receive.close()
         if child.is_alive():
@@ -877,7 +872,7 @@ def _read_sheets_isolated(raw: bytes, source: str) -> Sheets:
     if status == "refused":
         raise _refusal(source, payload)
     if status != "ok":
-        raise RosterError(f"{source}: cannot be opened as a spreadsheet (damaged or unsupported content: {payload})")
+        raise _error("not_a_spreadsheet", source=source, reason=str(payload))
     return payload
 
 
@@ -891,8 +886,7 @@ def _read_sheets(raw: bytes, source: str) -> Sheets:
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         # the reader's own text may quote a cell (an ID number): only the kind of error is shown
-        raise RosterError(f"{source}: cannot be opened as a spreadsheet (damaged or unsupported content: "
-                          f"{type(exc).__name__})") from None
+        raise _error("not_a_spreadsheet", source=source, reason=type(exc).__name__) from None
 
 
 def _read_workbook(raw: bytes, source: str, kind: str) -> list[Roster]:
@@ -902,9 +896,8 @@ def _read_workbook(raw: bytes, source: str, kind: str) -> list[Roster]:
         extent = _xlsx_extent(raw, source)
         rows, columns = extent.max_row, extent.max_col
         if columns > LIMITS.max_columns or rows > LIMITS.max_rows or rows * columns > LIMITS.max_cells:
-            raise RosterError(f"{source}: a sheet reaches row {rows:,} and column {get_column_letter(columns)}; "
-                              f"the limits are {LIMITS.max_rows:,} rows, {LIMITS.max_columns:,} columns and "
-                              f"{LIMITS.max_cells:,} cells per sheet")
+            raise _error("sheet_extent", source=source, rows=rows, column=get_column_letter(columns),
+                         max_rows=LIMITS.max_rows, max_columns=LIMITS.max_columns, max_cells=LIMITS.max_cells)
         if extent.text_bytes > LIMITS.max_text_bytes and extent.text_sure:
             raise text_too_large(source, extent.text_bytes)
         # an ordinary workbook is read in-process, at full speed; one whose cells the scan could not place, or
@@ -917,12 +910,12 @@ def _read_workbook(raw: bytes, source: str, kind: str) -> list[Roster]:
     sheets = _read_sheets_isolated(raw, source) if isolate else _read_sheets(raw, source)
     for sheet_name, rows, (height, width) in sheets:
         if rows is None:
-            raise RosterError(f"{source}: sheet '{sheet_name}' has {height:,} rows × {width:,} columns; "
-                              f"the limits are {LIMITS.max_rows:,} rows and {LIMITS.max_columns:,} columns")
+            raise _error("sheet_too_big", source=source, sheet=sheet_name, rows=height, columns=width,
+                         max_rows=LIMITS.max_rows, max_columns=LIMITS.max_columns)
         hit = find_header(rows)
         if hit is None:
             if any(any(c not in ("", None) for c in row) for row in rows):
-                skipped.append(f"sheet '{sheet_name}' has no recognisable header row and was not read")
+                skipped.append(Text("sheet_skipped", sheet=sheet_name))
             continue
         h, found, notes = hit
         label = source if len(sheets) == 1 else f"{source}[{sheet_name}]"
@@ -931,8 +924,7 @@ def _read_workbook(raw: bytes, source: str, kind: str) -> list[Roster]:
         roster.number_cells = {"id_number", "ssn"}
         rosters.append(roster)
     if not rosters:
-        raise RosterError(f"{source}: no header row found in the first {HEADER_SEARCH_ROWS} rows of any sheet "
-                          "(expected columns such as 姓名, 身份证号, 入职日期)")
+        raise _error("no_header_sheets", source=source, n=HEADER_SEARCH_ROWS)
     rosters[0].notes.extend(skipped)
     return rosters
 
@@ -942,15 +934,14 @@ def read_roster(path: str | Path, employer_id: str | None = None,
     """Read one roster file from disk (see :func:`read_roster_bytes`); messages name it by its path."""
     path = Path(path)
     if not path.is_file():
-        raise RosterError(f"{path}: file not found")
+        raise _error("file_not_found", source=str(path))
     size = path.stat().st_size
     if size > LIMITS.max_bytes:
-        raise RosterError(f"{path.name}: {size / 2**20:,.0f} MB; the limit is "
-                          f"{LIMITS.max_bytes / 2**20:,.0f} MB per file")
+        raise _error("file_too_large", source=path.name, size=size / 2**20, limit=LIMITS.max_bytes / 2**20)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RosterError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+        raise _error("file_unreadable", source=str(path), reason=str(exc.strerror or exc)) from exc
     return read_roster_bytes(raw, path.name, employer_id, employer_name)
 
 
@@ -964,10 +955,9 @@ def read_roster_bytes(raw: bytes, source: str, employer_id: str | None = None,
     columns (and blank employer cells).
     """
     if len(raw) > LIMITS.max_bytes:
-        raise RosterError(f"{source}: {len(raw) / 2**20:,.0f} MB; the limit is "
-                          f"{LIMITS.max_bytes / 2**20:,.0f} MB per file")
+        raise _error("file_too_large", source=source, size=len(raw) / 2**20, limit=LIMITS.max_bytes / 2**20)
     if not raw:
-        raise RosterError(f"{source}: the file is empty")
+        raise _error("file_empty", source=source)
     kind = _sniff(raw)
     if kind == "csv" and Path(source).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         # agencies' systems export text (CSV, tab-separated) under an Excel name: read it as text, and if
@@ -975,8 +965,7 @@ def read_roster_bytes(raw: bytes, source: str, employer_id: str | None = None,
         try:
             rosters = _read_csv(raw, source)
         except RosterError as exc:
-            raise RosterError(f"{source}: not an Excel file (its content is not a workbook) and not a roster "
-                              "as text either; open it in Excel and save it as .xlsx") from exc
+            raise _error("not_excel_nor_text", source=source) from exc
     else:
         rosters = _read_csv(raw, source) if kind == "csv" else _read_workbook(raw, source, kind)
     for roster in rosters:
@@ -999,15 +988,15 @@ def roster_paths(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
     notes: list[str] = []
     for p in map(Path, paths):
         if not p.exists():
-            raise RosterError(f"{p}: file not found")
+            raise _error("file_not_found", source=str(p))
         if p.is_dir():
-            notes.append(f"{p}: skipped, a folder")
+            notes.append(Text("skipped_folder", source=str(p)))
         elif p.suffix.lower() not in ROSTER_SUFFIXES:
-            notes.append(f"{p}: skipped, not a roster file ({', '.join(ROSTER_SUFFIXES[:4])})")
+            notes.append(Text("skipped_not_roster", source=str(p), suffixes=", ".join(ROSTER_SUFFIXES[:4])))
         else:
             keep.append(p)
     if not keep:
-        raise RosterError(f"{paths[0] if paths else '(none)'}: no roster file given (.xlsx, .xls or .csv)")
+        raise _error("no_roster_file", source=str(paths[0]) if paths else "(none)")
     return keep, notes
 
 
@@ -1026,10 +1015,10 @@ def read_uploads(files: list[tuple[str, bytes]], employer_id: str | None = None,
         try:
             read = read_roster_bytes(data, shown, employer_id, employer_name)
         except RosterError as exc:
-            errors.append(str(exc))
+            errors.append(error_line(exc))
             continue
         except Exception as exc:  # one file must never stop the others; no cell values in the message
-            errors.append(f"{shown}: cannot be read ({type(exc).__name__})")
+            errors.append(error_line(_error("file_unreadable", source=shown, reason=type(exc).__name__)))
             continue
         for roster in read:
             label = unique_label(roster.source_file, used)
@@ -1038,6 +1027,14 @@ def read_uploads(files: list[tuple[str, bytes]], employer_id: str | None = None,
                 roster.frame["source_file"] = label
         rosters.extend(read)
     return rosters, errors
+
+
+def error_line(exc: ShebaoError) -> str:
+    """An unusable file's line: its text with ID-shaped runs masked (a file name may hold a number), as a
+    ``catalogue.Text`` that keeps its code when the error has one (a page renders it in Chinese)."""
+    if exc.code is None:
+        return mask_text(str(exc))
+    return Text(exc.code, **{k: mask_text(v) if isinstance(v, str) else v for k, v in exc.params.items()})
 
 
 def unique_label(label: str, used: set[str]) -> str:

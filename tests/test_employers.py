@@ -7,13 +7,14 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from compliance import employers
+from compliance import catalogue, employers
 from compliance.employers import summarise
 from compliance.registration import check
 from compliance.rosters import read_roster
 
 COLUMNS = ["employer_id", "employer_name", "employees", "on_time", "late", "overdue", "pending", "invalid",
            "exempt", "max_days_overdue", "flag_premium_verification", "flag_reason"]
+CODED = "flag_reason_coded"  # the structure of flag_reason beside the contract's columns (compliance.catalogue)
 
 
 def results(rows: list[tuple[str | None, str | None, str, int | None]]) -> pd.DataFrame:
@@ -52,7 +53,7 @@ def by_key(summary: pd.DataFrame) -> dict[str, dict]:
 
 
 def test_columns_follow_the_contract() -> None:
-    assert list(summarise(results(ROWS)).columns) == COLUMNS
+    assert list(summarise(results(ROWS)).columns) == [*COLUMNS, CODED]
 
 
 def test_counts_per_status_and_longest_overdue() -> None:
@@ -90,6 +91,15 @@ def test_flag_reason_text() -> None:
     assert got["个体户王五"]["flag_reason"] == "1 employee unregistered, longest 60 days past deadline"
 
 
+def test_flag_reason_carries_its_structure_for_the_page() -> None:
+    """The reason's code and numbers travel beside it: a page shows it in Chinese without parsing the English."""
+    summary = catalogue.localise(summarise(results(ROWS)), "zh").set_index("employer_id")
+    assert CODED not in summary.columns
+    assert summary.loc["911", "flag_reason"] == "3 名员工未登记，最长逾期 47 天"
+    assert summary.loc["912", "flag_reason"] == "1 名员工未登记，最长逾期 1 天"
+    assert pd.isna(summary.loc["913", "flag_reason"])
+
+
 def test_most_overdue_first() -> None:
     order = [r["employer_id"] if pd.notna(r["employer_id"]) else r["employer_name"]
              for r in summarise(results(ROWS)).to_dict("records")]
@@ -119,7 +129,7 @@ def test_summary_of_nothing_is_empty() -> None:
     empty = pd.DataFrame({"employer_id": pd.Series(dtype="string"), "employer_name": pd.Series(dtype="string"),
                           "status": pd.Series(dtype="string"), "days_late": pd.Series(dtype="Int64")})
     summary = summarise(empty)
-    assert len(summary) == 0 and list(summary.columns) == COLUMNS
+    assert len(summary) == 0 and list(summary.columns) == [*COLUMNS, CODED]
 
 
 def test_employer_partials_combine_to_summarise() -> None:

@@ -771,3 +771,19 @@ def test_plain_text_keeps_ordinary_text_and_says_where_it_was_cut() -> None:
     assert ids.plain_text("a\r\nb\tc", 64) == "a b c"
     assert ids.plain_text("x" * 100, 10) == "x" * 9 + "…"
     assert ids.plain_text("abc 1101051949", 10) == "abc …"  # the digits a cut splits go too
+
+
+def test_a_validation_error_is_a_users_error_with_its_message_in_both_languages() -> None:
+    """Issue 21: ``ids.ValidationError`` is a ``ShebaoError`` (one handler in every front end) and still the
+    stdnum exception it was; raised by ``validate`` it carries the message's structure."""
+    from stdnum.exceptions import ValidationError as StdnumError
+
+    from compliance.errors import ShebaoError
+
+    with pytest.raises(ids.InvalidChecksum) as caught:
+        ids.validate("110105194912310021")
+    error = caught.value
+    assert isinstance(error, ShebaoError) and isinstance(error, StdnumError) and isinstance(error, Exception)
+    assert (str(error), error.code) == ("The check character should be X, not 1", "id_checksum")
+    assert error.render("zh") == "校验码应为 X，而不是 1"
+    assert ids.InvalidFormat("x").render("zh") == "x"  # raised by hand: its text as it is

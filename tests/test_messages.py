@@ -1,25 +1,34 @@
-"""Every message the engine writes has its Chinese in the catalogue (compliance/messages.py, issue 14).
+"""Every message the engine writes is a catalogue code plus parameters, rendered in English or Chinese
+(compliance/catalogue.py, issue 21).
 
-A roster with one row per problem the engine knows is checked; each distinct message, translated,
-must hold no English sentence (three English words in a row) outside the quoted cell values.
+A roster with one row per problem the engine knows is checked with its structure kept; every structure
+value must render in English to exactly the text the engine wrote (the command line's contract), and in
+Chinese to a text with no English sentence (three English words in a row) outside quoted cell values.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import pickle
 import re
+from pathlib import Path
 
 import pandas as pd
+import pytest
 from conftest import gb11643
 
+from compliance import catalogue, rosters
+from compliance.catalogue import MESSAGES, localise, render
 from compliance.crosscheck import crosscheck
 from compliance.employers import summarise
 from compliance.messages import translate, translate_column
 from compliance.registration import check, check_uploads
-from compliance.rosters import read_roster
+from compliance.rosters import RosterError, read_roster, read_roster_bytes
 
 ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,'-]+[A-Za-z]{2,}){2,}")
 QUOTED = re.compile(r"“[^”]*”")  # a cell value quoted in a Chinese message stays as the user wrote it
+CJK = re.compile(r"[\u4e00-\u9fff]")
 HEADER = ["单位名称", "统一社会信用代码", "姓名", "证件类型", "身份证号", "入职日期", "参保日期", "用工形式",
           "工作许可日期", "社保卡状态"]
 OK = gb11643("11010519900307123")
@@ -53,30 +62,103 @@ ROWS = [
     ["甲", "E1", "aa", "X" * 3, "X1", "2025-06-02", None, None, None, None],
     ["甲", "E1", "ab", None, "11010519900307123X1", "2025-06-02", None, None, None, None],
     ["甲", "E1", "ac", None, "1101051990030X1234", "2025-06-02", None, None, None, None],
+    [None, None, "ad", None, OK, "2025-06-02", None, None, None, None],  # no employer: not stored
+    ["甲", "E1", "ae", None, OK, 'a "b"\\c', None, None, None, None],  # quotes and a backslash in a quoted cell
 ]
+STRUCTURED = {"problem": "problem_coded", "id_problem": "id_problem_coded", "id_warning": "id_warning_coded"}
 
 
 def english_left(message: str) -> list[str]:
     return ENGLISH_SENTENCE.findall(QUOTED.sub("", message))
 
 
-def test_every_row_message_has_its_chinese(roster_file) -> None:
-    result = check(read_roster(roster_file("all.csv", [HEADER, *ROWS])), dt.date(2025, 11, 20))
-    messages = pd.concat([result.results[c] for c in ("problem", "id_problem", "id_warning")]
-                         + [result.problems["message"], result.problems["column"]]).dropna().unique()
-    assert len(messages) > 30  # the roster above reaches that many different messages
-    untranslated = {m: english_left(translate(m, "zh")) for m in messages if english_left(translate(m, "zh"))}
+@pytest.fixture
+def all_problems(roster_file):
+    return check(read_roster(roster_file("all.csv", [HEADER, *ROWS])), dt.date(2025, 11, 20), coded=True)
+
+
+def keys_of(structures: pd.Series) -> set[str]:
+    return {code for s in structures.dropna().unique() for code, _params in json.loads(s)}
+
+
+def test_every_entry_has_both_texts_with_the_same_parameters() -> None:
+    placeholder = re.compile(r"\{(\w+)")
+    for key, (english, chinese) in MESSAGES.items():
+        assert english and CJK.search(chinese), key
+        assert set(placeholder.findall(chinese)) <= set(placeholder.findall(english)), key
+
+
+def test_every_entry_is_one_the_engine_emits() -> None:
+    """No dead entry: each key is written in the engine's source (exempt_<type> is built from the types;
+    the accounts' and cases' texts wait for those modules to raise coded errors)."""
+    source = "".join(p.read_text() for p in Path("compliance").rglob("*.py") if p.name != "catalogue.py")
+    waiting = {"employer_invalid", "hr_without_employer", "employer_not_hr", "user_exists", "no_user", "no_case",
+               "case_next_state"}
+    unused = [k for k in MESSAGES if f'"{k}"' not in source and not k.startswith("exempt_") and k not in waiting]
+    assert unused == []
+
+
+def test_every_row_message_renders_back_to_the_engines_text(all_problems) -> None:
+    results, problems = all_problems.results, all_problems.problems
+    emitted = set()
+    for text_column, coded_column in [*STRUCTURED.items(), ("message", "message_coded")]:
+        frame = problems if text_column == "message" else results
+        coded = frame[coded_column]
+        assert (coded.isna() == frame[text_column].isna()).all(), text_column
+        english = localise(frame[[text_column, coded_column]], "en")[text_column]
+        assert english.fillna("").tolist() == frame[text_column].fillna("").tolist(), text_column
+        emitted |= keys_of(coded)
+    assert emitted == {  # what the roster above reaches, one row per message
+        "card_status_unknown", "date_unreadable", "employer_missing", "employment_type_unknown", "exempt_dispatched",
+        "exempt_intern", "exempt_retired", "exempt_service", "hire_date_missing", "id_birth_before_1900",
+        "id_birth_future", "id_checksum", "id_document_format", "id_format_x", "id_length", "id_nationality",
+        "id_old_pr_card", "id_permit_address", "id_province", "id_region_unknown", "id_scientific",
+        "id_type_mismatch", "id_type_unknown", "registration_after_as_of", "registration_before_hire",
+        "ssn_assigned_by_agency", "under_16", "value_too_long", "work_permit_later"}
+
+
+def test_every_row_message_has_chinese_without_english_sentences(all_problems) -> None:
+    results = localise(all_problems.results, "zh")
+    problems = localise(all_problems.problems, "zh")
+    assert not {c for c in [*results.columns, *problems.columns] if c.endswith("_coded")}
+    messages = pd.concat([results[c] for c in STRUCTURED] + [problems["message"]]).dropna().unique()
+    untranslated = {m: english_left(m) for m in messages if english_left(m)}
     assert not untranslated, untranslated
-    # English mode is the engine's own text, untouched
-    assert all(translate(m, "en") == m for m in messages)
+    # the quoted cell comes through the structure as typed, quotes and backslash included
+    assert "入职日期（F 列）：无法将“a \"b\"\\c”识别为日期" in set(messages)
 
 
-def test_employer_reasons_and_findings_have_their_chinese() -> None:
-    results = pd.DataFrame({"employer_id": ["E1", "E1", "E2"], "employer_name": ["甲", "甲", "乙"],
-                            "status": ["overdue", "overdue", "overdue"], "days_late": [47, 3, 1]})
-    reasons = summarise(results)["flag_reason"]
-    assert translate_column(reasons, "zh").tolist() == ["2 名员工未登记，最长逾期 47 天",
-                                                        "1 名员工未登记，最长逾期 1 天"]
+def test_a_message_with_parameters_in_both_languages() -> None:
+    params = {"label": "参保日期 (column G)", "date": "2025-12-01", "as_of": "2025-11-20"}
+    assert render("registration_after_as_of", "en", **params) == (
+        "参保日期 (column G): 2025-12-01 lies after the as-of date 2025-11-20; counted as not registered on that date")
+    assert render("registration_after_as_of", "zh", **params) == (
+        "参保日期（G 列）：2025-12-01 晚于核查日期 2025-11-20，按当日尚未登记处理")
+    assert render("value_too_long", "zh", label="姓名 (column C)", n=200, limit=128) == (
+        "姓名（C 列）：共 200 个字符，超过数据库可保存的 128 个；该行已检查但不会保存")
+    assert render("ssn_assigned_by_agency", "zh", kind="travel_permit").startswith("持往来通行证人员")
+    assert render("hire_date_missing", "zh", label="hire date") == "入职日期：未填写入职日期"  # a default label
+
+
+def test_localise_a_frame_with_and_without_structure() -> None:
+    coded = "[" + catalogue.entry("id_checksum", expected="X", found="1") + "," + catalogue.entry(
+        "exempt_intern") + "]"
+    english = "The check character should be X, not 1; " + render("exempt_intern", "en")
+    frame = pd.DataFrame({"problem": [english, "stored before codes", None],
+                          "problem_coded": [coded, None, None], "name": ["a", "b", "c"]})
+    zh = localise(frame, "zh")
+    assert list(zh.columns) == ["problem", "name"]
+    assert zh["problem"].tolist()[0] == "校验码应为 X，而不是 1；" + MESSAGES["exempt_intern"][1]
+    assert zh["problem"].tolist()[1:] == ["stored before codes", None] or pd.isna(zh["problem"][2])
+    assert localise(frame, "en")["problem"][0] == english
+    plain = frame.drop(columns="problem_coded")
+    assert localise(plain, "zh") is plain  # nothing to render: the frame as it is
+
+
+def test_problems_and_findings_keep_their_structure_only_when_asked(roster_file) -> None:
+    """The command line writes the problems table and the findings whole: their columns are the contract's."""
+    path = read_roster(roster_file("one.csv", [HEADER, ROWS[0]]))
+    assert "message_coded" not in check(path, dt.date(2025, 11, 20)).problems.columns
     day = pd.Timestamp
     employments = pd.DataFrame({
         "id": [1, 2, 3, 4], "employer_id": ["E1", "E1", "E1", "E2"], "ssn": ["A", "B", "C", "A"],
@@ -85,34 +167,59 @@ def test_employer_reasons_and_findings_have_their_chinese() -> None:
     registrations = pd.DataFrame({"employer_id": ["E1", "E1", "E1"], "ssn": ["B", "C", "D"],
                                   "registration_date": [day("2025-01-05"), day("2025-01-01"), day("2025-01-01")],
                                   "upload_id": [1, 1, 1], "source_row": [2, 3, 4]})
-    found = crosscheck(employments, registrations, {1: "registry.csv"})
+    assert "detail_coded" not in crosscheck(employments, registrations, {1: "registry.csv"}).columns
+    found = crosscheck(employments, registrations, {1: "registry.csv"}, coded=True)
     assert set(found["finding"]) == {"not_in_registry", "date_mismatch", "roster_date_missing", "not_in_roster",
                                      "multiple_employers"}
-    for detail in found["detail"].unique():
-        assert not english_left(translate(detail, "zh")), detail
+    zh = localise(found, "zh").set_index("finding")["detail"]
+    assert zh["date_mismatch"] == "花名册的参保日期与登记系统相差 4 天"
+    assert zh["multiple_employers"].tolist() == ["同时出现在以下单位的花名册中：E1, E2"] * 2
+    assert all(not english_left(d) for d in zh)
 
 
-def test_nul_cells_and_refused_employers_have_their_chinese(roster_file) -> None:
-    """Issue 20: a NUL character (value_unstorable) and an employer from the page that is too long or
-    holds a NUL (check_uploads refuses it before reading) are messages like the others."""
-    path = roster_file("nul.xlsx", [["单位名称", "姓名", "身份证号", "入职日期"],
-                                    ["甲", "李_x0000_四", OK, "2025-06-02"]])
-    result = check(read_roster(path), dt.date(2025, 11, 20))
-    messages = [*result.problems["message"].dropna().unique()]
-    for employer_id, employer_name in (("9" * 65, None), (None, "甲" * 256), (None, "甲\x00")):
-        messages += check_uploads([("r.csv", b"x")], dt.date(2025, 11, 20), employer_id=employer_id,
-                                  employer_name=employer_name)[1]
-    assert len(messages) == 4
-    untranslated = {m: english_left(translate(m, "zh")) for m in messages if english_left(translate(m, "zh"))}
-    assert not untranslated, untranslated
-    assert translate(messages[0], "zh") == "姓名（B 列）：含有数据库无法保存的 NUL 字符（U+0000）；该行已检查但不会保存"
+def test_file_errors_are_codes_that_survive_a_worker() -> None:
+    with pytest.raises(RosterError) as caught:
+        read_roster_bytes(b"", "r.csv")
+    error = pickle.loads(pickle.dumps(caught.value))
+    assert (str(error), error.code, error.params) == ("r.csv: the file is empty", "file_empty", {"source": "r.csv"})
+    assert error.render("zh") == render(error.code, "zh", **error.params) == "r.csv：文件为空"
+    cases = [rosters.too_many_sheets("r.xlsx", 100), rosters.cell_too_long("r.csv", 40_000, 12_345, 3)]
+    assert [str(e) for e in cases] == [
+        "r.xlsx: 100 sheets; the limit is 32 sheets per workbook",
+        "r.csv: row 12,345, column D holds 40,000 characters; the limit is 32,767 per cell (Excel's own)"]
+    assert [e.render("zh") for e in cases] == [
+        "r.xlsx：共有 100 个工作表，超过每个工作簿 32 个工作表的上限",
+        "r.csv：第 12,345 行 D 列含 40,000 个字符，超过每个单元格 32,767 个字符的上限（Excel 本身的上限）"]
 
 
-def test_the_reader_limits_of_issue_20_have_their_chinese() -> None:
-    from compliance import rosters
+def test_upload_lines_and_refused_employers_keep_their_codes() -> None:
+    """A page renders an unusable upload's line or a refused employer in Chinese from its code."""
+    lines = [*check_uploads([("a110105199001011234.csv", b"")], dt.date(2025, 11, 20))[1],
+             *check_uploads([("r.csv", b"x")], dt.date(2025, 11, 20), employer_name="甲" * 256)[1],
+             *check_uploads([("r.csv", b"x")], dt.date(2025, 11, 20), employer_name="甲\x00")[1]]
+    assert lines[0] == "a110105********1234.csv: the file is empty"  # the file name's ID-shaped run masked
+    assert [catalogue.render(line.code, "zh", **line.params) for line in lines] == [
+        "a110105********1234.csv：文件为空",
+        "为无单位列的花名册填写的单位名称共 256 个字符，超过允许的 255 个；未进行检查",
+        "为无单位列的花名册填写的单位名称含有 NUL 字符（U+0000）；未进行检查"]
+    assert pickle.loads(pickle.dumps(lines[1])).code == "employer_given_too_long"
 
-    cases = [rosters.too_many_sheets("r.xlsx", 100), rosters.text_too_large("r.xlsx", 600 * 2**20)]
-    chinese = [translate(str(e), "zh") for e in cases]
-    assert chinese == ["r.xlsx：共有 100 个工作表，超过每个工作簿 32 个工作表的上限",
-                       "r.xlsx：已拒绝：各单元格的文本合计 600 MB（共享文本按显示它的每个单元格计算），"
-                       "超过 512 MB 的上限"]
+
+def test_file_notes_carry_their_structure(roster_file) -> None:
+    path = roster_file("notes.csv", [["姓名", "身份证号", "入职日期", "姓名"], ["a", OK, "2025-06-02", "x"], [],
+                                     ["b", OK, "2025-06-02", "y"]])
+    notes = check(read_roster(path), dt.date(2025, 11, 20), coded=True).problems.query("code == 'file_note'")
+    zh = localise(notes, "zh")["message"].tolist()
+    assert zh == ["D 列（“姓名”）与 A 列重复（姓名），使用前一列", "第 3 行为空行，已跳过"]
+    assert notes["message"].tolist() == ["column D ('姓名') repeats the name column A; the first one is used",
+                                         "row 3 is blank and was skipped"]
+
+
+def test_the_regex_translation_keeps_working_until_the_pages_switch() -> None:
+    """compliance.messages derives its table from the catalogue; the pages still call it."""
+    joined = "入职日期 (column D): cannot read '待定' as a date; The check character should be 9, not X"
+    assert translate(joined, "zh") == "入职日期（D 列）：无法将“待定”识别为日期；校验码应为 9，而不是 X"
+    reasons = summarise(pd.DataFrame({"employer_id": ["E1", "E1", "E2"], "employer_name": ["甲", "甲", "乙"],
+                                      "status": ["overdue"] * 3, "days_late": [47, 3, 1]}))["flag_reason"]
+    assert translate_column(reasons, "zh").tolist() == ["2 名员工未登记，最长逾期 47 天",
+                                                        "1 名员工未登记，最长逾期 1 天"]

@@ -31,7 +31,9 @@ from compliance.registration import (
     check_roster,
     check_uploads,
     needs_action,
+    normalise,
     status_counts,
+    storable,
 )
 from compliance.rosters import read_roster
 
@@ -514,3 +516,26 @@ def test_a_nul_character_in_a_cell_is_a_row_problem_and_the_row_is_not_storable(
     assert found["value"].tolist() == ["李四", "甲公司", "911", "工商银行"]  # quoted without the NUL
     normalised = registration.normalise(roster[0]).rows
     assert registration.storable(normalised).tolist() == [False, False, False, True]
+
+
+def test_a_row_without_employer_is_a_row_problem_and_not_storable(roster_file) -> None:
+    """Issue 21: a valid ID and no employer (neither 统一社会信用代码 nor 单位名称) on a roster that names
+    employers: the row is judged as usual, but the store cannot keep it, so it is a row problem."""
+    header = ["统一社会信用代码", "单位名称", "姓名", "身份证号", "入职日期", "参保日期"]
+    result = run(roster_file, [["911", "甲", "张三", ID_M, HIRE, None], [None, None, "李四", ID_M, HIRE, None],
+                               [None, "个体户王五", "王五", ID_M, HIRE, None], [None, None, "赵六", "123", HIRE, None]],
+                 "2025-11-20", header=header)
+    rows = result.results
+    assert rows["problem"].tolist()[1] == ("统一社会信用代码 (column A): no employer (统一社会信用代码) on this row; "
+                                           "the row is checked but not stored")
+    assert rows["problem_code"].isna().tolist() == [True, False, True, True]
+    assert rows["problem_code"][1] == "employer_missing"
+    assert rows["status"].tolist() == ["overdue"] * 4
+    problems = result.problems[result.problems["code"] == "employer_missing"]
+    assert problems[["source_row", "column"]].values.tolist() == [[3, "统一社会信用代码 (column A)"]]
+    assert storable(normalise(read_roster(roster_file("r2.csv", [header, [None, None, "李四", ID_M, HIRE, None]]))[0])
+                    .rows).tolist() == [False]
+    # a roster with the name column only: the label is the field's own name
+    named = run(roster_file, [[None, "李四", ID_M, HIRE, None]], "2025-11-20",
+                header=["单位名称", "姓名", "身份证号", "入职日期", "参保日期"], name="r3.csv")
+    assert named.problems["column"].tolist() == ["employer_id"]
