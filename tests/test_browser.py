@@ -45,6 +45,7 @@ def server(server_db: str) -> Iterator[str]:
     accounts.add_user(engine, "hr-b", "hr", PASSWORD, [OTHER_EMPLOYER])
     accounts.add_user(engine, "insp", "inspector", PASSWORD)
     accounts.add_user(engine, "boss", "admin", PASSWORD)
+    accounts.add_user(engine, "insp-pages", "inspector", PASSWORD)  # "insp" is disabled by a test of its own
     with streamlit_server(url) as (base, _proc):
         yield base
 
@@ -170,7 +171,7 @@ CHINESE_SENTENCE = r"[\u4e00-\u9fff]+[，。；！？、][\u4e00-\u9fff]+"
 FIXED = ["用户名 / Username", "密码 / Password", "登录 / Sign in", "语言 / Language"]  # section 9: bilingual labels
 ROLE_PAGES = {  # sidebar page titles by key, per role
     "hr": ["page.hr", "page.cards", "page.flexible"],
-    "insp": ["page.inspector", "page.store", "page.worksheet", "page.cases", "page.cards", "page.flexible"],
+    "insp-pages": ["page.inspector", "page.store", "page.worksheet", "page.cases", "page.cards", "page.flexible"],
     "boss": ["page.admin", "page.flexible"],
 }
 MENU_TEXT = """() => [...document.querySelectorAll('[data-testid="stSidebarNav"] a')].map(a => {
@@ -208,7 +209,7 @@ def foreign_text(page, lang: str) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_page_of_every_role_speaks_one_language(server: str, lang: str) -> None:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     found: dict[str, list[str]] = {}
     with sync_playwright() as p:
@@ -220,7 +221,8 @@ def test_every_page_of_every_role_speaks_one_language(server: str, lang: str) ->
                 page.get_by_text("English", exact=True).click()
                 page.wait_for_timeout(1000)
             sign_in(page, role)
-            page.wait_for_timeout(2500)
+            expect(page.get_by_role("button", name=t("auth.sign_out", lang))).to_be_visible(timeout=30_000)
+            page.wait_for_timeout(1000)
             # the menu holds the role's pages and nothing else (HR sees no admin or inspector entry)
             menu = page.evaluate(MENU_TEXT)
             assert menu == [t(key, lang) for key in pages], (role, menu)

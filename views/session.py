@@ -220,6 +220,8 @@ def sign_in_form() -> None:
 
 
 def change_password_form(user: accounts.User) -> None:
+    """The new-password form a one-time or admin-set password leads to (section 10): nothing else of the
+    dashboard until the password is changed, to a different one that passes the password rules."""
     st.subheader(tr("auth.change_password"))
     with st.form(k("auth-change"), clear_on_submit=True):
         first = st.text_input(tr("auth.new_password"), type="password", key=k("auth-new-password"),

@@ -101,10 +101,11 @@ def date_setting(where: object, label: str, name: str, default: dt.date | None =
 
 # --- the check ----------------------------------------------------------------------------------------
 
-def checked(files: Files, as_of: dt.date, calendar_days: bool, employer_id: str | None = None,
+def checked(user: accounts.User, files: Files, as_of: dt.date, calendar_days: bool, employer_id: str | None = None,
             employer_name: str | None = None) -> CheckResult | None:
     """Run the check in the worker pool with a progress status; show per-file errors and the provisional
-    banner. None when there is nothing to show (no file, a failed check, no row checked)."""
+    banner; keep only the rows ``user`` may see (:func:`scope_to_user`). None when there is nothing to show
+    (no file, a failed check, no row checked, every row set aside)."""
     if not files:
         st.info(tr("no_data"))
         return None
@@ -129,7 +130,7 @@ def checked(files: Files, as_of: dt.date, calendar_days: bool, employer_id: str 
     years = calendar.provisional_years(provisional)
     if years:
         st.warning(tr("provisional") + ", ".join(map(str, years)))
-    return result
+    return scope_to_user(result, user)
 
 
 def scope_to_user(result: CheckResult, user: accounts.User) -> CheckResult | None:

@@ -10,7 +10,7 @@ import streamlit as st
 from compliance.cards import card_view
 from views.presentation import card_breakdown, card_chart
 from views.session import k, lang, require_role, tr
-from views.widgets import audit_once, checked, metrics, scope_to_user, settings, table, upload_section
+from views.widgets import audit_once, checked, metrics, settings, table, upload_section
 
 SAMPLE = ["hr_roster_2025.xlsx", "english_roster.csv"]  # one employer's roster, and one of several employers
 PEOPLE = ["name", "id_number", "employer_name", "card_bank", "source_file", "source_row"]
@@ -24,9 +24,7 @@ cancelled = c1.toggle(tr("card.cancelled"), key=k("card-cancelled"))
 cancel_date = c2.date_input(tr("card.cancel_date"), value=dt.date.today(), key=k("card-cancel-date"),
                             disabled=not cancelled)
 own = sorted(user.employers)  # HR: rosters without employer columns belong to the user's first employer
-result = checked(files, as_of, False, own[0] if own else None)
-if result is not None:
-    result = scope_to_user(result, user)
+result = checked(user, files, as_of, False, own[0] if own else None)
 if result is not None:
     results = result.results
     audit_once(user, results["employer_id"].dropna().unique().tolist(), "card activation", (files, as_of))

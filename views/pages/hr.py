@@ -7,7 +7,7 @@ import streamlit as st
 from compliance.registration import CHECK_COLUMNS, MAX_EMPLOYER_NAME_CHARS, needs_action
 from views.presentation import SAMPLE_EMPLOYER, delay_chart, overdue_by_month_chart, with_full_numbers
 from views.session import k, lang, require_role, tr
-from views.widgets import audit_once, checked, download, headline, scope_to_user, settings, table, upload_section
+from views.widgets import audit_once, checked, download, headline, settings, table, upload_section
 
 SAMPLE = ["hr_roster_2025.xlsx"]
 ACTION_COLUMNS = ["name", "id_number", "hire_date", "deadline", "status", "days_late", "days_left", "source_file",
@@ -29,9 +29,7 @@ with st.expander(tr("employer_id"), expanded=False):
     employer_id = st.selectbox(tr("employer_id"), own, index=own.index(default), key=k("hr-employer-id"))
     employer_name = st.text_input(tr("employer_name"), value=SAMPLE_EMPLOYER[1] if using_sample else "",
                                   key=k("hr-employer-name"), max_chars=MAX_EMPLOYER_NAME_CHARS)
-result = checked(files, as_of, calendar_days, employer_id, employer_name)
-if result is not None:
-    result = scope_to_user(result, user)
+result = checked(user, files, as_of, calendar_days, employer_id, employer_name)
 if result is not None:
     results = result.results
     shown_employers = results["employer_id"].dropna().unique().tolist()

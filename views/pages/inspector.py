@@ -20,7 +20,7 @@ st.caption(tr("app.law"))
 user = require_role("inspector")
 files = upload_section("insp", SAMPLE)
 as_of, calendar_days = settings("insp")
-result = checked(files, as_of, calendar_days)
+result = checked(user, files, as_of, calendar_days)
 if result is not None:
     results = result.results
     audit_once(user, results["employer_id"].dropna().unique().tolist(), "inspector employers",
