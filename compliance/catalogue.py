@@ -307,6 +307,11 @@ def render_coded(coded: str, lang: str) -> str:
 Param = object  # a scalar, or a Series aligned with the rows the message is for
 
 
+def arrow_text(values: pd.Series) -> pa.Array:
+    """A text column as one Arrow ``large_string`` array (no copy of a one-chunk Arrow column)."""
+    return _arrow(values)
+
+
 def _arrow(values: pd.Series) -> pa.Array:
     array = pa.array(values.astype("string").array)
     if isinstance(array, pa.ChunkedArray):
@@ -413,15 +418,25 @@ def entry(code: str, /, **params: object) -> str:
     return json.dumps([code, params], ensure_ascii=False, separators=(",", ":"))
 
 
-def as_list(entries: pd.Series) -> pd.Series:
-    """Entries (``["k",{…}]``, or several joined by ",") as a structure value: one JSON list."""
-    return "[" + entries + "]"
+_OPEN, _CLOSE, _NOTHING = (pa.scalar(t, pa.large_string()) for t in ("[", "]", ""))
+
+
+def as_list(entries: pd.Series | str) -> pd.Series | str:
+    """Entries (``["k",{…}]``, or several joined by ",") as a structure value: one JSON list; NA stays NA
+    (one Arrow kernel: a column of a quarter million rows is mostly NA)."""
+    if isinstance(entries, str):
+        return f"[{entries}]"
+    return _series(pc.binary_join_element_wise(_OPEN, _arrow(entries), _CLOSE, _NOTHING), entries.index)
 
 
 def join_lists(first: pd.Series, second: pd.Series) -> pd.Series:
-    """Two structure columns as one: the entries of both, first's first (NA where both are)."""
-    both = first.str[:-1] + "," + second.str[1:]
-    return both.fillna(first).fillna(second)
+    """Two structure columns as one: the entries of both, first's first (NA where both are). Only the rows
+    that have both are spliced."""
+    both = (first.notna() & second.notna()).to_numpy(dtype=bool)
+    out = first.fillna(second)
+    if both.any():
+        out[both] = first[both].str[:-1] + "," + second[both].str[1:]
+    return out
 
 
 # -------------------------------------------------------------------------------------------- the edge

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from compliance import calendar, catalogue, documents, ids
 from compliance.cards import normalise_status
@@ -143,6 +145,13 @@ class Normalised:
 Param = Callable[[pd.Series], pd.Series] | pd.Series | object
 
 
+def _put(column: pd.Series, rows: np.ndarray, values: pd.Series) -> pd.Series:
+    """``column`` with ``values`` in the ``rows`` (a boolean array), by one Arrow kernel: the assignment of a
+    masked pandas column costs more than building the message."""
+    merged = pc.replace_with_mask(catalogue.arrow_text(column), pa.array(rows), catalogue.arrow_text(values))
+    return pd.Series(pd.arrays.ArrowStringArray(merged), index=column.index, copy=False)
+
+
 class _Problems:
     """Row problems as they are found: into ``problem``/``problem_code`` of the rows (``problem_coded``: the
     structure, ``compliance.catalogue``) and the long table."""
@@ -180,16 +189,18 @@ class _Problems:
         if not mask.any():
             return
         value = ids.mask_runs(_text(raw[mask]))  # the one place cells are quoted: no ID number in full, ever
-        at = self.rows.index[mask.to_numpy(dtype=bool)]
+        hit = mask.to_numpy(dtype=bool)
+        at = self.rows.index[hit]
         msg, entry = catalogue.message(key or code, at, **{name: p(value) if callable(p) else p
                                                            for name, p in params.items()})
-        self.text[mask] = _join(self.text[mask], msg)
-        self.entries[mask] = _join(self.entries[mask], entry, ",")
-        self.code[mask] = self.code[mask].fillna(code)
-        if table:
-            index = self.rows.index
-            self.record(mask, field_name, code, msg.reindex(index), value.reindex(index),
-                        catalogue.as_list(entry).reindex(index))
+        self.text = _put(self.text, hit, _join(self.text[hit], msg))
+        self.entries = _put(self.entries, hit, _join(self.entries[hit], entry, ","))
+        self.code = _put(self.code, hit, self.code[hit].fillna(code))
+        if table:  # every part indexed by the rows hit already
+            self.found.append(pd.DataFrame({
+                "source_file": self.rows["source_file"][hit], "source_row": self.rows["source_row"][hit],
+                "column": self.label(field_name), "code": code, "value": value, "message": msg,
+                PROBLEM_CODED: catalogue.as_list(entry)}))
 
     def table(self, file_notes: pd.DataFrame | None = None) -> pd.DataFrame:
         if file_notes is not None:  # they quote headers and sheet names
