@@ -33,7 +33,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from compliance import batch, employers, ids, premiums, store
+from compliance import batch, employers, premiums, store
 from compliance.batch.plan import BLOCKSIZE, PARTITION_ROWS
 from compliance.cases import CASE_STATES
 from compliance.crosscheck import crosscheck, stored_check
@@ -76,12 +76,13 @@ def check_uploads(files: Files, as_of: dt.date, calendar_days: bool = False, emp
     One call from bytes to results, with picklable arguments and result, so that the dashboard runs it
     in a worker process (``compliance.workers``). An employer the page gives that the store could not
     keep (``registration.employer_problem``) is the one error line, before any file is read. Error lines
-    quote file names: ID-shaped runs in them are masked.
+    quote file names: ID-shaped runs in them are masked. Messages keep their structure (``_coded`` columns,
+    ``catalogue.Text`` lines), so a page renders them in the user's language.
     """
     if (refused := employer_problem(employer_id, employer_name)) is not None:
         return check([], as_of, calendar_days=calendar_days), [refused]
-    rosters, errors = read_uploads(list(files), employer_id, employer_name)
-    return check(rosters, as_of, calendar_days=calendar_days), [ids.mask_text(e) for e in errors]
+    rosters, errors = read_uploads(list(files), employer_id, employer_name)  # its lines are masked already
+    return check(rosters, as_of, calendar_days=calendar_days, coded=True), errors
 
 
 def warm_up() -> None:
@@ -297,10 +298,11 @@ _CROSSCHECK_READS = ["id", "employer_id", "ssn", "name", "registration_date", "s
                      "employment_type"]
 
 
-def findings(engine: Engine, employer_id: str | None = None) -> pd.DataFrame:
-    """The cross-check of stored rosters against the registry (``crosscheck.CROSSCHECK_COLUMNS``)."""
+def findings(engine: Engine, employer_id: str | None = None, coded: bool = False) -> pd.DataFrame:
+    """The cross-check of stored rosters against the registry (``crosscheck.CROSSCHECK_COLUMNS``; with
+    ``coded``, the structure of each detail too, for a page to render it in the user's language)."""
     return crosscheck(store.load_employments(engine, employer_id, columns=_CROSSCHECK_READS),
-                      store.load_registrations(engine, employer_id), store.upload_names(engine))
+                      store.load_registrations(engine, employer_id), store.upload_names(engine), coded=coded)
 
 
 def in_registry(engine: Engine, employer_id: str) -> bool:

@@ -23,8 +23,7 @@ reported in ``id_problem``.
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,7 +35,6 @@ from compliance import calendar, catalogue, documents, ids
 from compliance.cards import normalise_status
 from compliance.dates import iso_dates, parse_dates, unreadable_dates
 from compliance.employment import EXEMPT, normalise_employment_type
-from compliance.rosters import Roster, read_uploads
 from compliance.schema import (  # re-exported: callers import the contracts from here too
     CHECK_COLUMNS,
     EXTRA_COLUMNS,
@@ -44,10 +42,11 @@ from compliance.schema import (  # re-exported: callers import the contracts fro
     PROBLEM_CODED,
     PROBLEM_COLUMNS,
     STATUSES,
+    Roster,
 )
 
 __all__ = ["CHECK_COLUMNS", "EXTRA_COLUMNS", "NORMALISED_SCHEMA", "PROBLEM_COLUMNS", "STATUSES", "CheckResult",
-           "check", "check_roster", "check_slices", "check_uploads", "judge", "normalise"]
+           "check", "check_roster", "check_slices", "judge", "normalise"]
 # The longest text the store keeps per field (its column sizes, compliance/store.py). A longer value
 # is a row problem here, before any database sees it: the row is checked but not stored.
 TEXT_LIMITS = {"employer_id": 64, "employer_name": 255, "name": 128, "card_bank": 64}
@@ -523,32 +522,6 @@ def check(rosters: list[Roster], as_of: dt.date, calendar_days: bool = False,
     problems = [p.problems for p in parts if len(p.problems)]
     return CheckResult(pd.concat([p.results for p in parts], ignore_index=True),
                        pd.concat(problems, ignore_index=True) if problems else _no_problems(coded))
-
-
-def check_uploads(files: Sequence[tuple[str, bytes]], as_of: dt.date, calendar_days: bool = False,
-                  employer_id: str | None = None, employer_name: str | None = None) -> tuple[CheckResult, list[str]]:
-    """Read uploaded files (name, content) and check them; unusable files give error lines.
-
-    One call from bytes to results, with picklable arguments and result, so that the dashboard
-    can run it in a worker process (compliance.workers). An employer the page gives that the store
-    could not keep (:func:`employer_problem`) is the one error line, before any file is read. Error
-    lines quote file names: ID-shaped runs in them are masked. For a page: the problems keep their
-    structure (``coded``), error lines are ``catalogue.Text`` where they have a code.
-    """
-    if (refused := employer_problem(employer_id, employer_name)) is not None:
-        return check([], as_of, calendar_days=calendar_days, coded=True), [refused]
-    rosters, errors = read_uploads(list(files), employer_id, employer_name)  # masked (rosters.error_line)
-    return check(rosters, as_of, calendar_days=calendar_days, coded=True), errors
-
-
-def warm_up() -> None:
-    """Load what the first check would otherwise load while a user waits: the region table,
-    the holiday calendar, lazily imported modules (a one-row check of a made-up roster)."""
-    roster = b"name,id_number,hire_date,registration_date\nwarm-up,11010519491231002X,2025-03-05,\n"
-    try:
-        check_uploads([("warm_up.csv", roster)], dt.date.today())
-    except Exception:  # a failed warm-up only costs the first user time; the real check will report
-        logging.getLogger(__name__).warning("warm-up check failed", exc_info=True)
 
 
 def status_counts(results: pd.DataFrame) -> dict[str, int]:

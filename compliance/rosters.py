@@ -20,7 +20,7 @@ import resource
 import unicodedata
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from python_calamine import CalamineWorkbook
 from compliance.catalogue import Text
 from compliance.errors import ShebaoError
 from compliance.ids import mask_text
+from compliance.schema import Roster  # re-exported: readers make them, rules read them
 
 # field -> recognised headers (shared README section 5); compared after _header_key().
 ALIASES: dict[str, list[str]] = {
@@ -130,23 +131,6 @@ def text_too_large(source: str, size: int) -> RosterError:
 
 def too_many_sheets(source: str, sheets: int) -> RosterError:
     return _error("too_many_sheets", source=source, sheets=sheets, limit=LIMITS.max_sheets)
-
-
-@dataclass
-class Roster:
-    """The rows of one roster file (or one sheet of a workbook), cells as typed.
-
-    ``frame`` has ``source_file``, ``source_row`` and one column per recognised field; for the
-    fields that are present, ``columns`` says which header and spreadsheet column they came
-    from (for messages such as "入职日期 (column D)"). ``notes`` are file-level remarks that
-    must reach the user (blank rows skipped, duplicate columns, missing columns).
-    """
-
-    source_file: str
-    frame: pd.DataFrame
-    columns: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)  # catalogue.Text: text that keeps its code
-    number_cells: set[str] = field(default_factory=set)  # fields whose cells may be Excel numbers
 
 
 def find_header(rows: list[list[object]]) -> tuple[int, dict[str, int], list[str]] | None:

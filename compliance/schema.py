@@ -14,6 +14,10 @@ those whole.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+import pandas as pd
+
 from compliance.catalogue import SUFFIX
 
 STATUSES = ["on_time", "late", "overdue", "pending", "invalid", "exempt"]
@@ -50,3 +54,20 @@ CROSSCHECK_COLUMNS = ["finding", "employer_id", "ssn", "name", "roster_registrat
                       "registry_registration_date", "source_file", "source_row", "detail"]
 CROSSCHECK_CODED = f"detail{SUFFIX}"  # with crosscheck(coded=True)
 FINDINGS = ["not_in_registry", "date_mismatch", "roster_date_missing", "not_in_roster", "multiple_employers"]
+
+
+@dataclass
+class Roster:
+    """The rows of one roster file (or one sheet of a workbook), cells as typed.
+
+    ``frame`` has ``source_file``, ``source_row`` and one column per recognised field; for the
+    fields that are present, ``columns`` says which header and spreadsheet column they came
+    from (for messages such as "入职日期 (column D)"). ``notes`` are file-level remarks that
+    must reach the user (blank rows skipped, duplicate columns, missing columns).
+    """
+
+    source_file: str
+    frame: pd.DataFrame
+    columns: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # catalogue.Text: text that keeps its code
+    number_cells: set[str] = field(default_factory=set)  # fields whose cells may be Excel numbers

@@ -2,11 +2,11 @@
 
 The dashboard server is one Python process: a script run holds the GIL while pandas works, and
 twenty sessions checking at once were served one after the other on a single core. A pool of
-worker processes (one per usable core by default) runs `registration.check_uploads` in
+worker processes (one per usable core by default) runs `jobs.check_uploads` in
 parallel, off the server's GIL; the server only lays out the results.
 
 - Workers are started with ``spawn`` (forking a server that runs threads is unsafe), all of them
-  at once, and warm up (`registration.warm_up`) before the first user waits.
+  at once, and warm up (`jobs.warm_up`) before the first user waits.
 - A worker that dies (killed for memory, a native reader abort) breaks the whole pool: every
   call running on it fails, not only the one that killed it. The pool is replaced, and each of
   those calls is retried once in a process of its own, so that a second crash can only be the

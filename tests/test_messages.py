@@ -22,8 +22,9 @@ from compliance import catalogue, rosters
 from compliance.catalogue import MESSAGES, localise, render
 from compliance.crosscheck import crosscheck
 from compliance.employers import summarise
+from compliance.jobs import check_uploads
 from compliance.messages import translate, translate_column
-from compliance.registration import check, check_uploads
+from compliance.registration import check
 from compliance.rosters import RosterError, read_roster, read_roster_bytes
 
 ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,'-]+[A-Za-z]{2,}){2,}")

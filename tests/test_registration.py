@@ -24,12 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compliance import registration
+from compliance.jobs import check_uploads
 from compliance.registration import (
     CHECK_COLUMNS,
     CheckResult,
     check,
     check_roster,
-    check_uploads,
     needs_action,
     normalise,
     status_counts,
