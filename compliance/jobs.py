@@ -38,13 +38,13 @@ from compliance.batch.plan import BLOCKSIZE, PARTITION_ROWS
 from compliance.cases import CASE_STATES
 from compliance.crosscheck import crosscheck, stored_check
 from compliance.registration import (
-    CHUNK_ROWS,
     CheckResult,
     check,
     check_slices,
     employer_problem,
     normalise,
     normalise_registry,
+    roster_slices,
     storable,
 )
 from compliance.rosters import (
@@ -174,14 +174,6 @@ class Ingested:
     parts: list[pd.DataFrame] = field(default_factory=list)
 
 
-def _slices(rosters: list[Roster]) -> Iterator[Roster]:
-    """The rosters ``CHUNK_ROWS`` rows at a time (the rules are per row; only the peak memory changes)."""
-    for roster in rosters:
-        for start in range(0, max(len(roster.frame), 1), CHUNK_ROWS):
-            yield Roster(roster.source_file, roster.frame.iloc[start:start + CHUNK_ROWS], roster.columns, [],
-                         roster.number_cells)
-
-
 def _content(data: bytes | Path) -> bytes:
     """A file's bytes: given, or read from its path here (so that nothing else holds them)."""
     return data if isinstance(data, bytes) else Path(data).read_bytes()
@@ -201,7 +193,7 @@ def ingest_roster(name: str, data: bytes | Path, employer_id: str | None = None,
     rosters = read_roster_bytes(data, name, employer_id, employer_name)
     del data  # read from a path, the bytes go once parsed: a 1M-row file is 120 MB
     count, problems, kept = 0, 0, []
-    for part in _slices(rosters):
+    for part in roster_slices(rosters):
         rows = normalise(part).rows
         valid = storable(rows)
         problem = rows["id_problem"].notna() | rows["problem"].notna() | rows["hire_date"].isna() | \
@@ -221,7 +213,7 @@ def ingest_registry(name: str, data: bytes | Path) -> Ingested:
     rosters = read_roster_bytes(data, name)
     del data
     goods, bad = [], 0
-    for part in _slices(rosters):
+    for part in roster_slices(rosters):
         good, unusable = normalise_registry([part])
         goods.append(good)
         bad += unusable

@@ -487,15 +487,21 @@ def check_slices(rosters: list[Roster], as_of: dt.date, calendar_days: bool = Fa
 
     The problems table is ``PROBLEM_COLUMNS`` (the command line writes it whole); with ``coded`` it keeps
     its structure column too (``message_coded``: a page renders it in its language)."""
+    for part in roster_slices(rosters):
+        normalised = normalise(part, today)
+        judged = judge(normalised.rows, as_of, calendar_days, normalised.labels)
+        problems = _sorted_problems(normalised.problems, judged.problems)
+        yield CheckResult(judged.results, problems if coded else problems[PROBLEM_COLUMNS])
+
+
+def roster_slices(rosters: list[Roster]) -> Iterator[Roster]:
+    """The rosters ``CHUNK_ROWS`` rows at a time, in file and row order, a file's notes with its first
+    slice (the rules are per row: only the peak memory depends on the slices)."""
     for roster in rosters:
         frame = roster.frame
         for start in range(0, max(len(frame), 1), CHUNK_ROWS):
-            part = Roster(roster.source_file, frame.iloc[start:start + CHUNK_ROWS], roster.columns,
-                          roster.notes if start == 0 else [], roster.number_cells)
-            normalised = normalise(part, today)
-            judged = judge(normalised.rows, as_of, calendar_days, normalised.labels)
-            problems = _sorted_problems(normalised.problems, judged.problems)
-            yield CheckResult(judged.results, problems if coded else problems[PROBLEM_COLUMNS])
+            yield Roster(roster.source_file, frame.iloc[start:start + CHUNK_ROWS], roster.columns,
+                         roster.notes if start == 0 else [], roster.number_cells)
 
 
 def check_roster(roster: Roster, as_of: dt.date, calendar_days: bool = False,

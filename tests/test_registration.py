@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance import registration
+from compliance import jobs, registration
 from compliance.jobs import check_uploads
 from compliance.registration import (
     CHECK_COLUMNS,
@@ -468,7 +468,7 @@ def test_an_employer_longer_than_the_store_keeps_is_refused_before_any_row_is_bu
     def no_reading(*args: object, **kwargs: object) -> None:
         raise AssertionError("the files were read")
 
-    monkeypatch.setattr(registration, "read_uploads", no_reading)
+    monkeypatch.setattr(jobs, "read_uploads", no_reading)  # where check_uploads reads
     tracemalloc.start()
     try:
         started = time.perf_counter()
