@@ -468,7 +468,7 @@ def test_an_employer_longer_than_the_store_keeps_is_refused_before_any_row_is_bu
     def no_reading(*args: object, **kwargs: object) -> None:
         raise AssertionError("the files were read")
 
-    monkeypatch.setattr(jobs, "read_uploads", no_reading)  # where check_uploads reads
+    monkeypatch.setattr(jobs.checks, "read_uploads", no_reading)  # where check_uploads reads
     tracemalloc.start()
     try:
         started = time.perf_counter()

@@ -1,0 +1,163 @@
+"""The use cases that need no store: checks of uploads and files, who sees what, what a worksheet covers.
+
+Run in the dashboard's worker processes and by the core install (no SQLAlchemy): ``python -m compliance
+check`` and ``batch`` work without the ``app`` extra (tests/test_packaging.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from compliance import employers, premiums
+from compliance.cases import CASE_STATES
+from compliance.registration import CheckResult, check, check_slices, employer_problem
+from compliance.rosters import Roster, RosterError, read_rosters, read_uploads, roster_paths
+
+if TYPE_CHECKING:  # the worker processes that run checks need no accounts
+    from compliance.accounts import User
+
+log = logging.getLogger(__name__)
+
+Files = Sequence[tuple[str, bytes]]  # uploads as (file name, content)
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+def check_uploads(files: Files, as_of: dt.date, calendar_days: bool = False, employer_id: str | None = None,
+                  employer_name: str | None = None) -> tuple[CheckResult, list[str]]:
+    """Read uploaded files (name, content) and check them; unusable files give error lines.
+
+    One call from bytes to results, with picklable arguments and result, so that the dashboard runs it
+    in a worker process (``compliance.workers``). An employer the page gives that the store could not
+    keep (``registration.employer_problem``) is the one error line, before any file is read. Error lines
+    quote file names: ID-shaped runs in them are masked. Messages keep their structure (``_coded`` columns,
+    ``catalogue.Text`` lines), so a page renders them in the user's language.
+    """
+    if (refused := employer_problem(employer_id, employer_name)) is not None:
+        return check([], as_of, calendar_days=calendar_days), [refused]
+    rosters, errors = read_uploads(list(files), employer_id, employer_name)  # its lines are masked already
+    return check(rosters, as_of, calendar_days=calendar_days, coded=True), errors
+
+
+def warm_up() -> None:
+    """Load what the first check would otherwise load while a user waits: the region table, the holiday
+    calendar, lazily imported modules (a one-row check of a made-up roster). A worker's initializer."""
+    roster = b"name,id_number,hire_date,registration_date\nwarm-up,11010519491231002X,2025-03-05,\n"
+    try:
+        check_uploads([("warm_up.csv", roster)], dt.date.today())
+    except Exception:  # a failed warm-up only costs the first user time; the real check will report
+        log.warning("warm-up check failed", exc_info=True)
+
+
+@dataclass
+class PathCheck:
+    """A check of files on disk: the inputs set aside (folders' other files), and the judged slices of
+    ``registration.CHUNK_ROWS`` rows, in file and row order, made as they are consumed."""
+
+    skipped: list[str]
+    slices: Iterator[CheckResult]
+
+
+def read_paths(inputs: Sequence[str], employer_id: str | None = None,
+               employer_name: str | None = None) -> tuple[list[Roster], list[str]]:
+    """The rosters that files and folders name, and the inputs set aside; an employer given for rosters
+    without employer columns that the store could not keep is refused first (it fills every row)."""
+    if (refused := employer_problem(employer_id, employer_name)) is not None:
+        raise RosterError(refused)
+    paths, skipped = roster_paths(list(inputs))
+    return read_rosters(paths, employer_id, employer_name), skipped
+
+
+def check_paths(inputs: Sequence[str], as_of: dt.date, calendar_days: bool = False,
+                employer_id: str | None = None, employer_name: str | None = None) -> PathCheck:
+    """Check roster files (``python -m compliance check``): the caller writes each slice as it comes, so a
+    big roster's results are never all in memory. Unusable input raises ``RosterError`` (exit 2)."""
+    rosters, skipped = read_paths(inputs, employer_id, employer_name)
+    return PathCheck(skipped, check_slices(rosters, as_of, calendar_days))
+
+
+def check_paths_whole(inputs: Sequence[str], as_of: dt.date, calendar_days: bool = False,
+                      employer_id: str | None = None, employer_name: str | None = None) -> tuple[CheckResult,
+                                                                                                 list[str]]:
+    """:func:`check_paths` with every slice in one result (an ``.xlsx``/``.json`` output, ``employers``)."""
+    rosters, skipped = read_paths(inputs, employer_id, employer_name)
+    return check(rosters, as_of, calendar_days=calendar_days), skipped
+
+
+def employer_summary(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per employer, flagged for premium verification where anyone is overdue (Art. 58)."""
+    return employers.summarise(results)
+
+
+def scope(result: CheckResult, user: User) -> tuple[CheckResult, int]:
+    """Only the rows ``user`` may see (HR: its employers; an inspector: all), and how many were set aside.
+    A problem of a row is seen with its row; a file-level note by all."""
+    if user.role == "inspector":
+        return result, 0
+    mine = result.results["employer_id"].isin(sorted(user.employers)) if user.role == "hr" else \
+        pd.Series(False, index=result.results.index)
+    problems = result.problems
+    keep = np.zeros(0, dtype=bool)
+    if len(problems):
+        rows = problems[["source_file", "source_row"]].astype({"source_row": "Int64"})
+        allowed = result.results.loc[mine, ["source_file", "source_row"]].astype({"source_row": "Int64"})
+        keep = problems["source_row"].isna().to_numpy() | pd.MultiIndex.from_frame(rows).isin(
+            pd.MultiIndex.from_frame(allowed))
+    set_aside = int((~mine).sum())
+    results = result.results if not set_aside else result.results[mine].reset_index(drop=True)  # no copy if all
+    return CheckResult(results, problems[keep].reset_index(drop=True)), set_aside
+
+
+def empty_result() -> CheckResult:
+    """A check of nothing: every contract column, no row."""
+    return check([], dt.date.today())
+
+
+# --- who a worksheet covers -------------------------------------------------------------------------
+
+def overdue_of(results: pd.DataFrame, employer_id: str) -> pd.DataFrame:
+    """Who a worksheet covers: ``employer_id``'s employees with a valid ID number who are overdue."""
+    return results[(results["status"] == "overdue") & (results["employer_id"] == employer_id)
+                   & results["ssn"].notna()]
+
+
+def flagged_employers(results: pd.DataFrame) -> list[str]:
+    """Employers flagged for premium verification: at least one employee overdue (Art. 58)."""
+    return sorted(results.loc[results["status"] == "overdue", "employer_id"].dropna().unique())
+
+
+@dataclass
+class Worksheet:
+    """A premium verification worksheet: the employees it covers, month rows, totals, and its notes as
+    codes with parameters (``premiums.worksheet_notes``), rendered where they are shown."""
+
+    employer_id: str
+    overdue: pd.DataFrame  # the employees covered (judged stored rows)
+    sheet: pd.DataFrame  # one row per employee and contribution month (premiums.WORKSHEET_COLUMNS…)
+    totals: pd.DataFrame  # per employer (premiums.totals)
+    params: premiums.Params
+    notes: list[str] = field(default_factory=list)
+
+
+def worksheet_of(results: pd.DataFrame, employer_id: str, as_of: dt.date, params: premiums.Params) -> Worksheet:
+    """The worksheet of one employer from judged stored rows (:func:`stored_status`)."""
+    overdue = overdue_of(results, employer_id)
+    sheet = premiums.worksheet(overdue, as_of, params)
+    return Worksheet(employer_id, overdue, sheet, premiums.totals(sheet), params,
+                     premiums.worksheet_notes(sheet, params))
+
+
+
+# --- cases -----------------------------------------------------------------------------------------
+
+def next_state(state: str) -> str | None:
+    """The one state a case may move to (open → notified → rectified → closed), None once closed."""
+    step = CASE_STATES.index(state) + 1
+    return CASE_STATES[step] if step < len(CASE_STATES) else None

@@ -1,0 +1,202 @@
+"""The use cases of the store (the agency's system of record): ingest and save files, the agency's
+questions over what is stored, the cases. Needs the ``app`` extra (SQLAlchemy).
+
+The ingests are pure (read + normalise + what is storable) and run in the dashboard's worker pool, never
+in its threaded server; the store module only saves and loads tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from compliance import premiums, store
+from compliance.crosscheck import crosscheck, stored_check
+from compliance.jobs.checks import Worksheet, worksheet_of
+from compliance.registration import employer_problem, normalise, normalise_registry, roster_slices, storable
+from compliance.rosters import RosterError, display_name, read_roster_bytes
+
+Runner = Callable[..., object]  # ``run(fn, *args)``: where an ingest runs (the worker pool), else in-process
+
+# --- the store: ingest (pure) and save ----------------------------------------------------------
+
+@dataclass
+class Ingested:
+    """A file read and normalised, ready to save (``store.save``): what is kept of its storable rows, in
+    file order and in slices (no copy of them all at the peak), and the counts the user is told."""
+
+    kind: str  # "roster" or "registry"
+    file_name: str
+    sha256: str
+    rows: int  # rows read
+    problems: int  # rows with a problem (a roster), rows rejected (an extract)
+    parts: list[pd.DataFrame] = field(default_factory=list)
+
+
+def _content(data: bytes | Path) -> bytes:
+    """A file's bytes: given, or read from its path here (so that nothing else holds them)."""
+    return data if isinstance(data, bytes) else Path(data).read_bytes()
+
+
+def ingest_roster(name: str, data: bytes | Path, employer_id: str | None = None,
+                  employer_name: str | None = None) -> Ingested:
+    """Read and normalise a roster for the store (``registration.normalise``: typed values, judged later as
+    of any date). Rows with a valid ID number (= social security number, Art. 58), an employer, and no
+    text longer than its column (or holding a NUL) are kept; every row not kept is a row with a problem,
+    whatever the reason. Pure (no database): it runs in a worker process. ``data``: the bytes, or the path
+    of the file (then read here, and let go once parsed)."""
+    if (refused := employer_problem(employer_id, employer_name)) is not None:
+        raise RosterError(refused)
+    data = _content(data)
+    digest = store.sha256_of(data)
+    rosters = read_roster_bytes(data, name, employer_id, employer_name)
+    del data  # read from a path, the bytes go once parsed: a 1M-row file is 120 MB
+    count, problems, kept = 0, 0, []
+    for part in roster_slices(rosters):
+        rows = normalise(part).rows
+        valid = storable(rows)
+        problem = rows["id_problem"].notna() | rows["problem"].notna() | rows["hire_date"].isna() | \
+            rows["registration_unreadable"] | ~valid
+        count, problems = count + len(rows), problems + int(problem.sum())
+        kept.append(rows.loc[valid, store.STORED_ROSTER_COLUMNS])
+    store.release_memory()
+    return Ingested("roster", name, digest, count, problems, kept)
+
+
+def ingest_registry(name: str, data: bytes | Path) -> Ingested:
+    """Read and normalise an agency registration extract (``registration.normalise_registry``); the record
+    for the same (employer, person) later in the file replaces the earlier one. Pure, like
+    :func:`ingest_roster`."""
+    data = _content(data)
+    digest = store.sha256_of(data)
+    rosters = read_roster_bytes(data, name)
+    del data
+    goods, bad = [], 0
+    for part in roster_slices(rosters):
+        good, unusable = normalise_registry([part])
+        goods.append(good)
+        bad += unusable
+    good = pd.concat(goods, ignore_index=True)
+    return Ingested("registry", name, digest, len(good) + bad, bad,
+                    [good.drop_duplicates(["employer_id", "ssn"], keep="last")])
+
+
+def _in_process(fn: Callable[..., Ingested], *args: object) -> Ingested:
+    return fn(*args)
+
+
+def store_file(engine: Engine, kind: str, name: str, data: bytes | Path, uploaded_by: str | None = None,
+               employer_id: str | None = None, employer_name: str | None = None,
+               run: Runner | None = None) -> store.UploadOutcome:
+    """Store one roster or registry extract at most once (by SHA-256), in one transaction: a duplicate is
+    found before anything is read; the ingest runs where ``run`` puts it (the dashboard's worker pool). The
+    file is named as it may be shown (``rosters.display_name``: no folders, no control characters)."""
+    if kind == "roster" and (refused := employer_problem(employer_id, employer_name)) is not None:
+        raise RosterError(refused)  # before anything is read or hashed
+    name = display_name(name)
+    digest = store.sha256_of(data) if isinstance(data, bytes) else _file_digest(Path(data))
+    known = store.find_upload(engine, kind, digest, name)
+    if known is not None:
+        return known
+    run = run or _in_process
+    ingested = run(ingest_registry, name, data) if kind == "registry" else \
+        run(ingest_roster, name, data, employer_id, employer_name)
+    return store.save(engine, ingested, uploaded_by or store.os_user())  # type: ignore[arg-type]
+
+
+def _file_digest(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+Source = str | Path | bytes  # a file on disk, or its bytes (then name it with ``file_name``)
+
+
+def _read_source(source: Source, file_name: str | None) -> tuple[str, bytes | Path]:
+    """The shown name and the content (bytes, or the path of a file, read when it is ingested)."""
+    if isinstance(source, bytes):
+        return file_name or "upload", source
+    path = Path(source)
+    if not path.is_file():
+        raise RosterError(f"{path}: file not found")
+    return file_name or path.name, path
+
+
+def store_roster(engine: Engine, source: Source, uploaded_by: str | None = None, employer_id: str | None = None,
+                 employer_name: str | None = None, file_name: str | None = None) -> store.UploadOutcome:
+    """Store a roster (``python -m compliance upload``)."""
+    return store_file(engine, "roster", *_read_source(source, file_name), uploaded_by, employer_id, employer_name)
+
+
+def import_registry(engine: Engine, source: Source, uploaded_by: str | None = None,
+                    file_name: str | None = None) -> store.UploadOutcome:
+    """Store an agency registration extract (``python -m compliance import-registry``)."""
+    return store_file(engine, "registry", *_read_source(source, file_name), uploaded_by)
+
+
+# --- the agency's questions -----------------------------------------------------------------------
+
+def store_state(engine: Engine) -> tuple[int, int]:
+    """What the stored data depend on: (uploads stored, newest upload id). A cache keyed by it is stale
+    exactly when a roster or registry extract was stored since."""
+    with engine.connect() as conn:
+        count, newest = conn.execute(sa.select(sa.func.count(), sa.func.max(store.uploads.c.id))).one()
+    return int(count), int(newest or 0)
+
+
+# only the columns the cross-check reads: no join with people (a third of the memory at 1M rows)
+_CROSSCHECK_READS = ["id", "employer_id", "ssn", "name", "registration_date", "source_file", "source_row",
+                     "employment_type"]
+
+
+def findings(engine: Engine, employer_id: str | None = None, coded: bool = False) -> pd.DataFrame:
+    """The cross-check of stored rosters against the registry (``crosscheck.CROSSCHECK_COLUMNS``; with
+    ``coded``, the structure of each detail too, for a page to render it in the user's language)."""
+    return crosscheck(store.load_employments(engine, employer_id, columns=_CROSSCHECK_READS),
+                      store.load_registrations(engine, employer_id), store.upload_names(engine), coded=coded)
+
+
+def in_registry(engine: Engine, employer_id: str) -> bool:
+    """Whether any imported registry extract names the employer: then the registry decides whether and
+    when its employees were registered (section 8), not the employer's roster."""
+    with engine.connect() as conn:
+        return conn.execute(sa.select(store.registrations.c.id).where(
+            store.registrations.c.employer_id == employer_id).limit(1)).first() is not None
+
+
+def stored_status(engine: Engine, as_of: dt.date, employer_id: str | None = None,
+                  calendar_days: bool = False) -> pd.DataFrame:
+    """Every stored employment judged as of a date, registration dates as the registry decides."""
+    return stored_check(store.load_employments(engine, employer_id), store.load_registrations(engine, employer_id),
+                        store.employer_names(engine), as_of, calendar_days)
+
+
+
+def worksheet(engine: Engine, employer_id: str, as_of: dt.date, params: premiums.Params) -> Worksheet:
+    """The Art. 58 premium verification worksheet of one stored employer as of a date."""
+    return worksheet_of(stored_status(engine, as_of, employer_id), employer_id, as_of, params)
+
+
+
+def case_of(engine: Engine, employer_id: str) -> tuple[int, str] | None:
+    """The employer's case that is not closed (an employer has at most one), as (id, state)."""
+    cases = store.list_cases(engine)
+    mine = cases[(cases["employer_id"] == employer_id) & (cases["state"] != "closed")]
+    return None if mine.empty else (int(mine["id"].iloc[0]), str(mine["state"].iloc[0]))
+
+
+def open_case(engine: Engine, employer_id: str, reason: str, by: str | None = None) -> int:
+    """Open a case for a flagged employer, or return the one that is not closed yet."""
+    return store.open_case(engine, employer_id, reason, by)
+
+
+def move_case(engine: Engine, case_id: int, state: str, note: str = "", by: str | None = None) -> None:
+    """Move a case one step along its states, with a dated note (the store refuses any other step)."""
+    store.move_case(engine, case_id, state, note, by)
