@@ -9,6 +9,25 @@ Streamlit as ``__main__`` for each session, it builds the pages (``main``).
 from __future__ import annotations
 
 
+def settings_or_stop() -> None:
+    """Every ``SHEBAO_*`` setting checked (``compliance.config.check_all``) before anything else runs: a bad
+    value is the page's only content, one line naming the variable, the value and what is allowed, and
+    the run stops there (no store, no checking processes, no sign-in); an unknown ``SHEBAO_*`` name, a
+    likely typo, is a warning above the page. The server's console had both once, at start (the end of
+    this file)."""
+    import streamlit as st
+
+    from compliance import config
+
+    try:
+        warnings = config.check_all()
+    except config.ConfigError as exc:
+        st.error(str(exc))
+        st.stop()
+    for warning in warnings:
+        st.warning(warning)
+
+
 def main() -> None:
     """One script run of a session: language, store, workers, the account checked again, then the pages.
 
@@ -21,14 +40,16 @@ def main() -> None:
     # none of the dashboard (Streamlit, Altair, the store), only compliance.registration.
     import streamlit as st
 
+    st.set_page_config(page_title="社保登记合规检查 / shebao-check", page_icon=":material/fact_check:",
+                       layout="wide")
+    settings_or_stop()  # before the imports below: compliance.rosters reads SHEBAO_MAX_FILE_MB when imported
+
     from compliance.i18n import LANGS, t
     from compliance.store import StoreError
     from views.presentation import PAGES, menu, page_title, uploader_style
     from views.runtime import check_workers, drop_unreferenced_uploads, engine, guard_uploads, max_file_mb
     from views.session import cookie_actions, enforce_account, sign_out
 
-    st.set_page_config(page_title="社保登记合规检查 / shebao-check", page_icon=":material/fact_check:",
-                       layout="wide")
     lang = st.sidebar.radio(t("app.language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
     st.html(uploader_style(lang, max_file_mb()))  # Streamlit's own uploader text in the user's language
     try:
@@ -71,9 +92,15 @@ elif __name__ != "__mp_main__":  # the ASGI application, imported by `streamlit 
     from starlette.middleware import Middleware
     from streamlit.starlette import App
 
+    from compliance import config
     from views.gateway import Gateway, keep_uploads_in_memory, quiet_noisy_loggers, start_pruning
 
-    keep_uploads_in_memory()
+    try:  # told once on the console; every page says it too (settings_or_stop) and serves nothing else
+        for warning in config.check_all():
+            print(f"shebao-check: warning: {warning}", flush=True)
+        keep_uploads_in_memory()  # SHEBAO_MAX_UPLOAD_MB, SHEBAO_TMP
+    except config.ConfigError as exc:
+        print(f"shebao-check: error: {exc}", flush=True)
     quiet_noisy_loggers()
     start_pruning()
     app = App("app.py", middleware=[Middleware(Gateway)])

@@ -29,6 +29,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from compliance import config
 from compliance.catalogue import Text
 from compliance.errors import ShebaoError
 from compliance.ids import mask_text
@@ -82,7 +83,7 @@ class Limits:
     ``max_sheets`` bounds a many-sheet file to seconds. Counted before any sheet is read.
     """
 
-    max_bytes: int = int(float(os.environ.get("SHEBAO_MAX_FILE_MB", "150")) * 2**20)
+    max_bytes: int = config.megabytes("SHEBAO_MAX_FILE_MB")
     max_rows: int = 2_000_000
     max_columns: int = 1_000
     max_unzipped_bytes: int = 2**30  # all XML parts of an .xlsx together

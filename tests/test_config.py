@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -164,3 +166,80 @@ def test_the_reference_page_is_the_declarations() -> None:
     assert config.reference_table() in page, "run: python -m compliance.config, and paste it into the page"
     listed = re.findall(r"^\| `(SHEBAO_\w+)` \|", page, flags=re.MULTILINE)
     assert listed == list(config.SETTINGS)
+
+
+# --- the settings where they are read: the dashboard's start, its gateway, the roster reader -------------
+
+def test_the_dashboard_with_a_bad_value_shows_the_error_and_nothing_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SHEBAO_MAX_UPLOAD_MB", "lots")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception
+    [error] = at.error
+    assert error.value.startswith("SHEBAO_MAX_UPLOAD_MB must be a number more than 0, not 'lots'")
+    assert not at.text_input and not at.button  # no sign-in form, no page: the run stopped there
+
+
+def test_the_dashboard_warns_of_a_misspelt_setting_and_goes_on(monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: Path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SHEBAO_DB", f"sqlite:///{tmp_path / 'app.sqlite'}")
+    monkeypatch.setenv("SHEBAO_IDLE_MINUTE", "5")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception and not at.error
+    assert [w.value for w in at.warning] == [
+        "SHEBAO_IDLE_MINUTE is not a setting of shebao-check and is ignored; did you mean SHEBAO_IDLE_MINUTES?"]
+    assert at.text_input(key="auth-username")  # the sign-in page is there below it
+
+
+def test_the_server_with_a_bad_value_says_so_once_and_still_serves_the_page_that_says_it(tmp_path: Path) -> None:
+    """``streamlit run app.py`` imports app.py for its ASGI application: a bad value (here SHEBAO_TMP, which
+    the gateway reads at that point) is one line on the console, no traceback, and the application is
+    still built, so every page can show the error."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEBAO_")}
+    env["SHEBAO_TMP"] = str(tmp_path / "no-such-tmpfs")
+    done = subprocess.run([sys.executable, "-c", "import app; print(type(app.app).__name__)"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"shebao-check: error: SHEBAO_TMP must be the path of an existing folder, not '{env['SHEBAO_TMP']}' "
+        "(folder of the dashboard's temporary files, uploads past the in-memory cap among them (make it a tmpfs); "
+        "unset means none: the system's temp folder)", "App"]
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("value", "limit"), [("1", 2**20), ("", 150 * 2**20)])
+def test_the_roster_readers_file_limit_is_the_setting(tmp_path: Path, value: str, limit: int) -> None:
+    """``rosters.LIMITS`` is made when the module is imported, so in a fresh process."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("SHEBAO_")}, "SHEBAO_MAX_FILE_MB": value}
+    done = subprocess.run([sys.executable, "-c", "from compliance.rosters import LIMITS; print(LIMITS.max_bytes)"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == limit
+
+
+def test_a_bad_file_limit_is_an_error_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What ``rosters.LIMITS`` and the uploader's text (``views.runtime.max_file_mb``) both read."""
+    from views import runtime
+
+    monkeypatch.setenv("SHEBAO_MAX_FILE_MB", "12.5")
+    assert runtime.max_file_mb() == 12
+    monkeypatch.setenv("SHEBAO_MAX_FILE_MB", "150MB")
+    with pytest.raises(config.ConfigError, match=r"^SHEBAO_MAX_FILE_MB must be a number more than 0, not '150MB'"):
+        runtime.max_file_mb()
+
+
+def test_demo_accounts_follow_the_flag_and_a_misspelt_one_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from views import runtime
+
+    monkeypatch.setattr(sys, "argv", ["app.py"])
+    assert runtime.demo_requested() is False
+    monkeypatch.setenv("SHEBAO_DEMO", "on")
+    assert runtime.demo_requested() is True
+    monkeypatch.setenv("SHEBAO_DEMO", "ture")  # before config: silently no demo accounts
+    with pytest.raises(config.ConfigError, match=r"^SHEBAO_DEMO must be"):
+        runtime.demo_requested()
+    monkeypatch.setattr(sys, "argv", ["app.py", "--demo"])
+    assert runtime.demo_requested() is True

@@ -10,10 +10,12 @@ import asyncio
 import hashlib
 import io
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from compliance import config
 from views import gateway
 
 BROWSER_A = "a" * 43  # well-formed browser cookies (secrets.token_urlsafe(32) is 43 characters)
@@ -229,6 +231,42 @@ def test_uploads_stay_in_memory_up_to_the_cap() -> None:
         return rolled
 
     assert asyncio.run(parse()) is False  # kept in memory, never on disk
+
+
+def test_the_upload_limits_follow_the_settings_and_a_bad_one_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SHEBAO_MAX_UPLOAD_MB", raising=False)
+    monkeypatch.delenv("SHEBAO_UPLOAD_BUDGET_MB", raising=False)
+    assert (gateway.max_upload_bytes(), gateway.server_upload_budget()) == (300 * 2**20, 2048 * 2**20)
+    monkeypatch.setenv("SHEBAO_MAX_UPLOAD_MB", "2.5")  # read at call time, no restart
+    monkeypatch.setenv("SHEBAO_UPLOAD_BUDGET_MB", "64")
+    assert gateway.max_upload_bytes() == int(2.5 * 2**20) and gateway.user_upload_budget() == 5 * 2**20
+    assert gateway.server_upload_budget() == 64 * 2**20
+    for value in ("0", "-5", "300MB"):
+        monkeypatch.setenv("SHEBAO_MAX_UPLOAD_MB", value)
+        with pytest.raises(config.ConfigError, match=rf"^SHEBAO_MAX_UPLOAD_MB must be a number more than 0, "
+                                                     rf"not '{value}'"):
+            gateway.max_upload_bytes()
+    monkeypatch.setenv("SHEBAO_UPLOAD_BUDGET_MB", "lots")
+    with pytest.raises(config.ConfigError, match=r"^SHEBAO_UPLOAD_BUDGET_MB must be"):
+        gateway.server_upload_budget()
+
+
+def test_uploads_past_the_memory_cap_go_to_shebao_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import tempfile
+
+    from starlette.formparsers import MultiPartParser
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    monkeypatch.setattr(MultiPartParser, "spool_max_size", MultiPartParser.spool_max_size)
+    monkeypatch.setenv("SHEBAO_MAX_UPLOAD_MB", "1000")
+    monkeypatch.setenv("SHEBAO_TMP", str(tmp_path))
+    gateway.keep_uploads_in_memory()
+    assert tempfile.gettempdir() == str(tmp_path) and MultiPartParser.spool_max_size == 1001 * 2**20
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    monkeypatch.setenv("SHEBAO_TMP", str(tmp_path / "typo"))  # not the tmpfs: refused, not the system's folder
+    with pytest.raises(config.ConfigError, match=r"^SHEBAO_TMP must be the path of an existing folder"):
+        gateway.keep_uploads_in_memory()
+    assert tempfile.tempdir is None
 
 
 def test_the_registry_forgets_only_sessions_streamlit_no_longer_holds() -> None:

@@ -27,7 +27,6 @@ import asyncio
 import gc
 import hashlib
 import logging
-import os
 import re
 import secrets
 import tempfile
@@ -37,13 +36,13 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from compliance import config
+
 BROWSER_COOKIE = "shebao_browser"
 SIGN_IN_COOKIE = "shebao_session"
 SIGN_IN_PATH = "/_shebao/sign-in"
 SIGN_OUT_PATH = "/_shebao/sign-out"
 TICKET_SECONDS = 60.0
-DEFAULT_MAX_UPLOAD_MB = 300
-DEFAULT_SERVER_UPLOAD_MB = 2048
 _BROWSER_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 # Streamlit's routes below server.baseUrlPath (matched from the start of the path: its own fonts live
 # under /static/media/, which is not the media route)
@@ -60,19 +59,14 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 
-def _megabytes_from_env(name: str, default: float) -> int:
-    from compliance.envvars import number_from_env
-
-    return int(number_from_env(name, default) * 2**20)
-
-
 def max_upload_bytes() -> int:
-    """The cap on all files of one upload together: ``SHEBAO_MAX_UPLOAD_MB``, default 300 MB.
+    """The cap on all files of one upload together, in bytes: ``SHEBAO_MAX_UPLOAD_MB`` (compliance.config,
+    default 300 MB), read at call time; a bad value is a ``config.ConfigError``.
 
     Each file has its own cap (150 MB, compliance.rosters.LIMITS); this one bounds what a single
     check can hold in a worker and in the results cache.
     """
-    return _megabytes_from_env("SHEBAO_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)
+    return config.megabytes("SHEBAO_MAX_UPLOAD_MB")
 
 
 def user_upload_budget() -> int:
@@ -82,8 +76,9 @@ def user_upload_budget() -> int:
 
 
 def server_upload_budget() -> int:
-    """What the server holds in uploaded files for everyone: ``SHEBAO_UPLOAD_BUDGET_MB``, default 2048."""
-    return _megabytes_from_env("SHEBAO_UPLOAD_BUDGET_MB", DEFAULT_SERVER_UPLOAD_MB)
+    """What the server holds in uploaded files for everyone, in bytes: ``SHEBAO_UPLOAD_BUDGET_MB``
+    (compliance.config, default 2048 MB)."""
+    return config.megabytes("SHEBAO_UPLOAD_BUDGET_MB")
 
 
 def browser_hash(value: str | None) -> str | None:
@@ -556,10 +551,12 @@ def quiet_noisy_loggers() -> None:
 
 def keep_uploads_in_memory() -> None:
     """Uploads up to the cap stay in memory (Starlette spools a form's file to disk past 1 MB), or
-    go to ``SHEBAO_TMP`` (a tmpfs the operator names) when that is set: no roster on a real disk."""
+    go to ``SHEBAO_TMP`` (a tmpfs the operator names) when that is set: no roster on a real disk.
+    A ``SHEBAO_TMP`` that is not an existing folder is a ``config.ConfigError`` (and nothing is changed):
+    a typo must not send rosters to the system's temp folder on a real disk, silently."""
     from starlette.formparsers import MultiPartParser
 
-    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, max_upload_bytes() + 2**20)
-    folder = os.environ.get("SHEBAO_TMP", "").strip()
-    if folder:
-        tempfile.tempdir = folder
+    cap, folder = max_upload_bytes(), config.path("SHEBAO_TMP")
+    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, cap + 2**20)
+    if folder is not None:
+        tempfile.tempdir = str(folder)

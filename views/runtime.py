@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import pickle
 import sys
 import threading
@@ -22,7 +21,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from compliance import accounts, jobs, store
+from compliance import accounts, config, jobs, store
 from compliance.jobs import check_uploads, warm_up
 from compliance.resultcache import ResultCache
 from compliance.workers import WorkerPool, pickled, workers_from_env
@@ -41,7 +40,7 @@ _uploads_guarded = False
 
 def demo_requested() -> bool:
     """Demo accounts were asked for: ``streamlit run app.py -- --demo`` or ``SHEBAO_DEMO=1`` (issue 20, #10)."""
-    return "--demo" in sys.argv[1:] or os.environ.get("SHEBAO_DEMO", "").strip().lower() in ("1", "true", "yes")
+    return "--demo" in sys.argv[1:] or config.flag("SHEBAO_DEMO")
 
 
 def engine_for(url: str) -> Engine:
@@ -138,8 +137,8 @@ def max_upload_bytes() -> int:
 
 
 def max_file_mb() -> int:
-    """The cap on one file, in MB (SHEBAO_MAX_FILE_MB, as the uploader says it)."""
-    return int(float(os.environ.get("SHEBAO_MAX_FILE_MB", "150")))
+    """The cap on one file, in whole MB, as the uploader says it (``SHEBAO_MAX_FILE_MB``, compliance.config)."""
+    return int(config.number("SHEBAO_MAX_FILE_MB"))
 
 
 def guard_uploads() -> None:
