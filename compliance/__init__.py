@@ -22,7 +22,8 @@ Plain functions over pandas DataFrames and dates, one module per concept:
 - ``accounts``: users, roles, passwords, sign-in and lock-out (``data/``: the common-password list).
 - ``workers``: checks in worker processes, so one upload does not stall the dashboard.
 - ``resultcache``: the dashboard's cache of check results, bounded in bytes, per signed-in session.
-- ``i18n``: screen labels in Chinese and English; ``messages``: the engine's messages in both languages.
+- ``i18n``: screen labels in Chinese and English; ``catalogue``: every message as a code plus
+  parameters, rendered in either language.
 - ``batch``: the batch paths on Dask (``python -m compliance batch``): plan, Dask-free partitions, driver.
 - ``errors``: ``ShebaoError``, the base class of every error a user can cause (exit 2).
 - ``cli`` (``python -m compliance``): the command line (shared README sections 7-9).

@@ -77,20 +77,19 @@ MAX_USERNAME_CHARS = 64  # the longest valid username; the dashboard's max_chars
 MAX_PASSWORD_CHARS = 256  # the longest password kept; the dashboard's max_chars
 NAME_TURN_WAIT = 30.0  # seconds a sign-in waits for the sign-ins of the same name before it (a shared account)
 ACCOUNT_CHANGE_WAIT = 30.0  # seconds add_user and set_password wait (signed-in or command-line callers)
-SIGN_IN_FAILED = "用户名或密码错误 / Wrong username or password"
-SIGN_IN_BUSY = "服务器繁忙，请稍后再试 / The server is busy: try again in a moment"
-LOCKED = "尝试次数过多，请15分钟后再试 / Too many attempts: try again in 15 minutes"
-USERNAME_INVALID = ("用户名只能由1-64个小写英文字母、数字和 . _ - 组成 / "
-                    "A username is 1-64 lower-case ASCII letters, digits, '.', '_' or '-'")
-PASSWORD_TOO_SHORT = "密码至少需要12个字符 / The password needs at least 12 characters"
-PASSWORD_TOO_LONG = "密码最多256个字符 / The password can have at most 256 characters"
-PASSWORD_BLANK = "密码不能只有空白字符 / The password cannot be whitespace only"
-PASSWORD_FORMAT_CHARACTERS = ("密码不能包含零宽空格等不可见的格式字符 / The password must not contain invisible "
-                              "format characters such as a zero-width space")
-PASSWORD_HAS_USERNAME = "密码不能包含用户名 / The password must not contain the username"
-PASSWORD_COMMON = "这是常见密码，请另选一个 / This is a common password: choose another"
-PASSWORD_UNCHANGED = "新密码不能与当前密码相同 / The new password must differ from the current one"
-PASSWORD_CHANGED_MEANWHILE = "密码刚刚已被修改，请重试 / The password was changed meanwhile: try again"
+# refusals: keys of compliance.catalogue (English and Chinese there), raised as ``Error.coded(KEY)``
+SIGN_IN_FAILED = "sign_in_failed"
+SIGN_IN_BUSY = "sign_in_busy"
+LOCKED = "locked"
+USERNAME_INVALID = "username_invalid"
+PASSWORD_TOO_SHORT = "password_too_short"
+PASSWORD_TOO_LONG = "password_too_long"
+PASSWORD_BLANK = "password_blank"
+PASSWORD_FORMAT_CHARACTERS = "password_format_characters"
+PASSWORD_HAS_USERNAME = "password_has_username"
+PASSWORD_COMMON = "password_common"
+PASSWORD_UNCHANGED = "password_unchanged"
+PASSWORD_CHANGED_MEANWHILE = "password_changed_meanwhile"
 USERNAME_PATTERN = re.compile(r"[a-z0-9._-]{1,64}")
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "data" / "common-passwords.txt.gz"
 _hasher = PasswordHasher()  # argon2id
@@ -164,7 +163,7 @@ def _bounded_name(typed: str) -> str:
     valid name: checked before NFKC, which turns one character into as many as 18."""
     typed = typed.strip()
     if len(typed) > MAX_USERNAME_CHARS:
-        raise UsernameRefused(USERNAME_INVALID)
+        raise UsernameRefused.coded(USERNAME_INVALID)
     return typed
 
 
@@ -188,7 +187,7 @@ def check_username(username: str) -> str:
     """
     if len(username) > MAX_USERNAME_CHARS or unicodedata.normalize("NFKC", username) != username or \
             not USERNAME_PATTERN.fullmatch(username):
-        raise UsernameRefused(USERNAME_INVALID)
+        raise UsernameRefused.coded(USERNAME_INVALID)
     return username
 
 
@@ -202,9 +201,9 @@ def common_passwords() -> frozenset[str]:
 def _check_password_length(password: str) -> None:
     """The length rules alone: cheap, so they come before anything that walks or normalises the text."""
     if len(password) > MAX_PASSWORD_CHARS:
-        raise PasswordRefused(PASSWORD_TOO_LONG)
+        raise PasswordRefused.coded(PASSWORD_TOO_LONG)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordRefused(PASSWORD_TOO_SHORT)
+        raise PasswordRefused.coded(PASSWORD_TOO_SHORT)
 
 
 def check_password(password: str, username: str | None = None) -> None:
@@ -217,14 +216,14 @@ def check_password(password: str, username: str | None = None) -> None:
     if username is not None:
         _bounded_name(username)
     if any(unicodedata.category(c) == "Cf" for c in password):
-        raise PasswordRefused(PASSWORD_FORMAT_CHARACTERS)
+        raise PasswordRefused.coded(PASSWORD_FORMAT_CHARACTERS)
     if not password.strip():
-        raise PasswordRefused(PASSWORD_BLANK)
+        raise PasswordRefused.coded(PASSWORD_BLANK)
     folded = unicodedata.normalize("NFKC", password).casefold()
     if username and canonical_username(username) in folded:
-        raise PasswordRefused(PASSWORD_HAS_USERNAME)
+        raise PasswordRefused.coded(PASSWORD_HAS_USERNAME)
     if {folded.strip(), re.sub(r"\s+", "", folded)} & common_passwords():
-        raise PasswordRefused(PASSWORD_COMMON)
+        raise PasswordRefused.coded(PASSWORD_COMMON)
 
 
 def check_employer(employer_id: str) -> str:
@@ -232,7 +231,7 @@ def check_employer(employer_id: str) -> str:
     try:
         return uscc.validate(employer_id)
     except StdnumValidationError as exc:
-        raise AccountError(f"{employer_id!r} is not a valid unified social credit code ({exc})") from None
+        raise AccountError.coded("employer_invalid", employer=employer_id, detail=str(exc)) from None
 
 
 def add_user(engine: Engine, username: str, role: str, password: str, employers: list[str] | None = None,
@@ -240,21 +239,21 @@ def add_user(engine: Engine, username: str, role: str, password: str, employers:
     """Create a user; HR needs at least one employer, other roles none."""
     employers = [check_employer(e) for e in employers or []]
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+        raise AccountError.coded("unknown_role", role=role, roles=", ".join(ROLES))
     if role == "hr" and not employers:
-        raise AccountError("an hr user is bound to at least one employer (--employer USCC)")
+        raise AccountError.coded("hr_without_employer")
     if role != "hr" and employers:
-        raise AccountError("only hr users are bound to employers")
+        raise AccountError.coded("employer_not_hr")
     check_username(username)
     check_password(password, username)
     with engine.connect() as conn:  # an existing name costs no hash
         if _exists(conn, username):
-            raise AccountError(f"user {username!r} exists already")
+            raise AccountError.coded("user_exists", user=username)
     with _hash_turn(ACCOUNT_CHANGE_WAIT):  # outside any transaction
         password_hash = _hasher.hash(password)
     with engine.begin() as conn:
         if _exists(conn, username):
-            raise AccountError(f"user {username!r} exists already")
+            raise AccountError.coded("user_exists", user=username)
         conn.execute(users.insert().values(username=username, password_hash=password_hash, role=role,
                                            disabled=False, must_change_password=must_change_password,
                                            created_at=now_utc()))
@@ -290,7 +289,7 @@ def disable_user(engine: Engine, username: str, by: str = "cli") -> None:
         username = _stored_name(conn, username)
         done = conn.execute(users.update().where(users.c.username == username).values(disabled=True)).rowcount
         if not done:
-            raise AccountError(f"no user {username!r}")
+            raise AccountError.coded("no_user", user=username)
         store.audit(conn, by, "user_disable", None, username)
 
 
@@ -315,17 +314,17 @@ def set_password(engine: Engine, username: str, password: str) -> None:
         current = conn.execute(sa.select(users.c.password_hash).where(users.c.username == username)).scalar()
     check_password(password, username)
     if current is None:
-        raise AccountError(f"no user {username!r}")
+        raise AccountError.coded("no_user", user=username)
     with _hash_turn(ACCOUNT_CHANGE_WAIT):
         if _matches(current, password):
-            raise PasswordRefused(PASSWORD_UNCHANGED)
+            raise PasswordRefused.coded(PASSWORD_UNCHANGED)
         password_hash = _hasher.hash(password)
     with engine.begin() as conn:
         changed = conn.execute(users.update().where(users.c.username == username,
                                                     users.c.password_hash == current).values(
             password_hash=password_hash, must_change_password=False)).rowcount
         if not changed:
-            raise AccountError(PASSWORD_CHANGED_MEANWHILE)
+            raise AccountError.coded(PASSWORD_CHANGED_MEANWHILE)
         store.audit(conn, username, "password_change", None, username)
 
 
@@ -425,7 +424,7 @@ class _HashGate:
                 return
             if not me.refused:
                 self._waiting.remove(me)
-        raise SignInBusy(SIGN_IN_BUSY)
+        raise SignInBusy.coded(SIGN_IN_BUSY)
 
     def release(self) -> None:
         with self._lock:
@@ -477,7 +476,7 @@ def _name_turn(username: str, wait: float) -> Iterator[None]:
     """
     stripe = _NAME_TURNS[int.from_bytes(hashlib.sha256(username.encode("utf-8")).digest()[:2], "big") % 256]
     if not stripe.acquire(timeout=wait):
-        raise SignInBusy(SIGN_IN_BUSY)
+        raise SignInBusy.coded(SIGN_IN_BUSY)
     try:
         yield
     finally:
@@ -525,7 +524,7 @@ def _book_check(engine: Engine, username: str, now: dt.datetime) -> _Booked:
             attempt_id = conn.execute(login_attempts.insert().values(username=username, at=now, success=False)
                                       ).inserted_primary_key[0]
     if refusal:
-        raise SignInError(refusal)
+        raise SignInError.coded(refusal)
     return _Booked(int(attempt_id), account)
 
 
@@ -547,15 +546,15 @@ def authenticate(engine: Engine, username: str, password: str, now: dt.datetime 
     ticket = _gate().ticket()  # taken first: the turn to hash goes to the latest sign-in, not the latest booking
     wait = sign_in_wait()  # read before anything is booked: a bad setting must not count as a failure
     if len(password) > MAX_PASSWORD_CHARS:  # no password is that long: nothing to check, nothing counted
-        raise SignInError(SIGN_IN_FAILED)
+        raise SignInError.coded(SIGN_IN_FAILED)
     try:
         username = canonical_username(username)
     except UsernameRefused:  # over-long: no account has such a name, so refusing it at once tells nothing
-        raise SignInError(SIGN_IN_FAILED) from None
+        raise SignInError.coded(SIGN_IN_FAILED) from None
     if not USERNAME_PATTERN.fullmatch(username):  # no such user can exist: same work, nothing stored
         with _hash_turn(wait, ticket):
             _matches(_dummy_hash(), password)
-        raise SignInError(SIGN_IN_FAILED)
+        raise SignInError.coded(SIGN_IN_FAILED)
     with _name_turn(username, max(wait, NAME_TURN_WAIT)):
         return _check_booked(engine, username, password, now, wait, ticket)
 
@@ -573,7 +572,7 @@ def _check_booked(engine: Engine, username: str, password: str, now: dt.datetime
         _unbook(engine, booked.attempt_id)
         raise
     if not ok or account is None or account.disabled:
-        raise SignInError(SIGN_IN_FAILED)  # already recorded as a failure
+        raise SignInError.coded(SIGN_IN_FAILED)  # already recorded as a failure
     refusal = None
     with _sign_in_transaction(engine) as conn:
         current = conn.execute(sa.select(users).where(users.c.username == username)).first()
@@ -586,7 +585,7 @@ def _check_booked(engine: Engine, username: str, password: str, now: dt.datetime
                 user_employers.c.username == username)).scalars())
             store.audit(conn, username, "sign_in", None, current.role)
     if refusal:
-        raise SignInError(refusal)
+        raise SignInError.coded(refusal)
     return User(username, current.role, employers, bool(current.must_change_password))
 
 

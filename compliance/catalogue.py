@@ -24,11 +24,9 @@ renders the message columns in a language from it and drops it.
 
 from __future__ import annotations
 
-import functools
-import itertools
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -227,7 +225,22 @@ _FILE = {  # files (compliance.rosters): RosterError and the notes of a file
     "encoding_unknown": ("some bytes are neither UTF-8 nor GBK; they are shown as '�'",
                          "部分字节既不是 UTF-8 也不是 GBK 编码，显示为“�”"),
 }
-_OTHER = {  # accounts (compliance.accounts) and cases (compliance.store), raised as ShebaoError text today
+_OTHER = {  # accounts (compliance.accounts) and cases (compliance.store): ``ShebaoError.coded(key, …)``
+    "sign_in_failed": ("Wrong username or password", "用户名或密码错误"),
+    "sign_in_busy": ("The server is busy: try again in a moment", "服务器繁忙，请稍后再试"),
+    "locked": ("Too many attempts: try again in 15 minutes", "尝试次数过多，请15分钟后再试"),
+    "username_invalid": ("A username is 1-64 lower-case ASCII letters, digits, '.', '_' or '-'",
+                         "用户名只能由1-64个小写英文字母、数字和 . _ - 组成"),
+    "password_too_short": ("The password needs at least 12 characters", "密码至少需要12个字符"),
+    "password_too_long": ("The password can have at most 256 characters", "密码最多256个字符"),
+    "password_blank": ("The password cannot be whitespace only", "密码不能只有空白字符"),
+    "password_format_characters": ("The password must not contain invisible format characters such as a "
+                                   "zero-width space", "密码不能包含零宽空格等不可见的格式字符"),
+    "password_has_username": ("The password must not contain the username", "密码不能包含用户名"),
+    "password_common": ("This is a common password: choose another", "这是常见密码，请另选一个"),
+    "password_unchanged": ("The new password must differ from the current one", "新密码不能与当前密码相同"),
+    "password_changed_meanwhile": ("The password was changed meanwhile: try again", "密码刚刚已被修改，请重试"),
+    "unknown_role": ("unknown role {role}; expected one of {roles}", "未知角色 {role}，可选：{roles}"),
     "employer_invalid": ("{employer} is not a valid unified social credit code ({detail})",
                          "{employer} 不是有效的统一社会信用代码"),
     "hr_without_employer": ("an hr user is bound to at least one employer (--employer USCC)",
@@ -235,6 +248,19 @@ _OTHER = {  # accounts (compliance.accounts) and cases (compliance.store), raise
     "employer_not_hr": ("only hr users are bound to employers", "只有人事角色的用户绑定用人单位"),
     "user_exists": ("user {user} exists already", "用户 {user} 已存在"),
     "no_user": ("no user {user}", "没有用户 {user}"),
+    # worksheet notes (compliance.premiums.worksheet_notes)
+    "late_fee_day_after_due": ("{months}: late fee 0.05% of the unpaid premiums per day from the day after the "
+                               "due date (Social Insurance Law Art. 86)",
+                               "滞纳金规则：{months} 按日加收欠缴保费万分之五，自应缴日次日起算"
+                               "（《社会保险法》第八十六条）。"),
+    "fee_above_principal": ("{rows} month row(s) have a late fee above the premiums; not capped (whether "
+                            "Administrative Enforcement Law Art. 45 caps it is disputed)",
+                            "{rows} 个月份的滞纳金超过应缴保费；未封顶（《行政强制法》第四十五条是否适用于社会保险费"
+                            "滞纳金存在争议，请核定人员判断）。"),
+    "unconfirmed_figures": ("{months}: unconfirmed figures: {keys} (see the parameter file)",
+                            "注意：{months} 的以下参数未能从公开来源核实：{keys}。"),
+    "unknown_case_state": ("unknown case state {state}; expected one of {states}",
+                           "未知的案件状态 {state}，可选：{states}"),
     "no_case": ("no case {case}", "没有编号为 {case} 的案件"),
     "case_next_state": ("case {case} is {state@state}; it can move only to the next state, not {state2@state}",
                         "案件 {case} 当前为 {state@state}，只能推进到下一状态，不能改为 {state2@state}"),
@@ -450,11 +476,13 @@ def localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         return frame
     out = frame.drop(columns=[f"{c}{SUFFIX}" for c in structured])
     for column in structured:
-        out[column] = _rendered(frame[column], frame[f"{column}{SUFFIX}"], lang)
+        out[column] = rendered_column(frame[column], frame[f"{column}{SUFFIX}"], lang)
     return out
 
 
-def _rendered(text: pd.Series, structure: pd.Series, lang: str) -> pd.Series:
+def rendered_column(text: pd.Series, structure: pd.Series, lang: str) -> pd.Series:
+    """A message column in ``lang`` from its structure column, once per distinct structure value; a cell
+    without structure keeps its text."""
     positions, distinct = pd.factorize(structure, use_na_sentinel=True)
     if not len(distinct):
         return text
@@ -463,36 +491,6 @@ def _rendered(text: pd.Series, structure: pd.Series, lang: str) -> pd.Series:
     has = positions >= 0
     out[has] = rendered[positions[has]]
     return pd.Series(out, index=text.index, dtype="string")
-
-
-# ----------------------------------------------------------------------------- the regex translation's table
-
-def legacy_templates() -> list[tuple[str, str]]:
-    """The catalogue as ``compliance.messages``' (English, Chinese) pairs with plain ``{name}``
-    placeholders: English plural choices spelled out, one pair per choice (its regex inverse goes
-    once the pages render from structure)."""
-    return _legacy()
-
-
-@functools.cache
-def _legacy() -> list[tuple[str, str]]:
-    out = []
-    plain: Callable[[str], str] = functools.partial(_PLACEHOLDER.sub, lambda m: "{" + m[1] + "}")
-    for english_, chinese in MESSAGES.values():
-        choices = [m for m in _PLACEHOLDER.finditer(english_) if m[4] is not None]
-        for picks in itertools.product(*[(m[4], m[5]) for m in choices]):
-            text, shift = english_, 0
-            for m, pick in zip(choices, picks, strict=True):
-                text = text[:m.start() + shift] + pick + text[m.end() + shift:]
-                shift += len(pick) - (m.end() - m.start())
-            out.append((plain(text), plain(chinese)))
-    return out
-
-
-def legacy_words() -> dict[str, str]:
-    """English words inside parameters → Chinese, for ``compliance.messages``."""
-    return {en: zh for table in WORDS.values() for en, zh in table.values()} | {
-        code: zh for code, (_en, zh) in WORDS["doc"].items()}
 
 
 class Text(str):
@@ -514,6 +512,36 @@ class Text(str):
         """Its structure value (a list of one entry)."""
         return "[" + entry(self.code, **self.params) + "]"
 
+    def render(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return render(self.code, lang, **self.params)
+
 
 def _text(code: str, params: dict[str, object]) -> Text:
     return Text(code, **params)
+
+
+class Coded(str):
+    """A cell's English text that keeps its structure value (``[[key, {params}], …]``, several messages
+    joined): one ID number's problems as ``python -m compliance id`` prints them, rendered by a page."""
+
+    structure: str
+
+    def __new__(cls, text: str, structure: str) -> Coded:
+        out = super().__new__(cls, text)
+        out.structure = structure
+        return out
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Coded, (str(self), self.structure))
+
+    def render(self, lang: str) -> str:
+        """The messages in ``lang``."""
+        return render_coded(self.structure, lang)
+
+
+def coded_text(text: str | None, structure: object) -> str | None:
+    """``text`` with its structure value where there is one (a :class:`Coded`), else as it is."""
+    if text is None or not isinstance(structure, str):
+        return text
+    return Coded(text, structure)

@@ -13,6 +13,7 @@ the English text, as the command line prints it; a page shows ``catalogue.render
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Self
 
 
 class ShebaoError(Exception):
@@ -23,7 +24,7 @@ class ShebaoError(Exception):
     params: Mapping[str, object] = {}
 
     @classmethod
-    def coded(cls, code: str, /, **params: object) -> ShebaoError:
+    def coded(cls, code: str, /, **params: object) -> Self:
         """The error of catalogue message ``code``: its English text, and the code and parameters
         a page renders in its language."""
         from compliance import catalogue  # here, not at the top: the CLI's parser imports this module, and no pandas

@@ -290,18 +290,6 @@ TEXT.update({
                                 "The parameters of {city} cover {coverage}, not {months} before the chosen as-of date. "
                                 "The latest as-of date they cover is {last} (through {last_month})."),
     "agency.use_last_as_of": ("改按 {last} 核定", "Use as-of {last}"),
-    "agency.fee_above_principal": ("{count} 个月份的滞纳金超过应缴保费；未封顶（《行政强制法》第四十五条"
-                                   "是否适用于社会保险费滞纳金存在争议，请核定人员判断）。",
-                                   "{count} month rows have a late fee above the premiums; not capped (whether "
-                                   "Administrative Enforcement Law Art. 45 applies to social-insurance late fees is "
-                                   "disputed: the inspector decides)."),
-    "agency.late_fee_rule.day_after_due": ("滞纳金规则：{months} 按日加收欠缴保费万分之五，"
-                                           "自应缴日次日起算（《社会保险法》第八十六条）。",
-                             "Late fee: {months}: 0.05% of the unpaid premiums per day from the day after the due date "
-                             "(Social Insurance Law Art. 86)."),
-    "agency.unconfirmed": ("注意：{months} 的以下参数未能从公开来源核实：{fields}。",
-                           "Note: {months}: figures not confirmed "
-                           "by a published source: {fields}."),
     "agency.download_worksheet": ("下载工作表（Excel）", "Download worksheet (Excel)"),
     "agency.download_findings": ("下载比对结果（Excel）", "Download findings (Excel)"),
     "agency.cases": ("案件", "Cases"),

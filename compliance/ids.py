@@ -905,8 +905,9 @@ def report_of(number: str, row: pd.Series) -> IdReport:
     return IdReport(
         input=number, valid=value("id_code") is None, kind=value("kind"), ssn=value("ssn"),
         birth_date=value("birth_date"), sex=value("sex"), region_code=value("region_code"),
-        problems=[p for p in [value("id_problem")] if p],
-        warnings=[w for w in [value("id_warning")] if w], region=value("region"))
+        problems=[catalogue.coded_text(p, row.get("id_problem_coded")) for p in [value("id_problem")] if p],
+        warnings=[catalogue.coded_text(w, row.get("id_warning_coded")) for w in [value("id_warning")] if w],
+        region=value("region"))
 
 
 def known_regions() -> Iterable[str]:

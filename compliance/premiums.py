@@ -40,13 +40,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from compliance import catalogue
 from compliance.errors import ShebaoError
 
 PARAMS_DIR = Path(__file__).parent / "params"
 LATE_FEE_PER_DAY = (5, 10_000)  # Art. 86: 0.05% = 5 / 10,000 per day
-LATE_FEE_RULES = {
-    "day_after_due": "0.05% of the unpaid premiums per day from the day after the due date "
-                     "(Social Insurance Law Art. 86)",
+LATE_FEE_RULES = {  # a period's ``late_fee_from`` → its note's catalogue key
+    "day_after_due": "late_fee_day_after_due",  # Social Insurance Law Art. 86
 }
 RATE_SCALE = 10**8
 WORKSHEET_COLUMNS = ["employer_id", "ssn", "name", "month", "base", "employer_amount", "employee_amount", "total",
@@ -238,13 +238,13 @@ def totals(sheet: pd.DataFrame) -> pd.DataFrame:
     return grouped.round(2)
 
 
-def late_fee_rules(sheet: pd.DataFrame, params: Params) -> list[str]:
-    """The late-fee rule of each period the worksheet's months fall in, as sentences to print."""
+def late_fee_rules(sheet: pd.DataFrame, params: Params) -> list[catalogue.Text]:
+    """The late-fee rule of each period the worksheet's months fall in (catalogue messages)."""
     if sheet.empty:
         return []
     months = set(sheet["month"])
     used = [p for p in params.periods if any(p.start <= pd.Period(m, "M") <= p.end for m in months)]
-    return [f"{p.months}: late fee {LATE_FEE_RULES[p.late_fee_from]}" for p in used]
+    return [catalogue.Text(LATE_FEE_RULES[p.late_fee_from], months=p.months) for p in used]
 
 
 def fee_above_principal(sheet: pd.DataFrame) -> pd.Series:
@@ -253,16 +253,15 @@ def fee_above_principal(sheet: pd.DataFrame) -> pd.Series:
     return sheet["late_fee"] > sheet["total"]
 
 
-def worksheet_notes(sheet: pd.DataFrame, params: Params) -> list[str]:
+def worksheet_notes(sheet: pd.DataFrame, params: Params) -> list[catalogue.Text]:
     """What a reader of a worksheet must know beside its numbers: the late-fee rule used, months whose
     fee exceeds the principal, and figures the parameter file marks unconfirmed."""
     notes = late_fee_rules(sheet, params)
     above = int(fee_above_principal(sheet).sum()) if len(sheet) else 0
     if above:
-        notes.append(f"{above} month row(s) have a late fee above the premiums; not capped (whether Administrative "
-                     "Enforcement Law Art. 45 caps it is disputed)")
+        notes.append(catalogue.Text("fee_above_principal", rows=above))
     months = set(sheet["month"]) if len(sheet) else set()
     for p in params.periods:
         if p.unconfirmed and any(p.start <= pd.Period(m, "M") <= p.end for m in months):
-            notes.append(f"{p.months}: unconfirmed figures: {', '.join(p.unconfirmed)} (see the parameter file)")
+            notes.append(catalogue.Text("unconfirmed_figures", months=p.months, keys=", ".join(p.unconfirmed)))
     return notes

@@ -686,13 +686,13 @@ def move_case(engine: Engine, case_id: int, state: str, note: str = "", by: str 
     """Move a case one step along open → notified → rectified → closed, with a dated note."""
     by, note = by or os_user(), _typed_text(note)
     if state not in CASE_STATES:
-        raise StoreError(f"unknown case state {state!r}; expected one of {CASE_STATES}")
+        raise StoreError.coded("unknown_case_state", state=state, states=", ".join(CASE_STATES))
     with engine.begin() as conn:
         row = conn.execute(sa.select(cases).where(cases.c.id == case_id)).first()
         if row is None:
-            raise StoreError(f"no case {case_id}")
+            raise StoreError.coded("no_case", case=case_id)
         if CASE_STATES.index(state) != CASE_STATES.index(row.state) + 1:
-            raise StoreError(f"case {case_id} is {row.state}; it can move only to the next state, not {state}")
+            raise StoreError.coded("case_next_state", case=case_id, state=row.state, state2=state)
         now = now_utc()
         conn.execute(cases.update().where(cases.c.id == case_id).values(state=state, updated_at=now))
         conn.execute(case_notes.insert().values(case_id=case_id, at=now, author=by, state=state, note=note))

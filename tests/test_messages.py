@@ -23,7 +23,6 @@ from compliance.catalogue import MESSAGES, localise, render
 from compliance.crosscheck import crosscheck
 from compliance.employers import summarise
 from compliance.jobs import check_uploads
-from compliance.messages import translate, translate_column
 from compliance.registration import check
 from compliance.rosters import RosterError, read_roster, read_roster_bytes
 
@@ -216,11 +215,21 @@ def test_file_notes_carry_their_structure(roster_file) -> None:
                                          "row 3 is blank and was skipped"]
 
 
-def test_the_regex_translation_keeps_working_until_the_pages_switch() -> None:
-    """compliance.messages derives its table from the catalogue; the pages still call it."""
-    joined = "入职日期 (column D): cannot read '待定' as a date; The check character should be 9, not X"
-    assert translate(joined, "zh") == "入职日期（D 列）：无法将“待定”识别为日期；校验码应为 9，而不是 X"
-    reasons = summarise(pd.DataFrame({"employer_id": ["E1", "E1", "E2"], "employer_name": ["甲", "甲", "乙"],
-                                      "status": ["overdue"] * 3, "days_late": [47, 3, 1]}))["flag_reason"]
-    assert translate_column(reasons, "zh").tolist() == ["2 名员工未登记，最长逾期 47 天",
-                                                        "1 名员工未登记，最长逾期 1 天"]
+def test_the_pages_render_messages_from_their_codes() -> None:
+    """Tables, errors and one ID number's problems reach the screen in Chinese from their structure; nothing
+    parses English back (views/presentation.py, the one place the pages render messages)."""
+    from compliance import accounts, ids
+    from views.presentation import localised, message_text, with_structure
+
+    summary = summarise(pd.DataFrame({"employer_id": ["E1", "E1", "E2"], "employer_name": ["甲", "甲", "乙"],
+                                      "status": ["overdue"] * 3, "days_late": [47, 3, 1]}))
+    shown = localised(with_structure(summary, ["employer_id", "flag_reason"]), None, False, "zh")
+    assert shown.iloc[:, 1].tolist() == ["2 名员工未登记，最长逾期 47 天", "1 名员工未登记，最长逾期 1 天"]
+    assert len(shown.columns) == 2  # the structure column is not shown
+    refused = accounts.PasswordRefused.coded(accounts.PASSWORD_TOO_SHORT)
+    assert (str(refused), message_text(refused, "zh")) == ("The password needs at least 12 characters",
+                                                           "密码至少需要12个字符")
+    report = ids.explain(OK[:17] + ("0" if OK[17] != "0" else "1"))  # a wrong check character
+    assert message_text(report.problems[0], "zh").startswith("校验码应为 ")
+    assert message_text(report.problems[0], "en") == report.problems[0]  # the CLI's text
+    assert message_text("王小明", "zh") == "王小明"  # text without a code: as it is

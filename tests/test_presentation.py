@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from compliance import ids, premiums
+from compliance import catalogue, ids, premiums
 from compliance.i18n import column_labels, t
 from views import presentation
 from views.presentation import (
@@ -26,7 +26,6 @@ from views.presentation import (
     id_facts,
     localised,
     menu,
-    message_text,
     overdue_by_month_chart,
     page_title,
     safe_text,
@@ -103,15 +102,18 @@ def test_localised_masks_translates_and_keeps_order() -> None:
     assert full.iloc[0, 0] == "11010519491231002X"
 
 
-def test_localised_labels_case_states_roles_and_translates_messages() -> None:
+def test_localised_labels_case_states_roles_and_renders_messages_from_their_structure() -> None:
+    reason, structure = catalogue.message("overdue_employees", pd.RangeIndex(1), n=3, days=47)
     cases = pd.DataFrame({"state": ["open", "closed"], "role": ["hr", "inspector"],
-                          "detail": ["3 employees unregistered, longest 47 days past deadline", None]})
+                          "detail": [reason[0], None], "detail_coded": [catalogue.as_list(structure[0]), None]})
     zh = localised(cases, None, False, "zh")
+    assert len(zh.columns) == 3  # the structure column is not shown
     assert zh.iloc[:, 0].tolist() == ["已立案", "已结案"] and zh.iloc[:, 1].tolist() == ["用人单位人事", "稽核人员"]
     assert zh.iloc[:, 2].tolist() == ["3 名员工未登记，最长逾期 47 天", ""]
     en = localised(cases, None, False, "en")
     assert en.iloc[:, 2].tolist() == ["3 employees unregistered, longest 47 days past deadline", ""]
-    assert message_text("3 employees unregistered, longest 47 days past deadline", "zh") == zh.iloc[0, 2]
+    typed = localised(cases[["detail"]], None, False, "zh")  # without its structure: the text as it is
+    assert typed.iloc[0, 0] == "3 employees unregistered, longest 47 days past deadline"
 
 
 def test_localised_keeps_dates_for_downloads_only() -> None:
@@ -166,11 +168,14 @@ def test_id_facts_and_a_15_digit_number_made_18() -> None:
 def test_worksheet_captions_name_the_rule_the_unconfirmed_figures_and_a_fee_above_the_premiums() -> None:
     params = premiums.load_params("beijing")  # 2024-07–2025-06: due_day unconfirmed (compliance/params)
     sheet = pd.DataFrame({"month": ["2025-01", "2025-02"], "total": [100.0, 100.0], "late_fee": [150.0, 20.0]})
-    captions, warning = worksheet_captions(sheet, params, "zh")
-    assert captions == [t("agency.late_fee_rule.day_after_due").format(months="2024-07–2025-06"),
-                        t("agency.unconfirmed").format(months="2024-07–2025-06", fields="due_day")]
-    assert warning == t("agency.fee_above_principal").format(count=1)  # 150 > 100 in 2025-01 only
-    assert worksheet_captions(sheet.iloc[:0], params, "zh") == ([], None)
+    captions, warning = worksheet_captions(premiums.worksheet_notes(sheet, params), "zh")
+    assert captions == ["滞纳金规则：2024-07–2025-06 按日加收欠缴保费万分之五，自应缴日次日起算"
+                        "（《社会保险法》第八十六条）。",
+                        "注意：2024-07–2025-06 的以下参数未能从公开来源核实：due_day。"]
+    assert warning is not None and warning.startswith("1 个月份的滞纳金超过应缴保费")  # 150 > 100 in 2025-01 only
+    english, _ = worksheet_captions(premiums.worksheet_notes(sheet, params), "en")
+    assert english[0].startswith("2024-07–2025-06: late fee 0.05% of the unpaid premiums per day")
+    assert worksheet_captions(premiums.worksheet_notes(sheet.iloc[:0], params), "zh") == ([], None)
 
 
 def test_worksheet_totals_are_the_four_headline_figures() -> None:

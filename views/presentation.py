@@ -7,8 +7,9 @@ pages put what comes back on the screen. No rule lives here either: who is overd
 which case state comes next, all come from the engine (compliance.jobs); this module only says how
 it looks.
 
-The engine's English messages reach the user's language through :func:`message_text` and
-:func:`message_column` only, so the switch to message codes (``compliance.catalogue``) is one place.
+The engine's messages reach the user's language through :func:`message_text` and :func:`message_column`
+only: a message is a code plus its parameters (``compliance.catalogue``), rendered here from its structure;
+nothing parses English text back.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from compliance import ids, premiums, reports
+from compliance import catalogue, ids, premiums, reports
 from compliance.cards import status_breakdown
 from compliance.dates import iso_dates
 from compliance.i18n import column_labels, t
-from compliance.messages import translate, translate_column
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_uploads"
 SAMPLE_EMPLOYER = ("911101055347017256", "商软冠联信息有限公司")  # the employer of hr_roster_2025.xlsx
@@ -48,14 +48,34 @@ MIME = {".xlsx": XLSX, ".csv": "text/csv"}
 
 # --- messages: the one place that turns engine text into the user's language --------------------------
 
-def message_text(message: str | None, language: str) -> str:
-    """An engine message (English) in ``language`` (compliance.messages for now)."""
-    return translate(message, language) or ""
+def message_text(message: object, language: str) -> str:
+    """A message in ``language``: an error, a file's note or an ID number's problem rendered from its code
+    and parameters (``.render(lang)``: ``ShebaoError``, ``catalogue.Text``, ``catalogue.Coded``); any other
+    text as it is (a name, a number the user typed)."""
+    if message is None:
+        return ""
+    render = getattr(message, "render", None)
+    return render(language) if callable(render) else str(message)
 
 
-def message_column(column: pd.Series, language: str) -> pd.Series:
-    """A column of engine messages in ``language``, translated once per distinct message."""
-    return translate_column(column.astype("string"), language)
+def message_column(frame: pd.DataFrame, name: str, language: str) -> pd.Series:
+    """``frame``'s message column ``name`` in ``language``, rendered once per distinct structure value
+    from its structure column (``name_coded``); a header label (``column``) through the label words; a
+    column without structure (a case's reason, typed by an inspector) as it is."""
+    column = frame[name]
+    structure = frame.get(f"{name}{catalogue.SUFFIX}")
+    if structure is not None:
+        return catalogue.rendered_column(column, structure, language)
+    if name == "column":
+        labels = {v: catalogue.word("label", v, language) for v in column.dropna().unique()}
+        return column.map(labels).astype("string")
+    return column.astype("string")
+
+
+def with_structure(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``frame``'s ``columns`` and the structure column of each message column among them: what a table or
+    download of those columns needs to render its messages in the user's language."""
+    return frame[columns + [f"{c}{catalogue.SUFFIX}" for c in columns if f"{c}{catalogue.SUFFIX}" in frame.columns]]
 
 
 def safe_text(text: object) -> str:
@@ -89,7 +109,9 @@ def localised(frame: pd.DataFrame, columns: list[str] | None, show_full: bool, l
     what the server does per session.
     """
     out: dict[str, pd.Series] = {}
-    for name in columns if columns is not None else list(frame.columns):
+    shown = columns if columns is not None else [c for c in frame.columns
+                                                 if not str(c).endswith(catalogue.SUFFIX)]  # structure: not shown
+    for name in shown:
         column = frame[name]
         if name in ("id_number", "ssn") and not show_full:
             column = ids.mask_column(column)
@@ -97,7 +119,7 @@ def localised(frame: pd.DataFrame, columns: list[str] | None, show_full: bool, l
             labels = {c: t(f"{CODE_LABELS[name]}.{c}", language) for c in column.dropna().unique()}
             column = column.map(labels).astype("string").fillna("")  # a dict per distinct code, not per row
         elif name in MESSAGE_COLUMNS:
-            column = message_column(column, language)
+            column = message_column(frame, name, language)
         elif pd.api.types.is_datetime64_any_dtype(column) and not keep_dates:  # ISO text: cheap to send
             column = iso_dates(column)
         if pd.api.types.is_string_dtype(column) or pd.api.types.is_object_dtype(column):
@@ -244,19 +266,13 @@ def card_chart(breakdown: pd.DataFrame) -> alt.Chart:
 
 # --- the premium worksheet ------------------------------------------------------------------------------
 
-def worksheet_captions(sheet: pd.DataFrame, params: premiums.Params, language: str) -> tuple[list[str], str | None]:
-    """The captions under a worksheet (the late-fee rule of each period used, figures not confirmed), and
-    the warning when some months' late fee exceeds the premiums (shared README section 10)."""
-    if sheet.empty:
-        return [], None
-    months = {pd.Period(m, "M") for m in sheet["month"]}
-    captions = []
-    for p in (p for p in params.periods if any(p.start <= m <= p.end for m in months)):
-        captions.append(t(f"agency.late_fee_rule.{p.late_fee_from}", language).format(months=p.months))
-        if p.unconfirmed:
-            captions.append(t("agency.unconfirmed", language).format(months=p.months, fields=", ".join(p.unconfirmed)))
-    above = int(premiums.fee_above_principal(sheet).sum())
-    return captions, t("agency.fee_above_principal", language).format(count=above) if above else None
+def worksheet_captions(notes: list[object], language: str) -> tuple[list[str], str | None]:
+    """A worksheet's notes (``jobs.Worksheet.notes``) in ``language``: the captions under it (the late-fee
+    rule of each period used, figures not confirmed), and the warning when some months' late fee exceeds
+    the premiums (shared README section 10), which is shown apart."""
+    warning = [message_text(n, language) for n in notes if getattr(n, "code", None) == "fee_above_principal"]
+    captions = [message_text(n, language) for n in notes if getattr(n, "code", None) != "fee_above_principal"]
+    return captions, warning[0] if warning else None
 
 
 def uncovered_text(exc: premiums.UncoveredMonths, params: premiums.Params, language: str) -> str:
@@ -279,9 +295,9 @@ def worksheet_totals(totals: pd.DataFrame, language: str) -> list[tuple[str, str
             (t("agency.totals", language), f"{row['total_with_late_fee']:,.2f}")]
 
 
-def notes_table(notes: list[str]) -> pd.DataFrame:
-    """A worksheet's notes as the download's "notes" sheet."""
-    return pd.DataFrame({"note": notes}, dtype="string")
+def notes_table(notes: list[object], language: str) -> pd.DataFrame:
+    """A worksheet's notes (catalogue messages) as the download's "notes" sheet, in ``language``."""
+    return pd.DataFrame({"note": [message_text(n, language) for n in notes]}, dtype="string")
 
 
 # --- the menu -----------------------------------------------------------------------------------------

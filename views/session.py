@@ -193,7 +193,7 @@ def _sign_in_submitted() -> None:
     try:
         user = accounts.authenticate(engine(), username, password)
     except accounts.SignInError as exc:
-        state["_sign_in_error"] = str(exc)
+        state["_sign_in_error"] = exc  # rendered in the user's language (its catalogue code)
         return
     state.pop("_sign_in_error", None)
     token = signins.begin(engine(), user.username)
@@ -216,7 +216,7 @@ def sign_in_form() -> None:
         st.form_submit_button(t("auth.submit"), on_click=_sign_in_submitted)
     error = st.session_state.pop("_sign_in_error", None)
     if error:
-        st.error(tr(error) if error.startswith("auth.") else message_text(error, lang()))
+        st.error(tr(error) if isinstance(error, str) else message_text(error, lang()))
 
 
 def change_password_form(user: accounts.User) -> None:
@@ -236,7 +236,7 @@ def change_password_form(user: accounts.User) -> None:
         try:
             accounts.set_password(engine(), user.username, first)
         except accounts.AccountError as exc:
-            st.error(message_text(str(exc), lang()))
+            st.error(message_text(exc, lang()))
             return
         st.session_state["user"] = accounts.refresh(engine(), user)
         st.rerun()

@@ -178,7 +178,7 @@ def table(frame: pd.DataFrame, name: str, columns: list[str] | None = None, show
                  key=k(name))
 
 
-def file_error(message: str) -> None:
+def file_error(message: object) -> None:
     """A file that could not be used, named by its sanitised name, in the user's language."""
     st.error(f"{tr('file_error')}{tr('colon')}{safe_text(message_text(message, lang()))}")
 

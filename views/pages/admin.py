@@ -31,7 +31,7 @@ with st.form(k("admin-add"), clear_on_submit=True):
             accounts.add_user(eng, username, role, password, [e.strip() for e in employers.split(",") if e.strip()],
                               must_change_password=True, by=user.username)  # admin-set: changed at first sign-in
         except accounts.AccountError as exc:
-            st.error(message_text(str(exc), lang()))
+            st.error(message_text(exc, lang()))
         else:  # the table and the disable list above show the new user at once
             st.session_state["admin-flash"] = "admin.done"
             st.rerun()

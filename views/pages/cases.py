@@ -56,7 +56,7 @@ if len(case_list):
                 jobs.move_case(eng, case_id, following, note, by=user.username)
                 st.rerun()
             except store.StoreError as exc:
-                st.error(message_text(str(exc), lang()))
+                st.error(message_text(exc, lang()))
     else:
         c2.caption(tr("agency.case_closed"))
     st.caption(tr("agency.case_history"))

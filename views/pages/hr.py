@@ -5,7 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from compliance.registration import CHECK_COLUMNS, MAX_EMPLOYER_NAME_CHARS, needs_action
-from views.presentation import SAMPLE_EMPLOYER, delay_chart, overdue_by_month_chart, with_full_numbers
+from views.presentation import (
+    SAMPLE_EMPLOYER,
+    delay_chart,
+    overdue_by_month_chart,
+    with_full_numbers,
+    with_structure,
+)
 from views.session import k, lang, require_role, tr
 from views.widgets import audit_once, checked, download, headline, settings, table, upload_section
 
@@ -70,6 +76,6 @@ if result is not None:
     st.caption(tr("personal_data"))
     c1, c2 = st.columns(2)
     download(tr("download_xlsx"), "registration_check.xlsx", "hr-dl-xlsx", user, shown_employers, "hr",
-             results[CHECK_COLUMNS], {"problems": result.problems}, sheet="employees", where=c1)
+             with_structure(results, CHECK_COLUMNS), {"problems": result.problems}, sheet="employees", where=c1)
     download(tr("download_csv"), "registration_check.csv", "hr-dl-csv", user, shown_employers, "hr",
-             results[CHECK_COLUMNS], where=c2)
+             with_structure(results, CHECK_COLUMNS), where=c2)

@@ -7,7 +7,7 @@ import streamlit as st
 from compliance import jobs, reports
 from compliance.employers import EMPLOYER_COLUMNS, filter_employers
 from compliance.registration import CHECK_COLUMNS
-from views.presentation import MAX_SEARCH_CHARS, employer_label, overdue_employers_chart
+from views.presentation import MAX_SEARCH_CHARS, employer_label, overdue_employers_chart, with_structure
 from views.session import k, lang, require_role, tr
 from views.widgets import audit_once, checked, download, headline, settings, table, upload_section
 
@@ -50,7 +50,7 @@ if result is not None:
         st.caption(tr("insp.chart"))
         st.altair_chart(chart, width="stretch")
     download(tr("download_flagged"), "flagged_employers.xlsx", "insp-dl-flagged", user,
-             flagged["employer_id"].tolist(), "inspector", flagged[EMPLOYER_COLUMNS], sheet="flagged")
+             flagged["employer_id"].tolist(), "inspector", with_structure(flagged, EMPLOYER_COLUMNS), sheet="flagged")
 
     st.subheader(tr("insp.drill"))
     options = summary["employer_id"].fillna("").tolist()
@@ -62,4 +62,4 @@ if result is not None:
         table(rows, "insp-employees", EMPLOYEE_COLUMNS)
         file_name = f"employer_{reports.safe_file_part(chosen)}.xlsx"  # the employer cell is the upload's text
         download(tr("download_xlsx"), file_name, "insp-dl-employer", user, [chosen], "inspector",
-                 rows[CHECK_COLUMNS], sheet="employees")
+                 with_structure(rows, CHECK_COLUMNS), sheet="employees")

@@ -38,7 +38,7 @@ def store_files(eng: Engine, files: list[tuple[str, str, bytes]], by: accounts.U
         try:
             outcome = jobs.store_file(eng, kind, name, data, by.username, run=in_worker)
         except RosterError as exc:  # our own message, naming the file by its sanitised name
-            file_error(str(exc))
+            file_error(exc)
         except Exception as exc:
             show_error("unexpected_error", exc)
         else:
@@ -81,7 +81,7 @@ with st.expander(tr("agency.history")):
 audit_once(user, sorted(store.employer_names(eng)), "agency store", (len(hist), hist["sha256"].iloc[-1]))
 
 st.subheader(tr("agency.crosscheck"))
-findings = on_store(jobs.findings, eng)
+findings = on_store(jobs.findings, eng, None, True)
 chosen = st.multiselect(tr("agency.finding_filter"), FINDINGS, default=FINDINGS, key=k("store-findings"),
                         format_func=lambda f: tr(f"finding.{f}"))
 shown = findings[findings["finding"].isin(chosen)]

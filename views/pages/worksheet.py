@@ -42,7 +42,7 @@ st.session_state["_focus"] = (employer, as_of)  # the cases page opens a case fo
 city = c3.selectbox(tr("agency.city"), premiums.cities(), key=k("ws-city"), format_func=lambda c: tr(f"city.{c}"))
 # which source decided (section 8): the registry for an employer in it, else the stored roster's dates
 st.caption(tr("agency.source_registry" if jobs.in_registry(eng, employer) else "agency.source_roster"))
-own_findings = on_store(jobs.findings, eng)
+own_findings = on_store(jobs.findings, eng, None, True)
 own_findings = own_findings[own_findings["employer_id"] == employer]
 audit_once(user, [employer], "agency worksheet", (employer, as_of, len(results)))
 if len(own_findings):
@@ -59,7 +59,7 @@ except premiums.UncoveredMonths as exc:  # never a bare refusal: what is covered
               on_click=use_as_of, args=(last,))
 else:
     metrics(worksheet_totals(ws.totals, lang()))
-    captions, fee_warning = worksheet_captions(ws.sheet, params, lang())
+    captions, fee_warning = worksheet_captions(ws.notes, lang())
     for caption in captions:
         st.caption(caption)
     if fee_warning:
@@ -67,7 +67,7 @@ else:
     table(ws.sheet, "ws-worksheet")
     file_name = f"worksheet_{reports.safe_file_part(employer)}.xlsx"  # the employer cell is the upload's text
     download(tr("agency.download_worksheet"), file_name, "ws-dl-worksheet", user, [employer], "agency", ws.sheet,
-             {"totals": ws.totals, "notes": notes_table(ws.notes)}, sheet="worksheet")
+             {"totals": ws.totals, "notes": notes_table(ws.notes, lang())}, sheet="worksheet")
 case = jobs.case_of(eng, employer)
 if case is not None:
     st.info(tr("agency.case_exists").format(case=case[0], state=tr(f"case.{case[1]}")))
