@@ -143,6 +143,16 @@ def import_registry(engine: Engine, source: Source, uploaded_by: str | None = No
 
 # --- the agency's questions -----------------------------------------------------------------------
 
+def history(engine: Engine) -> pd.DataFrame:
+    """Every stored upload, oldest first: kind, file, who, when, rows read, stored and with a problem."""
+    return store.history(engine)
+
+
+def employer_names(engine: Engine) -> dict[str, str]:
+    """The stored employers' codes and names (the employer pickers of the worksheet and cases pages)."""
+    return store.employer_names(engine)
+
+
 def store_state(engine: Engine) -> tuple[int, int]:
     """What the stored data depend on: (uploads stored, newest upload id). A cache keyed by it is stale
     exactly when a roster or registry extract was stored since."""
@@ -183,6 +193,16 @@ def worksheet(engine: Engine, employer_id: str, as_of: dt.date, params: premiums
     """The Art. 58 premium verification worksheet of one stored employer as of a date."""
     return worksheet_of(stored_status(engine, as_of, employer_id), employer_id, as_of, params)
 
+
+
+def list_cases(engine: Engine) -> pd.DataFrame:
+    """Every case, newest first, with its state."""
+    return store.list_cases(engine)
+
+
+def case_history(engine: Engine, case_id: int) -> pd.DataFrame:
+    """A case's states and notes, in the order they were recorded."""
+    return store.case_history(engine, case_id)
 
 
 def case_of(engine: Engine, employer_id: str) -> tuple[int, str] | None:

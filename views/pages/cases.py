@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from compliance import jobs, store
+from compliance import jobs
+from compliance.errors import ShebaoError
 from views.presentation import MAX_NOTE_CHARS, employer_label, message_text
 from views.runtime import engine, on_store
 from views.session import k, lang, require_role, tr
@@ -27,7 +28,7 @@ flagged = jobs.flagged_employers(results) if results is not None else []
 if not flagged:
     st.info(tr("agency.no_flagged"))
 else:
-    names = store.employer_names(eng)
+    names = jobs.employer_names(eng)
     employer = c2.selectbox(tr("agency.employer"), flagged, format_func=lambda e: employer_label(names, e),
                             index=flagged.index(focus_employer) if focus_employer in flagged else 0,
                             key=k("cases-employer"))
@@ -41,7 +42,7 @@ else:
         st.rerun()
 
 st.subheader(tr("agency.cases"))
-case_list = store.list_cases(eng)
+case_list = jobs.list_cases(eng)
 table(case_list, "cases-table")
 if len(case_list):
     c1, c2, c3 = st.columns([1, 1, 2])
@@ -55,9 +56,9 @@ if len(case_list):
             try:
                 jobs.move_case(eng, case_id, following, note, by=user.username)
                 st.rerun()
-            except store.StoreError as exc:
+            except ShebaoError as exc:
                 st.error(message_text(exc, lang()))
     else:
         c2.caption(tr("agency.case_closed"))
     st.caption(tr("agency.case_history"))
-    table(store.case_history(eng, case_id), "cases-history")
+    table(jobs.case_history(eng, case_id), "cases-history")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from compliance import accounts, jobs, store
+from compliance import accounts, jobs
 from compliance.crosscheck import FINDINGS
 from compliance.rosters import RosterError, display_name
 from views.presentation import SAMPLES, safe_text
@@ -55,7 +55,7 @@ st.title(tr("page.store"))
 user = require_role("inspector")
 eng = engine()
 
-with st.expander(tr("agency.store"), expanded=store.history(eng).empty):  # open while the store is empty
+with st.expander(tr("agency.store"), expanded=jobs.history(eng).empty):  # open while the store is empty
     rosters = st.file_uploader(tr("agency.rosters"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
                                key=k("store-roster-upload"))
     registry = st.file_uploader(tr("agency.registry"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
@@ -72,13 +72,13 @@ with st.expander(tr("agency.store"), expanded=store.history(eng).empty):  # open
     if files and (c1.button(tr("agency.store"), key=k("store-store")) or st.session_state.get(k("store-sample"))):
         store_files(eng, files, user)
 
-hist = store.history(eng)
+hist = jobs.history(eng)
 if hist.empty:
     st.info(tr("agency.empty"))
     st.stop()
 with st.expander(tr("agency.history")):
     table(hist, "store-history")
-audit_once(user, sorted(store.employer_names(eng)), "agency store", (len(hist), hist["sha256"].iloc[-1]))
+audit_once(user, sorted(jobs.employer_names(eng)), "agency store", (len(hist), hist["sha256"].iloc[-1]))
 
 st.subheader(tr("agency.crosscheck"))
 findings = on_store(jobs.findings, eng, None, True)

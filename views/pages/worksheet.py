@@ -10,7 +10,7 @@ import datetime as dt
 
 import streamlit as st
 
-from compliance import jobs, premiums, reports, store
+from compliance import jobs, premiums, reports
 from views.presentation import employer_label, notes_table, uncovered_text, worksheet_captions, worksheet_totals
 from views.runtime import engine, on_store
 from views.session import k, lang, require_role, tr
@@ -35,7 +35,7 @@ flagged = jobs.flagged_employers(results)
 if not flagged:
     st.info(tr("agency.no_flagged"))
     st.stop()
-names = store.employer_names(eng)
+names = jobs.employer_names(eng)
 employer = c2.selectbox(tr("agency.employer"), flagged, format_func=lambda e: employer_label(names, e),
                         key=k("ws-employer"))
 st.session_state["_focus"] = (employer, as_of)  # the cases page opens a case for this employer and date
