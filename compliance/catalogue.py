@@ -95,28 +95,98 @@ _ROW = {  # a roster's cells and their judgement (compliance.registration): the 
     "employer_missing": ("{label@label}: no employer (统一社会信用代码) on this row; the row is checked but not stored",
                          "{label@label}：该行没有用人单位（统一社会信用代码）；该行已检查但不会保存"),
     "ssn_assigned_by_agency": ("{kind@doc} holder: no ID number to derive the social security number from; the "
-                               "agency assigns it at registration (MOHRSS Order No. 16, Art. 6)",
+                               "agency assigns it at registration (MOHRSS Order No. 16, Art. 10)",
                                "持{kind@doc}人员没有可推出社会保障号码的身份号码，由经办机构在参保登记时分配"
-                               "（人社部令第16号第六条）"),
+                               "（人社部令第16号第十条）"),
     "registration_after_as_of": ("{label@label}: {date} lies after the as-of date {as_of}; counted as not "
                                  "registered on that date",
                                  "{label@label}：{date} 晚于核查日期 {as_of}，按当日尚未登记处理"),
     "registration_before_hire": ("{label@label}: registered before the hire date (counts as on time)",
                                  "{label@label}：参保日期早于入职日期（按时登记）"),
-    # who must be registered (compliance.employment): the reasons of the exempt status
-    "exempt_retired": ("exempt: a re-employed retiree (退休返聘) is in a service relationship, not employment; no "
-                       "Art. 58 registration duty (SPC Interpretation (I) on Labour Disputes, Art. 32)",
-                       "无需单位登记：退休返聘人员与单位之间为劳务关系而非劳动关系，不适用第五十八条的登记义务"
-                       "（《最高人民法院关于审理劳动争议案件适用法律问题的解释（一）》第三十二条）"),
+    # who must be registered (compliance.employment, compliance.duty): the reasons of the exempt status
+    "exempt_retired": ("exempt: over the statutory retirement age (退休返聘), a service relationship, not employment "
+                       "(Labour Contract Law Art. 44(2)); no Art. 58 registration duty before 2026-07-01 (from then "
+                       "on work-injury insurance, 人社部等五部门令第56号 Art. 15)",
+                       "无需单位登记：超过法定退休年龄（退休返聘）人员与单位之间为劳务关系而非劳动关系"
+                       "（《劳动合同法》第四十四条第二项）；2026年7月1日前不适用第五十八条的登记义务"
+                       "（此后须参加工伤保险，人社部等五部门令第56号第十五条）"),
     "exempt_intern": ("exempt: a student intern (实习) has no employment relationship; no Art. 58 registration duty "
                       "(劳部发〔1995〕309号 Art. 12)",
                       "无需单位登记：在校学生实习不建立劳动关系，不适用第五十八条的登记义务（劳部发〔1995〕309号第十二条）"),
     "exempt_dispatched": ("exempt: a dispatched worker (劳务派遣) is registered by the dispatching agency, the "
-                          "employer in law (Interim Provisions on Labour Dispatch Art. 8)",
+                          "employer in law (Interim Provisions on Labour Dispatch Art. 8), unless the dispatching "
+                          "agency has no branch in this city (Art. 19(2): then the user company registers)",
                           "无需用工单位登记：被派遣劳动者由劳务派遣单位（法律上的用人单位）办理社会保险登记"
-                          "（《劳务派遣暂行规定》第八条）"),
+                          "（《劳务派遣暂行规定》第八条）；但劳务派遣单位在用工单位所在地未设立分支机构的，"
+                          "由用工单位代为登记（第十九条第二款）"),
     "exempt_service": ("exempt: a service contract (劳务关系) is no employment relationship; no Art. 58 "
                        "registration duty", "无需单位登记：劳务关系不是劳动关系，不适用第五十八条的登记义务"),
+    # section 11: fields, leavers, duties (compliance.registration, compliance.duty)
+    "hire_date_is_career_start": ("{label@label}: the start of a working life (参加工作日期, 工龄), not of this "
+                                  "employment; the roster has no hire date (入职日期) to judge by",
+                                  "{label@label}：参加工作日期是开始参加工作（计算工龄）的日期，不是本次入职日期；"
+                                  "花名册没有入职日期，无法判断"),
+    "registration_month_only": ("{label@label}: only the month {month} is given; judged by the month (shown as its "
+                                "first day)", "{label@label}：只填了参保年月 {month}，按月份判断（显示为当月1日）"),
+    "leave_date_after_as_of": ("{label@label}: {date} lies after the as-of date {as_of}; not counted",
+                               "{label@label}：{date} 晚于核查日期 {as_of}，不予计算"),
+    "left_before_deadline": ("left on {date}, before the registration deadline {deadline}: not overdue; premiums "
+                             "for the months worked may still be due (Social Insurance Law Art. 58, 86)",
+                             "已于 {date} 离职，早于登记期限 {deadline}：不属逾期未登记；在职期间的社会保险费仍可能"
+                             "需要补缴（《社会保险法》第五十八条、第八十六条）"),
+    "overdue_until_leave": ("left on {date}: the violation ended with the employment; days counted to the leave "
+                            "date", "已于 {date} 离职：违法行为随劳动关系终止而结束，逾期天数计至离职日"),
+    "inspection_time_limit": ("Regulations on Labour Security Supervision Art. 20: no investigation (查处) two years "
+                              "after the act ended ({date}) unless it was discovered or complained of within them; "
+                              "whether the premiums can still be recovered is disputed",
+                              "《劳动保障监察条例》第二十条：违法行为在终止之日（{date}）起两年内未被发现、也未被举报、"
+                              "投诉的，劳动保障行政部门不再查处；社会保险费能否追缴存在争议"),
+    "deregistration_late": ("deregistration (减员) on {date}, {days} {days|day|days} after its deadline {deadline} "
+                            "(15 days from the end of the employment, Labour Contract Law Art. 50)",
+                            "减员日期 {date} 晚于期限 {deadline} {days} 天（应在解除或终止劳动合同之日起15日内办理，"
+                            "《劳动合同法》第五十条）"),
+    "deregistration_missing": ("left on {date}; no deregistration (减员) by its deadline {deadline} (15 days from "
+                               "the end of the employment, Labour Contract Law Art. 50)",
+                               "已于 {date} 离职，期限 {deadline} 前未办理减员（应在解除或终止劳动合同之日起"
+                               "15日内办理，《劳动合同法》第五十条）"),
+    "pending_work_injury": ("until registration the employer bears work-injury benefits itself (Regulations on "
+                            "Work-Related Injury Insurance Art. 62(2))",
+                            "登记前职工发生工伤的，由用人单位按工伤保险待遇项目和标准支付费用（《工伤保险条例》第六十二条"
+                            "第二款）"),
+    "duty_part_time": ("part-time (非全日制): the employer registers work-injury insurance only; pension and medical "
+                       "insurance are the worker's own (劳社部发〔2003〕12号 items 10-12)",
+                       "非全日制用工：用人单位只需办理工伤保险，养老、医疗保险由劳动者个人参保"
+                       "（劳社部发〔2003〕12号第十至十二条）"),
+    "work_injury_required": ("over the statutory retirement age: from 2026-07-01 the employer insures work injury "
+                             "(人社部等五部门令第56号 Art. 15); the 30 days count from {start}",
+                             "超过法定退休年龄：自2026年7月1日起用人单位须为其参加工伤保险（人社部等五部门令第56号"
+                             "第十五条）；30日自 {start} 起算"),
+    "over_statutory_age": ("born {birth}: at or above the statutory retirement age on the hire date (NPC Standing "
+                           "Committee decision of 2024-09-13)",
+                           "出生于 {birth}，入职时已达到法定退休年龄（全国人大常委会2024年9月13日决定）"),
+    "retired_below_statutory_age": ("labelled retired but below the original retirement age on the hire date "
+                                    "(born {birth}); early retirement needs an approval: full duty unless it is "
+                                    "shown",
+                                    "标注为退休返聘，但入职时未达到原法定退休年龄（出生于 {birth}）；提前退休须经批准，"
+                                    "未出示批准文件的按全日制用工处理"),
+    "retirement_age_uncertain": ("born {birth}: between the retirement ages of women's two tables (50 and 55) on "
+                                 "the hire date; which applies depends on her post (a worker or a cadre): check",
+                                 "出生于 {birth}，入职时处于女职工两种法定退休年龄（50周岁、55周岁对照表）之间；"
+                                 "适用哪一种取决于其岗位（工人或干部），请核实"),
+    "waiver_void": ("a waiver of social insurance is void (法释〔2025〕12号 Art. 19): the duty stands; the employee "
+                    "may resign and claim economic compensation",
+                    "放弃缴纳社会保险的约定无效（法释〔2025〕12号第十九条）：登记义务不变；劳动者可以解除劳动合同"
+                    "并要求经济补偿"),
+    "dispatch_user_registers": ("dispatched, and the dispatching agency has no branch in this city: the user "
+                                "company registers (Interim Provisions on Labour Dispatch Art. 19(2))",
+                                "劳务派遣单位在用工单位所在地未设立分支机构：由用工单位代为办理社会保险登记"
+                                "（《劳务派遣暂行规定》第十九条第二款）"),
+    "duplicate_person": ("the same social security number as row {row} of this file, for the same employer",
+                         "与本文件第 {row} 行为同一单位的同一社会保障号码（重复）"),
+    "hire_date_far_future": ("{label@label}: {date} is more than 90 days after the as-of date {as_of}; check the date",
+                             "{label@label}：{date} 比核查日期 {as_of} 晚90天以上，请核实"),
+    "value_unknown": ("{label@label}: '{value}' is not a value this field takes; ignored",
+                      "{label@label}：“{value}”不是该列可接受的值，已忽略"),
     # the employer typed for rosters without employer columns (registration.employer_problem)
     "employer_given_too_long": ("the {field@given} given for rosters without employer columns: {n} characters, more "
                                 "than the {limit} allowed; nothing was checked",
@@ -137,6 +207,10 @@ _SUMMARY = {  # employers (compliance.employers) and the cross-check (compliance
                             "花名册未填参保日期，登记系统中有记录"),
     "not_in_roster": ("registered by this employer in the registry, but not on any of its stored rosters",
                       "登记系统显示该单位为其办理了参保登记，但该单位已存的花名册中没有此人"),
+    "exempt_in_registry": ("the roster gives no registration duty of the employer's ({type@employment}), but the "
+                           "registry has this person registered by it: check the roster's label",
+                           "花名册标注该人员不属单位登记义务范围（{type@employment}），但登记系统显示单位已为其参保："
+                           "请核实花名册的标注"),
     "multiple_employers": ("on the rosters of {employers}", "同时出现在以下单位的花名册中：{employers}"),
 }
 _FILE = {  # files (compliance.rosters): RosterError and the notes of a file
@@ -216,6 +290,8 @@ _FILE = {  # files (compliance.rosters): RosterError and the notes of a file
     # notes on a file (the problems table's file_note rows)
     "blank_rows": ("{count|row|rows} {rows} {count|is blank and was|are blank and were} skipped",
                    "第 {rows} 行为空行，已跳过"),
+    "totals_row": ("row {row} is a totals row ('{text}'), not an employee, and was skipped",
+                   "第 {row} 行为合计行（“{text}”），不是员工，已跳过"),
     "sheet_skipped": ("sheet '{sheet}' has no recognisable header row and was not read",
                       "工作表“{sheet}”没有可识别的表头，未读取"),
     "column_repeated": ("column {column} ('{header}') repeats the {field} column {first}; the first one is used",
@@ -259,11 +335,72 @@ _OTHER = {  # accounts (compliance.accounts) and cases (compliance.store): ``She
                             "滞纳金存在争议，请核定人员判断）。"),
     "unconfirmed_figures": ("{months}: unconfirmed figures: {keys} (see the parameter file)",
                             "注意：{months} 的以下参数未能从公开来源核实：{keys}。"),
+    # README 11.5 (compliance.premiums.worksheet_notes)
+    "late_fee_first_of_next_month": ("{months}: late fee 0.05% of the unpaid premiums per day from the 1st of the "
+                                     "month after the contribution month, never before the day after the due date "
+                                     "(local rule; Social Insurance Law Art. 86)",
+                                     "滞纳金规则：{months} 按日加收欠缴保费万分之五，自所属期次月1日起算，"
+                                     "且不早于应缴日次日（地方规定；《社会保险法》第八十六条）。"),
+    "due_same_month": ("{months}: a month's premiums are due on day {day} of that month itself (当月缴当月)",
+                       "缴费期限：{months} 当月缴当月，所属期当月 {day} 日为应缴日。"),
+    "worksheet_gap_months": ("{rows} month row(s) of {people} employee(s) registered late are gap months (kind "
+                             "gap: from the month of hire to the month before the registration month, uninsured "
+                             "unless paid back), charged with late fees from each month's due date",
+                             "{people} 名逾期登记员工有 {rows} 个空档月（类型“空档月”：入职当月至参保登记前一个月，"
+                             "除非已补缴，均未参保），已计入应缴保费，滞纳金自各月应缴日起算。"),
+    "type_base_bounds": ("{months}: {type@insurance} is priced on bounds of its own, {floor:,.0f}–{cap:,.0f} "
+                         "yuan (the base column shows the base on the period's bounds)",
+                         "{months} {type@insurance}按其自身的缴费基数上下限 {floor:,.0f}–{cap:,.0f} 元核定"
+                         "（“缴费基数”列为该期通用上下限下的基数）。"),
+    "over_age_not_charged": ("{rows} month row(s) of {people} over-age employee(s) before 2026-07-01 are not "
+                             "charged (past the statutory retirement age: a service relationship, Labour Contract "
+                             "Law Art. 44(2); work-injury insurance from 2026-07-01, 人社部等五部门令第56号 Art. 15)",
+                             "{people} 名超龄劳动者在2026年7月1日前的 {rows} 个月份不计保费（已达法定退休年龄，"
+                             "《劳动合同法》第四十四条第二项；自2026年7月1日起参加工伤保险，人社部等五部门令第56号"
+                             "第十五条）。"),
+    "work_injury_only_charged": ("{people} employee(s) carry the work-injury duty only: only work-injury "
+                                 "insurance is charged for them (part-time: 劳社部发〔2003〕12号 items 10–12; "
+                                 "over-age from 2026-07-01: 人社部等五部门令第56号 Art. 15)",
+                                 "{people} 名员工仅需参加工伤保险，只计工伤保险费（非全日制用工：劳社部发〔2003〕12号"
+                                 "第十至十二条；超龄劳动者自2026年7月1日起：人社部等五部门令第56号第十五条）。"),
+    "exempt_types_not_charged": ("{people} employee(s) exempt from {type@insurance} are not charged for it "
+                                 "(bilateral social-security agreements, 人社部令第16号 Art. 9)",
+                                 "{people} 名员工免缴{type@insurance}，未计入"
+                                 "（社会保险双边协议，人社部令第16号第九条）。"),
+    "default_base_no_wage": ("{rows} month row(s) have no declared wage, so they are verified at the period's "
+                             "default base: the worksheet's premiums are {total} yuan; with those months at the "
+                             "period's average wage (人社部令第20号 Art. 8 names the local average wage) they would "
+                             "be {average} yuan",
+                             "{rows} 个月份未申报工资，按该期默认缴费基数核定：工作表应缴保费合计 {total} 元；"
+                             "如这些月份按当地职工平均工资核定（人社部令第20号第八条），合计为 {average} 元。"),
     "unknown_case_state": ("unknown case state {state}; expected one of {states}",
                            "未知的案件状态 {state}，可选：{states}"),
     "no_case": ("no case {case}", "没有编号为 {case} 的案件"),
-    "case_next_state": ("case {case} is {state@state}; it can move only to the next state, not {state2@state}",
-                        "案件 {case} 当前为 {state@state}，只能推进到下一状态，不能改为 {state2@state}"),
+    "case_next_state": ("case {case} is {state@state}; it cannot move to {state2@state} from there",
+                        "案件 {case} 当前为 {state@state}，不能由此改为 {state2@state}"),
+    # cases, README 11.6 (compliance.cases.refusal)
+    "case_final": ("case {case} is {state@state}: it moves no further", "案件 {case} 当前为 {state@state}，不能再推进"),
+    "case_note_required": ("a move of case {case} needs a note (what was done, on which document)",
+                           "推进案件 {case} 须填写备注（做了什么、依据哪份文书）"),
+    "case_document_required": ("notifying case {case} needs the document served: rectification_order, "
+                               "audit_opinion or payment_notice",
+                               "通知案件 {case} 须注明送达的文书：限期改正指令书、稽核整改意见书或限期缴费通知书"),
+    "unknown_case_document": ("unknown document {document}; expected one of {documents}",
+                              "未知的文书 {document}，可选：{documents}"),
+    "case_rectify_by_required": ("notifying case {case} needs the rectify-by date the document sets",
+                                 "通知案件 {case} 须注明文书规定的改正期限"),
+    "case_rectify_by_past": ("case {case}: the rectify-by date {rectify_by} is before the notice ({on})",
+                             "案件 {case}：改正期限 {rectify_by} 早于通知日期 {on}"),
+    "case_document_only_notified": ("case {case}: a document and a rectify-by date go with the move to notified "
+                                    "only", "案件 {case}：文书和改正期限只在推进到“已通知”时填写"),
+    "case_not_yet_due": ("case {case} can be recorded not rectified only after its rectify-by date {rectify_by} "
+                         "(today is {on}; Social Insurance Law Art. 84)",
+                         "案件 {case} 的改正期限为 {rectify_by}，期满后才能记为逾期未改正（今天是 {on}；"
+                         "《社会保险法》第八十四条）"),
+    "case_rectify_by_unknown": ("case {case} was notified before rectify-by dates were kept, so it cannot be "
+                                "recorded not rectified: record it rectified, or withdraw it and open a new case "
+                                "with the notice", "案件 {case} 通知时未记录改正期限，不能记为逾期未改正："
+                                "可记为已整改，或撤销立案后重新立案并登记通知文书"),
 }
 MESSAGES: dict[str, tuple[str, str]] = {**_ID, **_ROW, **_SUMMARY, **_FILE, **_OTHER}
 
@@ -278,10 +415,21 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "document type": "证件类型", "employment type": "用工形式", "card status": "社保卡状态",
         "employer_id": "统一社会信用代码", "employer_name": "单位名称", "name": "姓名", "card_bank": "发卡银行",
         "id_number": "身份证号", "hire_date": "入职日期", "registration_date": "参保日期",
-        "ssn": "社会保障号码"}.items()},
+        "ssn": "社会保障号码", "career_start_date": "参加工作日期", "leave_date": "离职日期", "leave date": "离职日期",
+        "deregistration_date": "减员日期", "deregistration date": "减员日期", "insurance_status": "参保状态",
+        "social_function": "社保功能状态", "financial_function": "金融功能状态",
+        "dispatch_local_branch": "派遣单位本地分支机构", "exempt_types": "免缴险种", "employment_type": "用工形式",
+        "card_city": "发卡地"}.items()},
+    "employment": {"retired": ("re-employed retiree", "退休返聘"), "intern": ("intern", "实习"),
+                   "dispatched": ("dispatched", "劳务派遣"), "service": ("service contract", "劳务关系"),
+                   "full_time": ("full-time", "全日制"), "part_time": ("part-time", "非全日制")},
     "given": {"employer USCC": ("employer USCC", "统一社会信用代码"), "employer name": ("employer name", "单位名称")},
+    "insurance": {"pension": ("pension insurance", "养老保险"), "medical": ("medical insurance", "医疗保险"),
+                  "unemployment": ("unemployment insurance", "失业保险"),
+                  "work_injury": ("work-injury insurance", "工伤保险")},  # the worksheet's types (README 11.5)
     "state": {"open": ("open", "已立案"), "notified": ("notified", "已通知"), "rectified": ("rectified", "已整改"),
-              "closed": ("closed", "已结案")},
+              "not_rectified": ("not rectified", "逾期未改正"), "penalised": ("penalised", "已处罚"),
+              "closed": ("closed", "已结案"), "withdrawn": ("withdrawn", "已撤销立案")},
 }
 _PLACEHOLDER = re.compile(r"\{(\w+)(?:@(\w+)|:([^}|]*)|\|([^|}]*)\|([^}]*))?\}")
 _COLUMN = re.compile(r"^(.*) \(column ([A-Z]{1,3})\)$", re.DOTALL)

@@ -31,12 +31,23 @@ from compliance.schema import (  # re-exported: callers import the contracts fro
 __all__ = ["CROSSCHECK_COLUMNS", "FINDINGS", "crosscheck", "stored_check", "stored_rows"]
 
 
-def without_exempt(employments: pd.DataFrame) -> pd.DataFrame:
-    """Stored employments that carry the Art. 58 duty: exempt ones (re-employed retirees, interns,
-    dispatched workers, service contracts; shared README section 10) take no part in the cross-check."""
+def exempt_rows(employments: pd.DataFrame) -> np.ndarray:
+    """Stored employments the roster gives no Art. 58 duty of the employer's (re-employed retirees,
+    interns, service contracts, dispatched workers unless their agency has no branch here; shared README
+    sections 10 and 11.3), as a boolean array."""
     if "employment_type" not in employments:
-        return employments
-    return employments[~employments["employment_type"].isin(EXEMPT).fillna(False).to_numpy(dtype=bool)]
+        return np.zeros(len(employments), dtype=bool)
+    exempt = employments["employment_type"].isin(EXEMPT).fillna(False).to_numpy(dtype=bool)
+    if "dispatch_local_branch" in employments:  # no branch here: the user company registers (Art. 19(2))
+        exempt &= ~((employments["employment_type"] == "dispatched")
+                    & (employments["dispatch_local_branch"] == "no")).fillna(False).to_numpy(dtype=bool)
+    return exempt
+
+
+def without_exempt(employments: pd.DataFrame) -> pd.DataFrame:
+    """Stored employments that carry the Art. 58 duty (:func:`exempt_rows`): only they are judged against
+    the registry; an exempt one with a registry record is an ``exempt_in_registry`` finding."""
+    return employments[~exempt_rows(employments)]
 
 
 def rostered_employers(employments: pd.DataFrame) -> set[str]:
@@ -65,14 +76,16 @@ def crosscheck(employments: pd.DataFrame, registrations: pd.DataFrame,
     Art. 58 duty (``rostered``). By default they come from the rows given; the batch path, which sees
     a share of the people at a time (``compliance.scale``), passes the whole city's.
     """
-    roster = without_exempt(latest_employments(employments))
+    latest = latest_employments(employments)
+    exempt = exempt_rows(latest)
+    roster, exempt_listed = latest[~exempt], latest[exempt]
     if in_registry is None:
         in_registry = set(registrations["employer_id"])
     if rostered is None:
         rostered = set(roster["employer_id"])  # rostered_employers(employments), already filtered
-    parts = [*_roster_findings(roster, registrations, in_registry), _not_in_roster(roster, registrations, rostered,
-                                                                                    registry_files),
-             _multiple_employers(roster)]
+    parts = [*_roster_findings(roster, registrations, in_registry),
+             _not_in_roster(roster, registrations, rostered, registry_files, exempt_listed),
+             _multiple_employers(roster), _exempt_in_registry(exempt_listed, registrations)]
     out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else \
         pd.DataFrame(columns=[*CROSSCHECK_COLUMNS, CROSSCHECK_CODED])
     out["order"] = out["finding"].map({f: i for i, f in enumerate(FINDINGS)})
@@ -115,16 +128,32 @@ def _roster_findings(roster: pd.DataFrame, registrations: pd.DataFrame,
 
 
 def _not_in_roster(roster: pd.DataFrame, registrations: pd.DataFrame, rostered: Collection[str],
-                   registry_files: dict[int, str] | None) -> pd.DataFrame:
-    """People the registry has registered with an employer whose stored rosters do not list them."""
+                   registry_files: dict[int, str] | None, exempt_listed: pd.DataFrame | None = None) -> pd.DataFrame:
+    """People the registry has registered with an employer whose stored rosters do not list them (one
+    listed as exempt is listed: :func:`_exempt_in_registry` says so)."""
     reg = registrations[registrations["employer_id"].isin(rostered)]
-    reg = reg.merge(roster[["employer_id", "ssn"]], on=["employer_id", "ssn"], how="left", indicator=True)
+    listed = roster[["employer_id", "ssn"]] if exempt_listed is None or exempt_listed.empty else \
+        pd.concat([roster[["employer_id", "ssn"]], exempt_listed[["employer_id", "ssn"]]]).drop_duplicates()
+    reg = reg.merge(listed, on=["employer_id", "ssn"], how="left", indicator=True)
     missing = reg[reg["_merge"] == "left_only"]
     names = roster.drop_duplicates("ssn").set_index("ssn")["name"]
     files = pd.Series(registry_files or {}, dtype="string")
     return _findings("not_in_roster", missing, name=missing["ssn"].map(names),
                      registry_registration_date=iso_dates(missing["registration_date"]),
                      source_file=missing["upload_id"].map(files) if "upload_id" in missing else pd.NA)
+
+
+def _exempt_in_registry(exempt_listed: pd.DataFrame, registrations: pd.DataFrame) -> pd.DataFrame:
+    """People a roster lists without the employer's duty (an intern, a retiree …) whom the registry has
+    registered by that employer: the registration is the employer's own choice or the roster's label
+    is wrong; neither is "not on the roster"."""
+    found = exempt_listed.merge(registrations[["employer_id", "ssn", "registration_date"]],
+                                on=["employer_id", "ssn"], how="inner", suffixes=("_roster", "_registry"))
+    found.index = pd.RangeIndex(len(found))
+    return _findings("exempt_in_registry", found,
+                     roster_registration_date=iso_dates(found["registration_date_roster"]),
+                     registry_registration_date=iso_dates(found["registration_date_registry"]),
+                     params={"type": found["employment_type"]})
 
 
 def _multiple_employers(roster: pd.DataFrame) -> pd.DataFrame:
@@ -189,6 +218,14 @@ def stored_rows(employments: pd.DataFrame, registrations: pd.DataFrame, names: d
         "employment_type": latest.get("employment_type", none).astype("string").fillna("full_time"),
         "work_permit_date": pd.to_datetime(latest.get("work_permit_date", pd.Series(pd.NaT, index=latest.index))),
         **dict.fromkeys(CODED_COLUMNS, none),
+        # section 11.1, as stored (rows stored before it have none of them: judged as before)
+        **{name: pd.to_datetime(latest.get(name, pd.Series(pd.NaT, index=latest.index)))
+           for name in ("career_start_date", "leave_date", "deregistration_date")},
+        **{name: latest.get(name, none).astype("string")
+           for name in ("insurance_status", "card_city", "social_function", "financial_function",
+                        "dispatch_local_branch", "exempt_types")},
+        "registration_month_only": latest.get("registration_month_only", pd.Series(False, index=latest.index))
+        .fillna(False).astype(bool),
     }).astype(NORMALISED_SCHEMA)
 
 

@@ -79,6 +79,38 @@ def parse_dates(values: pd.Series) -> pd.Series:
     return pd.Series(result, index=values.index)
 
 
+_MONTH = r"^(?P<year>\d{4})\s*(?:[-/.年]\s*(?P<month>\d{1,2})\s*月?|(?P<month2>\d{2}))$"
+
+
+def parse_months(values: pd.Series) -> pd.Series:
+    """The first day of the month where a cell gives a month only (``2025-07``, ``202507``, ``2025年7月``,
+    ``2025.07``, ``2025/07``: the 参保年月 of agency extracts and 参保证明), NaT elsewhere.
+
+    >>> parse_months(pd.Series(["2025-07", 202507, "2025年7月", "2025.07", "2025/7", "2025-07-15", "202513"])).tolist()
+    [Timestamp('2025-07-01 00:00:00'), Timestamp('2025-07-01 00:00:00'), Timestamp('2025-07-01 00:00:00'), \
+Timestamp('2025-07-01 00:00:00'), Timestamp('2025-07-01 00:00:00'), NaT, NaT]
+    """
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if values.isna().all():
+        return pd.Series(out, index=values.index)
+    codes, distinct = pd.factorize(values.astype(object).where(~_blank(values)), use_na_sentinel=True)
+    cells = pd.Series(distinct, dtype=object)
+    whole = cells.map(lambda v: isinstance(v, int | np.integer) or (isinstance(v, float) and float(v).is_integer()))
+    text = cells.where(~whole.astype(bool), cells.map(lambda v: str(int(v)) if isinstance(v, int | float | np.number)
+                                                      else v))
+    parts = text.astype("string").str.normalize("NFKC").str.strip().str.extract(_MONTH)
+    year = pd.to_numeric(parts["year"], errors="coerce")
+    month = pd.to_numeric(parts["month"].fillna(parts["month2"]), errors="coerce")
+    ok = year.between(FIRST_YEAR, LAST_YEAR) & month.between(1, 12)
+    firsts = np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[ns]")
+    hit = ok.fillna(False).to_numpy(dtype=bool)
+    months = (year[hit].to_numpy(dtype="int64") - 1970) * 12 + month[hit].to_numpy(dtype="int64") - 1
+    firsts[hit] = months.astype("datetime64[M]").astype("datetime64[ns]")
+    known = codes >= 0
+    out[known] = firsts[codes[known]]
+    return pd.Series(out, index=values.index)
+
+
 def unreadable_dates(values: pd.Series, parsed: pd.Series | None = None) -> pd.Series:
     """True where a cell holds something that is not a readable date (blank is not unreadable)."""
     parsed = parse_dates(values) if parsed is None else parsed
@@ -106,6 +138,14 @@ def iso_dates(values: pd.Series, unit: Literal["D", "s"] = "D") -> pd.Series:
         return pd.Series(days.cast(pa.string()), index=values.index, dtype="string")
     text = np.datetime_as_string(values.to_numpy().astype(f"datetime64[{unit}]"), unit=unit)
     return pd.Series(text, index=values.index, dtype="string").mask(values.isna())
+
+
+def age_on(birth: pd.Series, day: pd.Series) -> pd.Series:
+    """Completed years of age on a day, vectorised (NA where either date is missing). A person born
+    on 29 February completes a year on 1 March in common years."""
+    years = day.dt.year - birth.dt.year
+    before_birthday = (day.dt.month * 100 + day.dt.day) < (birth.dt.month * 100 + birth.dt.day)
+    return (years - before_birthday.astype("Int64")).astype("Int64")
 
 
 def now_utc() -> dt.datetime:

@@ -37,6 +37,18 @@ def flag_reason_coded(overdue: pd.Series, longest: pd.Series) -> tuple[pd.Series
 ORDER_SHIFT = 32  # an employer's first appearance: partition number << 32 | row position in it
 
 
+_COUNTED = ["full_overdue", "work_injury_overdue", "deregistration_issues"]  # rows per employer, besides statuses
+_DEREGISTRATION = r'"deregistration_(?:late|missing)"'
+
+
+def _deregistration_issues(results: pd.DataFrame) -> pd.Series:
+    """Rows with a late or missing deregistration (减员, section 11.2), by their structure column (or, in
+    frames without it, the problem text)."""
+    if "problem_coded" in results:
+        return results["problem_coded"].astype("string").str.contains(_DEREGISTRATION, regex=True).fillna(False)
+    return results["problem"].astype("string").str.contains("deregistration (减员)", regex=False).fillna(False)
+
+
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
     """One row per employer, riskiest first (most overdue, then longest overdue; ties in order of
     first appearance).
@@ -56,15 +68,25 @@ def partial(results: pd.DataFrame, number: int = 0) -> tuple[pd.DataFrame, pd.Se
     if results.empty:
         keys = pd.DataFrame({"order": pd.Series(dtype="int64"), "employer_id": pd.Series(dtype="string"),
                              "employees": pd.Series(dtype="int64"), "overdue_days": pd.Series(dtype="Int64"),
-                             **{s: pd.Series(dtype="int64") for s in STATUSES}})
+                             "full_overdue_days": pd.Series(dtype="Int64"),
+                             **{s: pd.Series(dtype="int64") for s in [*STATUSES, *_COUNTED]}})
         return keys, pd.Series(dtype="int64", index=pd.MultiIndex.from_tuples([], names=["key", "name"]))
     key = results["employer_id"].fillna("name:" + results["employer_name"]).fillna("")
+    overdue = (results["status"] == "overdue").fillna(False)
+    duty = results["duty"].fillna("full") if "duty" in results else pd.Series("full", index=results.index)
+    full = overdue & (duty == "full")
     frame = pd.DataFrame({"key": key, "employer_id": results["employer_id"],
                           "order": (number << ORDER_SHIFT) + np.arange(len(results), dtype=np.int64),
-                          "overdue_days": results["days_late"].where(results["status"] == "overdue")})
+                          "overdue_days": results["days_late"].where(overdue),
+                          "full_overdue_days": results["days_late"].where(full),
+                          "full_overdue": full.astype("int64"),
+                          "work_injury_overdue": (overdue & (duty == "work_injury_only")).astype("int64"),
+                          "deregistration_issues": _deregistration_issues(results).astype("int64")})
     grouped = frame.groupby("key", sort=False)
     keys = pd.DataFrame({"order": grouped["order"].min(), "employer_id": grouped["employer_id"].first(),
-                         "employees": grouped.size(), "overdue_days": grouped["overdue_days"].max()})
+                         "employees": grouped.size(), "overdue_days": grouped["overdue_days"].max(),
+                         "full_overdue_days": grouped["full_overdue_days"].max(),
+                         **{c: grouped[c].sum() for c in _COUNTED}})
     counts = pd.crosstab(key, results["status"]).reindex(columns=STATUSES, fill_value=0)
     keys = keys.join(counts).fillna({s: 0 for s in STATUSES})
     named = results["employer_name"].notna()
@@ -90,11 +112,14 @@ def combine(partials: Sequence[tuple[pd.DataFrame, pd.Series]]) -> pd.DataFrame:
         out["employer_name"] = names.drop_duplicates("key").set_index("key")["name"].reindex(out.index)
     else:
         out["employer_name"] = pd.Series(pd.NA, index=out.index, dtype="string")
-    for status in STATUSES:
+    for status in [*STATUSES, *_COUNTED]:
         out[status] = grouped[status].sum().astype("int64")
     out["max_days_overdue"] = grouped["overdue_days"].max().fillna(0).astype("int64")
-    out["flag_premium_verification"] = out["overdue"] > 0
-    out["flag_reason"], out[EMPLOYER_CODED] = flag_reason_coded(out["overdue"], out["max_days_overdue"])
+    # Art. 58: the premiums of employees never registered are verified; a work-injury-only row overdue is
+    # counted apart (section 11.3), and does not flag the employer
+    out["flag_premium_verification"] = out["full_overdue"] > 0
+    out["flag_reason"], out[EMPLOYER_CODED] = flag_reason_coded(
+        out["full_overdue"], grouped["full_overdue_days"].max().fillna(0).astype("int64"))
     out = out.sort_values(["overdue", "max_days_overdue", "employees"], ascending=False, kind="stable")
     out["employees"] = out["employees"].astype("int64")
     return out[[*EMPLOYER_COLUMNS, EMPLOYER_CODED]].reset_index(drop=True)

@@ -31,10 +31,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from compliance import calendar, catalogue, documents, ids
+from compliance import calendar, catalogue, documents, duty, fields, ids
 from compliance.cards import normalise_status
-from compliance.dates import iso_dates, parse_dates, unreadable_dates
-from compliance.employment import EXEMPT, normalise_employment_type
+from compliance.dates import age_on, iso_dates, parse_dates, parse_months, unreadable_dates
+from compliance.employment import EXEMPT, normalise_employment_type, waivers
 from compliance.schema import (  # re-exported: callers import the contracts from here too
     CHECK_COLUMNS,
     EXTRA_COLUMNS,
@@ -49,7 +49,7 @@ __all__ = ["CHECK_COLUMNS", "EXTRA_COLUMNS", "NORMALISED_SCHEMA", "PROBLEM_COLUM
            "check", "check_roster", "check_slices", "judge", "normalise"]
 # The longest text the store keeps per field (its column sizes, compliance/store.py). A longer value
 # is a row problem here, before any database sees it: the row is checked but not stored.
-TEXT_LIMITS = {"employer_id": 64, "employer_name": 255, "name": 128, "card_bank": 64}
+TEXT_LIMITS = {"employer_id": 64, "employer_name": 255, "name": 128, "card_bank": 64, "card_city": 64}
 # The employer typed on the page (or --employer-id/--employer-name) for rosters without employer columns:
 # it fills every row, so it is refused above these before any row is built (a page's ``max_chars``).
 MAX_EMPLOYER_ID_CHARS = TEXT_LIMITS["employer_id"]
@@ -59,6 +59,12 @@ MAX_EMPLOYER_NAME_CHARS = TEXT_LIMITS["employer_name"]
 # this far: Arrow strings are UTF-8.)
 UNSTORABLE = "\x00"
 MINIMUM_AGE = 16  # Labour Law Art. 15: no employing minors under 16
+FAR_FUTURE_DAYS = 90  # a hire date this far after the as-of date is a typo more often than a plan
+DEREGISTRATION_DAYS = 15  # Labour Contract Law Art. 50: the transfer (减员) within 15 days of the end
+INSPECTION_YEARS = 2  # Regulations on Labour Security Supervision Art. 20
+# the section 11.1 fields read from closed vocabularies (compliance.fields), with the table of each
+CODED_FIELDS = {"insurance_status": fields.INSURANCE_STATUS, "social_function": fields.SOCIAL_FUNCTION,
+                "financial_function": fields.FINANCIAL_FUNCTION, "dispatch_local_branch": fields.YES_NO}
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -209,25 +215,29 @@ class _Problems:
         return pd.concat(parts, ignore_index=True) if parts else _no_problems()
 
 
-def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
+def normalise(roster: Roster, today: dt.date | None = None, seen: dict[str, pd.Series] | None = None) -> Normalised:
     """Cells to typed columns (``NORMALISED_SCHEMA``), with every problem of the cells themselves.
 
     ID numbers (GB 11643-1999; the social security number is the ID number, Social Insurance
-    Law Art. 58), dates in every written form, wages, employer and card fields. Nothing here
-    depends on the as-of date: that is :func:`judge`'s.
+    Law Art. 58), dates in every written form, wages, employer and card fields, the fields of
+    section 11.1. Nothing here depends on the as-of date: that is :func:`judge`'s. ``seen`` carries the
+    people of the file's earlier slices (:func:`check_slices`), so that a person listed twice for one
+    employer is found across slices too.
     """
     f = roster.frame
     found = _Problems(f, roster.columns)
     id_result = _documents(roster, found, today)
-    hire, reg, permit, reg_bad = _dates(roster, found)
+    hire, reg, permit, reg_bad, reg_month = _dates(roster, found)
     birth = id_result["birth_date"]
-    under_age = (_age_on(birth, hire) < MINIMUM_AGE).fillna(False).astype(bool)
+    under_age = (age_on(birth, hire) < MINIMUM_AGE).fillna(False).astype(bool)
     born = iso_dates(birth[under_age]).reindex(f.index)
     found.note(under_age, "under_16", "id_number", _masked(f["id_number"], under_age), date=born)
     employment_type, employment_unknown = normalise_employment_type(_text(f["employment_type"]))
     found.note(employment_unknown, "employment_type_unknown", "employment_type", f["employment_type"],
                label=found.label("employment_type", "employment type"), value=lambda v: v.str[:40])
-    texts = {name: _text(f[name]) for name in ("employer_id", "employer_name", "name", "card_status", "card_bank")}
+    found.note(waivers(_text(f["employment_type"])), "waiver_void", "employment_type", f["employment_type"])
+    texts = {name: _text(f[name]) for name in ("employer_id", "employer_name", "name", "card_status", "card_bank",
+                                                "card_city")}
     card_status = normalise_status(texts["card_status"])
     found.note(card_status == "unknown", "card_status_unknown", "card_status", texts["card_status"],
                label=found.label("card_status", "card status"), value=lambda v: v.str[:40])
@@ -236,6 +246,8 @@ def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
         nobody = id_result["ssn"].notna() & texts["employer_id"].isna() & texts["employer_name"].isna()
         found.note(nobody, "employer_missing", "employer_id", f["employer_id"], label=found.label("employer_id"))
     id_problem, id_coded = _id_problems(roster, id_result, found)
+    _duplicates(f, texts["employer_id"], id_result["ssn"], found, seen)
+    later = _section_11(roster, found)
 
     rows = pd.DataFrame({
         "source_file": f["source_file"].astype("string"),
@@ -267,6 +279,9 @@ def normalise(roster: Roster, today: dt.date | None = None) -> Normalised:
         "problem_coded": found.coded(),
         "id_problem_coded": id_coded,
         "id_warning_coded": id_result["id_warning_coded"],
+        "card_city": texts["card_city"],
+        "registration_month_only": reg_month.to_numpy(dtype=bool),
+        **later,
     }, index=f.index).astype(NORMALISED_SCHEMA)
     return Normalised(rows, found.table(_file_notes(roster)), dict(roster.columns))
 
@@ -284,16 +299,28 @@ def _documents(roster: Roster, found: _Problems, today: dt.date | None) -> pd.Da
                                         dates_as_datetime=True)
 
 
-def _dates(roster: Roster, found: _Problems) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
-    """Hire, registration and work permit dates, and where the registration date is unreadable; their
-    problems noted (MOHRSS Order No. 16, Art. 4: the 30 days count from a later work permit)."""
+def _dates(roster: Roster, found: _Problems) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Hire, registration and work permit dates, where the registration date is unreadable, and where it
+    gives a month only (read as the month's first day, section 11.2); their problems noted (MOHRSS Order
+    No. 16, Art. 4: the 30 days count from a later work permit)."""
     f = roster.frame
     hire_raw, reg_raw, permit_raw = f["hire_date"], f["registration_date"], f["work_permit_date"]
     hire, reg, permit = parse_dates(hire_raw), parse_dates(reg_raw), parse_dates(permit_raw)
     hire_bad, reg_bad = unreadable_dates(hire_raw, hire), unreadable_dates(reg_raw, reg)
+    reg_month = pd.Series(False, index=f.index)
+    if reg_bad.any():  # 参保年月: a month, never unreadable
+        months = parse_months(reg_raw.where(reg_bad))
+        reg_month = months.notna()
+        reg, reg_bad = reg.fillna(months), reg_bad & ~reg_month
+        month_text = months[reg_month].dt.strftime("%Y-%m").reindex(f.index)
+        found.note(reg_month, "registration_month_only", "registration_date", reg_raw,
+                   label=found.label("registration_date", "registration date"), month=month_text)
     hire_missing = hire.isna() & ~hire_bad
     hire_label = found.label("hire_date", "hire date")
-    if "hire_date" not in roster.columns:
+    if "hire_date" not in roster.columns and "career_start_date" in roster.columns:
+        found.note(hire_missing, "hire_date_is_career_start", "career_start_date", f["career_start_date"],
+                   label=found.label("career_start_date"))
+    elif "hire_date" not in roster.columns:
         found.note(hire_missing, "hire_date_column_missing", "hire_date", hire_raw)
     else:
         found.note(hire_missing, "hire_date_missing", "hire_date", hire_raw, label=hire_label)
@@ -308,7 +335,50 @@ def _dates(roster: Roster, found: _Problems) -> tuple[pd.Series, pd.Series, pd.S
     permit_text = iso_dates(permit[permit_later]).reindex(f.index)
     found.note(permit_later, "work_permit_later", "work_permit_date", permit_text, table=False, label=permit_label,
                date=lambda v: v)
-    return hire, reg, permit, reg_bad
+    return hire, reg, permit, reg_bad, reg_month
+
+
+def _section_11(roster: Roster, found: _Problems) -> dict[str, pd.Series]:
+    """The fields of shared README section 11.1 as typed columns: the career start, leave and
+    deregistration dates (unreadable ones noted), the coded fields (a value not in their table noted
+    and left blank), the insurance types an employee is exempt from."""
+    f = roster.frame
+    out: dict[str, pd.Series] = {}
+    for name in ("career_start_date", "leave_date", "deregistration_date"):
+        out[name] = parse_dates(f[name])
+        found.note(unreadable_dates(f[name], out[name]), "date_unreadable", name, f[name],
+                   label=found.label(name), value=lambda v: v.fillna(""))
+    for name, words in CODED_FIELDS.items():
+        out[name], unknown = fields.normalise(_text(f[name]), words)
+        found.note(unknown, f"{name}_unknown", name, f[name], key="value_unknown", label=found.label(name),
+                   value=lambda v: v.str[:40])
+    out["exempt_types"], unknown = fields.exempt_types(_text(f["exempt_types"]))
+    found.note(unknown, "exempt_types_unknown", "exempt_types", f["exempt_types"], key="value_unknown",
+               label=found.label("exempt_types"), value=lambda v: v.str[:40])
+    return out
+
+
+def _duplicates(f: pd.DataFrame, employer_id: pd.Series, ssn: pd.Series, found: _Problems,
+                seen: dict[str, pd.Series] | None) -> None:
+    """The same person (SSN) twice for one employer in one file: a row problem on every later row, naming
+    the first (``seen``: the first rows of the file's earlier slices, by employer and SSN)."""
+    has = ssn.notna().to_numpy()
+    if not has.any():
+        return
+    key = (employer_id.fillna("") + "\x1f" + ssn).where(ssn.notna())
+    rows = f["source_row"].astype("int64")
+    source = str(f["source_file"].iloc[0]) if len(f) else ""
+    earlier = seen.get(source) if seen is not None else None
+    first = rows.groupby(key).transform("min").where(ssn.notna())
+    if earlier is not None and len(earlier):
+        first = pd.Series(earlier.reindex(key).to_numpy(), index=key.index).fillna(first)
+    repeated = (first < rows).fillna(False)
+    if repeated.any():
+        found.note(repeated, "duplicate_person", "id_number", _masked(f["id_number"], repeated),
+                   row=first.astype("Int64").astype("string"))
+    if seen is not None:
+        firsts = pd.Series(rows[has & ~repeated.to_numpy()].to_numpy(), index=key[has & ~repeated.to_numpy()])
+        seen[source] = firsts if earlier is None else pd.concat([earlier, firsts[~firsts.index.isin(earlier.index)]])
 
 
 def _unstorable_texts(texts: dict[str, pd.Series], found: _Problems) -> None:
@@ -367,14 +437,6 @@ def _masked(numbers: pd.Series, rows: pd.Series) -> pd.Series:
     return out
 
 
-def _age_on(birth: pd.Series, day: pd.Series) -> pd.Series:
-    """Completed years of age on a day, vectorised (NA where either date is missing). A person born
-    on 29 February completes a year on 1 March in common years."""
-    years = day.dt.year - birth.dt.year
-    before_birthday = (day.dt.month * 100 + day.dt.day) < (birth.dt.month * 100 + birth.dt.day)
-    return (years - before_birthday.astype("Int64")).astype("Int64")
-
-
 def normalise_registry(rosters: list[Roster]) -> tuple[pd.DataFrame, int]:
     """The agency's registration extract as typed rows (shared README section 8), and the count of
     rows that cannot be used: no valid social security number (Art. 58: the ID number), no employer,
@@ -411,36 +473,46 @@ def judge(rows: pd.DataFrame, as_of: dt.date, calendar_days: bool = False,
     as_of_ts = pd.Timestamp(as_of)
     reg_after = reg > as_of_ts
     registered = reg.notna() & ~reg_after
-    exempt = rows["employment_type"].isin(EXEMPT).fillna(False).to_numpy(dtype=bool)
     start = hire.where(~(rows["work_permit_date"] > hire), rows["work_permit_date"])  # MOHRSS Order No. 16, Art. 4
+    owed = duty.duties(rows["employment_type"], rows["dispatch_local_branch"], rows["birth_date"], rows["sex"],
+                       rows["id_kind"], hire, start, as_of)
+    exempt = (owed.duty == "none").to_numpy(dtype=bool)
+    leave = rows["leave_date"]
+    leave_after = (leave > as_of_ts).fillna(False).to_numpy(dtype=bool)
+    left = leave.where(~leave_after)  # a leave date counts only on or before the as-of date (section 11.2)
 
-    dl = calendar.deadlines(start.where(~exempt), calendar_days=calendar_days)
+    dl = calendar.deadlines(owed.start.where(~exempt), calendar_days=calendar_days)
     deadline = dl["deadline"]
     invalid = (hire.isna() | rows["registration_unreadable"]) & ~exempt
-    late = ~invalid & ~exempt & registered & (reg > deadline)
-    on_time = ~invalid & ~exempt & registered & ~late
-    overdue = ~invalid & ~exempt & ~registered & (as_of_ts > deadline)
-    pending = ~invalid & ~exempt & ~registered & ~overdue
-    status = np.select([on_time, late, overdue, pending, invalid, exempt], STATUSES, default="invalid")
+    judged = ~invalid & ~exempt
+    late = judged & registered & (reg > deadline)
+    on_time = judged & registered & ~late
+    left_early = judged & ~registered & (left <= deadline).fillna(False)
+    overdue = judged & ~registered & ~left_early & (as_of_ts > deadline)
+    pending = judged & ~registered & ~left_early & ~overdue
+    status = np.select([on_time, late, overdue, pending, invalid, exempt, left_early], STATUSES, default="invalid")
 
+    ended = left.where(overdue)  # the violation ends with the employment (Art. 58; 劳动保障监察条例 Art. 20)
     days_late = pd.Series(pd.NA, index=rows.index, dtype="Int64")
     days_late[late] = (reg - deadline)[late].dt.days
-    days_late[overdue] = (as_of_ts - deadline)[overdue].dt.days
+    days_late[overdue] = (ended.fillna(as_of_ts) - deadline)[overdue].dt.days
     days_left = pd.Series(pd.NA, index=rows.index, dtype="Int64")
     days_left[pending] = (deadline - as_of_ts)[pending].dt.days
 
     found = _Problems(rows, labels or {})
     reg_label = found.label("registration_date", "registration date")
-    judged = ~invalid & ~exempt
     quoted = (reg_after & judged) | (registered & (reg < hire))  # the dates quoted, as text for those only
     reg_text = iso_dates(reg[quoted]).reindex(rows.index)
     found.note(reg_after & judged, "registration_after_as_of", "registration_date", reg_text, label=reg_label,
                date=reg_text, as_of=as_of.isoformat())
     found.note(registered & (reg < hire) & ~exempt, "registration_before_hire", "registration_date", reg_text,
                label=reg_label)
-    for kind in EXEMPT:  # the reason, in problem (compliance.employment)
-        found.note(rows["employment_type"] == kind, "exempt", "employment_type", rows["employment_type"], table=False,
-                   key=f"exempt_{kind}")
+    far = (hire > as_of_ts + pd.Timedelta(days=FAR_FUTURE_DAYS)).fillna(False)
+    found.note(far, "hire_date_far_future", "hire_date", _dates_text(hire, far), label=found.label("hire_date"),
+               date=lambda v: v, as_of=as_of.isoformat())
+    _duty_notes(rows, owed, exempt, found)
+    _leaver_notes(rows, left, leave_after, registered, deadline, left_early, overdue, as_of, calendar_days, found)
+    found.note(pending, "pending_work_injury", "registration_date", rows["registration_date"], table=False)
 
     out = rows.drop(columns="registration_unreadable")
     out["deadline"] = deadline
@@ -452,7 +524,69 @@ def judge(rows: pd.DataFrame, as_of: dt.date, calendar_days: bool = False,
     out["deadline_provisional"] = dl["deadline_provisional"].astype(bool).to_numpy() & start.notna().to_numpy() \
         & ~exempt
     out["problem_code"] = rows["problem_code"].fillna(found.code)
+    out["duty"] = owed.duty
+    out["over_age"] = owed.over_age
     return CheckResult(out[CHECK_COLUMNS + EXTRA_COLUMNS], found.table())
+
+
+def _dates_text(dates: pd.Series, mask: pd.Series) -> pd.Series:
+    """``dates`` as ISO text where ``mask`` holds (for the messages of those rows only)."""
+    return iso_dates(dates[mask]).reindex(dates.index)
+
+
+def _duty_notes(rows: pd.DataFrame, owed: duty.Duties, exempt: np.ndarray, found: _Problems) -> None:
+    """Why a row carries the duty it does (section 11.3): the exemption's reason (not in the problems
+    table: an explanation), and the codes of the age, dispatch and part-time rules."""
+    kind = rows["employment_type"]
+    for reason in EXEMPT:  # the reason, in problem (compliance.employment)
+        is_reason = (kind == reason).fillna(False).to_numpy(dtype=bool) if reason != "retired" else owed.over_age
+        found.note(pd.Series(is_reason & exempt, index=rows.index), "exempt", "employment_type", kind, table=False,
+                   key=f"exempt_{reason}")
+    born = owed.over_statutory_age | owed.retired_below_age | owed.age_uncertain
+    birth = _dates_text(rows["birth_date"], born)
+    found.note(owed.over_statutory_age, "over_statutory_age", "id_number", birth, birth=birth)
+    found.note(owed.retired_below_age, "retired_below_statutory_age", "employment_type", kind, birth=birth)
+    found.note(owed.age_uncertain, "retirement_age_uncertain", "id_number", birth, birth=birth)
+    starts = _dates_text(owed.start, owed.work_injury_required)
+    found.note(owed.work_injury_required, "work_injury_required", "employment_type", kind, start=starts)
+    found.note(owed.dispatch_user_registers, "dispatch_user_registers", "dispatch_local_branch",
+               rows["dispatch_local_branch"])
+    part_time = (kind == "part_time").fillna(False) & ~pd.Series(owed.over_age, index=rows.index)
+    found.note(part_time, "duty_part_time", "employment_type", kind, table=False)
+
+
+def _leaver_notes(rows: pd.DataFrame, left: pd.Series, leave_after: np.ndarray, registered: pd.Series,
+                  deadline: pd.Series, left_early: pd.Series, overdue: pd.Series, as_of: dt.date,
+                  calendar_days: bool, found: _Problems) -> None:
+    """Section 11.2's leavers: a leave date after the as-of date (not counted), a leaver before the
+    deadline, the violation ended by the leave and its two-year limit, and the deregistration (减员)
+    15 days after the leave (Labour Contract Law Art. 50), late or missing."""
+    leave_label = found.label("leave_date", "leave date")
+    after = pd.Series(leave_after, index=rows.index)
+    found.note(after, "leave_date_after_as_of", "leave_date", _dates_text(rows["leave_date"], after),
+               label=leave_label, date=lambda v: v, as_of=as_of.isoformat())
+    left_text = _dates_text(left, left.notna())
+    found.note(left_early, "left_before_deadline", "leave_date", left_text, table=False, date=left_text,
+               deadline=_dates_text(deadline, left_early))
+    ended = overdue & left.notna()
+    found.note(ended, "overdue_until_leave", "leave_date", left_text, table=False, date=left_text)
+    limit = (left + pd.DateOffset(years=INSPECTION_YEARS) < pd.Timestamp(as_of)).fillna(False) & ended
+    found.note(limit, "inspection_time_limit", "leave_date", left_text, date=left_text)
+
+    leaver = registered & left.notna()
+    if not leaver.any():
+        return
+    due = calendar.deadlines(left.where(leaver), calendar_days=calendar_days, days=DEREGISTRATION_DAYS)["deadline"]
+    dereg = rows["deregistration_date"]
+    late = leaver & (dereg > due).fillna(False)
+    due_text = _dates_text(due, leaver)
+    dereg_label = found.label("deregistration_date", "deregistration date")
+    found.note(late, "deregistration_late", "deregistration_date", _dates_text(dereg, late), label=dereg_label,
+               date=lambda v: v, days=(dereg - due).dt.days.astype("Int64"), deadline=due_text)
+    stopped = rows["insurance_status"].isin(["terminated", "suspended"]).fillna(False)
+    missing = leaver & dereg.isna() & ~stopped & (pd.Timestamp(as_of) > due).fillna(False)
+    found.note(missing, "deregistration_missing", "deregistration_date", left_text, date=left_text,
+               deadline=due_text)
 
 
 def _sorted_problems(*tables: pd.DataFrame) -> pd.DataFrame:
@@ -473,7 +607,10 @@ _PROBLEM_ORDER = {code: i for i, code in enumerate([
     "file_note", "id_type_unknown", "hire_date_column_missing", "hire_date_missing", "date_unreadable",
     "work_permit_later", "under_16", "employment_type_unknown", "card_status_unknown", "registration_after_as_of",
     "registration_before_hire", "exempt", "ssn_assigned_by_agency", "value_too_long", "value_unstorable",
-    "employer_missing"])}
+    "employer_missing", "hire_date_is_career_start", "registration_month_only", "waiver_void", "duplicate_person",
+    "hire_date_far_future", "over_statutory_age", "retired_below_statutory_age", "retirement_age_uncertain",
+    "work_injury_required", "dispatch_user_registers", "leave_date_after_as_of", "inspection_time_limit",
+    "deregistration_late", "deregistration_missing"])}
 
 
 CHUNK_ROWS = 250_000  # rows normalised and judged at a time: bounds the temporaries of a big roster
@@ -487,8 +624,9 @@ def check_slices(rosters: list[Roster], as_of: dt.date, calendar_days: bool = Fa
 
     The problems table is ``PROBLEM_COLUMNS`` (the command line writes it whole); with ``coded`` it keeps
     its structure column too (``message_coded``: a page renders it in its language)."""
+    seen: dict[str, pd.Series] = {}  # per file, the first row of each (employer, person): duplicate_person
     for part in roster_slices(rosters):
-        normalised = normalise(part, today)
+        normalised = normalise(part, today, seen)
         judged = judge(normalised.rows, as_of, calendar_days, normalised.labels)
         problems = _sorted_problems(normalised.problems, judged.problems)
         yield CheckResult(judged.results, problems if coded else problems[PROBLEM_COLUMNS])

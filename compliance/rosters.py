@@ -41,7 +41,7 @@ ALIASES: dict[str, list[str]] = {
     "employer_name": ["单位名称", "用人单位", "employer", "employer_name"],
     "name": ["姓名", "name"],
     "id_number": ["身份证号", "身份证号码", "公民身份号码", "证件号码", "id_number", "id"],
-    "hire_date": ["入职日期", "用工日期", "参加工作日期", "hire_date", "start_date"],
+    "hire_date": ["入职日期", "用工日期", "入职时间", "到岗日期", "hire_date", "start_date"],
     "registration_date": ["参保日期", "参保登记日期", "社保登记日期", "registration_date"],
     "card_status": ["社保卡状态", "card_status"],
     "card_bank": ["发卡银行", "合作银行", "card_bank"],
@@ -52,6 +52,16 @@ ALIASES: dict[str, list[str]] = {
     "id_type": ["证件类型", "证件名称", "id_type", "document_type"],
     "employment_type": ["用工形式", "用工性质", "人员类型", "employment_type"],
     "work_permit_date": ["工作许可日期", "工作许可证日期", "就业证日期", "work_permit_date"],
+    # shared README section 11.1 (参加工作日期 is the start of a working life, not a hire date)
+    "career_start_date": ["参加工作日期", "参加工作时间", "首次参加工作日期", "career_start_date"],
+    "leave_date": ["离职日期", "解除劳动合同日期", "终止劳动合同日期", "用工终止日期", "leave_date"],
+    "deregistration_date": ["减员日期", "停保日期", "社保减员日期", "deregistration_date"],
+    "insurance_status": ["参保状态", "缴费状态", "insurance_status"],
+    "card_city": ["发卡地", "社保卡发卡地", "发卡城市", "card_city"],
+    "social_function": ["社保功能状态", "社保功能", "social_function"],
+    "financial_function": ["金融功能状态", "金融功能", "银行账户状态", "financial_function"],
+    "dispatch_local_branch": ["派遣单位本地分支机构", "派遣单位在本地设有分支机构", "dispatch_local_branch"],
+    "exempt_types": ["免缴险种", "exempt_types"],
 }
 FIELDS = list(ALIASES)
 KEY_FIELDS = {"id_number", "ssn", "name", "hire_date"}  # a header row names at least one of these
@@ -206,6 +216,22 @@ def blank_rows_note(rows: list[int]) -> str:
     return Text("blank_rows", count=len(rows), rows=", ".join(spans))
 
 
+_TOTALS = re.compile(r"^(合计|总计|小计)")
+
+
+def _totals_rows(data: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
+    """Rows whose first cell or name starts with 合计, 总计 or 小计: an HR export's totals ("合计 229人"),
+    not an employee (a file note names each)."""
+    found = pd.Series(False, index=data.index)
+    columns = [data.iloc[:, 0]] if data.shape[1] else []
+    if "name" in frame.columns:
+        columns.append(frame["name"])
+    for column in columns:
+        text = column.astype("string").str.strip()
+        found |= text.str.match(_TOTALS.pattern).fillna(False).to_numpy(dtype=bool)
+    return found
+
+
 def _blank_rows(data: pd.DataFrame, source: str, first_row: int) -> pd.Series:
     """Rows whose every cell is empty or whitespace (two C-speed string tests per column, no copies).
 
@@ -239,7 +265,12 @@ def roster_of(source: str, data: pd.DataFrame, first_row: int, found: dict[str, 
     interior_blank = blank & (blank.index < last)
     if interior_blank.any():
         notes.append(blank_rows_note(rows[interior_blank].tolist()))
-    keep = ~blank
+    totals = _totals_rows(data, frame)
+    for at in np.flatnonzero(totals.to_numpy()):  # a few per file
+        first = data.iloc[at, 0] if data.shape[1] else None
+        cell = first if _TOTALS.match(str(first or "").strip()) else frame["name"].iloc[at]
+        notes.append(Text("totals_row", row=int(rows.iloc[at]), text=str(cell).strip()[:40]))
+    keep = ~blank & ~totals
     frame = frame[keep].copy()
     frame.insert(0, "source_row", rows[keep].astype("int64"))
     frame.insert(0, "source_file", source)

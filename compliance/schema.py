@@ -20,15 +20,19 @@ import pandas as pd
 
 from compliance.catalogue import SUFFIX
 
-STATUSES = ["on_time", "late", "overdue", "pending", "invalid", "exempt"]
+STATUSES = ["on_time", "late", "overdue", "pending", "invalid", "exempt", "left_before_deadline"]
 CHECK_COLUMNS = ["source_file", "source_row", "employer_id", "employer_name", "name", "id_number", "ssn",
                  "id_problem", "birth_date", "sex", "region", "hire_date", "registration_date", "deadline",
-                 "status", "days_late", "days_left", "problem", "deadline_provisional", "id_kind", "card_status"]
+                 "status", "days_late", "days_left", "problem", "deadline_provisional", "id_kind", "card_status",
+                 "career_start_date", "leave_date", "duty"]  # the last three: section 11.7
 # the structure of each message column of the results (compliance.catalogue.localise renders them)
 CODED_COLUMNS = [f"{c}{SUFFIX}" for c in ("problem", "id_problem", "id_warning")]
 # Kept beside the contract columns for the dashboard, the problems table and later issues.
+# Section 11.1's fields besides them, read and kept (the worksheet, the cards and the store use them).
+ROSTER_FIELDS_11 = ["deregistration_date", "insurance_status", "card_city", "social_function", "financial_function",
+                    "dispatch_local_branch", "exempt_types", "registration_month_only"]
 EXTRA_COLUMNS = ["id_code", "id_warning", "region_code", "card_bank", "activation_date", "wage", "problem_code",
-                 "employment_type", "work_permit_date", *CODED_COLUMNS]
+                 "employment_type", "work_permit_date", *CODED_COLUMNS, *ROSTER_FIELDS_11, "over_age"]
 PROBLEM_COLUMNS = ["source_file", "source_row", "column", "code", "value", "message"]
 PROBLEM_CODED = f"message{SUFFIX}"  # the problems table's structure column, with coded=True
 
@@ -44,16 +48,22 @@ NORMALISED_SCHEMA: dict[str, str] = {
     "card_status": "string", "card_bank": "string", "activation_date": "datetime64[ns]", "wage": "float64",
     "problem_code": "string", "employment_type": "string", "work_permit_date": "datetime64[ns]",
     **dict.fromkeys(CODED_COLUMNS, "string"),
+    # section 11.1
+    "career_start_date": "datetime64[ns]", "leave_date": "datetime64[ns]", "deregistration_date": "datetime64[ns]",
+    "insurance_status": "string", "card_city": "string", "social_function": "string", "financial_function": "string",
+    "dispatch_local_branch": "string", "exempt_types": "string", "registration_month_only": "bool",
 }
 
 EMPLOYER_COLUMNS = ["employer_id", "employer_name", "employees", "on_time", "late", "overdue", "pending",
-                    "invalid", "exempt", "max_days_overdue", "flag_premium_verification", "flag_reason"]
+                    "invalid", "exempt", "left_before_deadline", "max_days_overdue", "flag_premium_verification",
+                    "flag_reason", "work_injury_overdue", "deregistration_issues"]  # section 11.7
 EMPLOYER_CODED = f"flag_reason{SUFFIX}"  # beside EMPLOYER_COLUMNS in employers.summarise's frame
 
 CROSSCHECK_COLUMNS = ["finding", "employer_id", "ssn", "name", "roster_registration_date",
                       "registry_registration_date", "source_file", "source_row", "detail"]
 CROSSCHECK_CODED = f"detail{SUFFIX}"  # with crosscheck(coded=True)
-FINDINGS = ["not_in_registry", "date_mismatch", "roster_date_missing", "not_in_roster", "multiple_employers"]
+FINDINGS = ["not_in_registry", "date_mismatch", "roster_date_missing", "not_in_roster", "multiple_employers",
+            "exempt_in_registry"]
 
 
 @dataclass

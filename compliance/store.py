@@ -13,6 +13,7 @@ employments; the others are counted in the upload's ``errors``.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import getpass
 import hashlib
@@ -34,8 +35,8 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 from stdnum.cn import uscc
 
+from compliance import cases as case_rules
 from compliance import config, ids
-from compliance.cases import CASE_STATES
 from compliance.dates import now_utc
 from compliance.errors import ShebaoError
 
@@ -88,6 +89,17 @@ employments = sa.Table(
     sa.Column("employment_type", sa.String(16)),  # migration 0004 (section 10)
     sa.Column("work_permit_date", sa.Date),
     sa.Column("source_row", sa.Integer, nullable=False),
+    # migration 0007 (section 11.1): the roster's fields beside the employment
+    sa.Column("career_start_date", sa.Date),
+    sa.Column("leave_date", sa.Date),
+    sa.Column("deregistration_date", sa.Date),
+    sa.Column("insurance_status", sa.String(16)),
+    sa.Column("card_city", sa.String(64)),
+    sa.Column("social_function", sa.String(16)),
+    sa.Column("financial_function", sa.String(16)),
+    sa.Column("dispatch_local_branch", sa.String(8)),
+    sa.Column("exempt_types", sa.String(64)),
+    sa.Column("registration_month_only", sa.Boolean),
     sa.Index("ix_employments_employer", "employer_id"),
     sa.Index("ix_employments_ssn", "ssn"),
 )
@@ -127,6 +139,8 @@ cases = sa.Table(
     sa.Column("opened_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Column("reason", sa.Text),
+    sa.Column("document", sa.String(32)),  # migration 0006 (README 11.6): the notice served
+    sa.Column("rectify_by", sa.Date),
 )
 case_notes = sa.Table(
     "case_notes", metadata,
@@ -136,6 +150,8 @@ case_notes = sa.Table(
     sa.Column("author", sa.String(128), nullable=False),
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("note", sa.Text),
+    sa.Column("document", sa.String(32)),  # migration 0006: the notice of a move to notified
+    sa.Column("rectify_by", sa.Date),
 )
 
 
@@ -485,9 +501,12 @@ def find_upload(engine: Engine, kind: str, digest: str, name: str) -> UploadOutc
 
 
 # what the store keeps of a normalised roster row (employers, people, employments)
+SECTION_11_COLUMNS = ["career_start_date", "leave_date", "deregistration_date", "insurance_status", "card_city",
+                      "social_function", "financial_function", "dispatch_local_branch", "exempt_types",
+                      "registration_month_only"]  # migration 0007
 STORED_ROSTER_COLUMNS = ["employer_id", "employer_name", "ssn", "name", "birth_date", "sex", "region_code",
                          "hire_date", "registration_date", "wage", "card_status", "source_file", "source_row",
-                         "employment_type", "work_permit_date"]
+                         "employment_type", "work_permit_date", *SECTION_11_COLUMNS]
 
 
 def release_memory() -> None:
@@ -510,7 +529,7 @@ def _write_roster(conn: sa.Connection, upload_id: int, parts: list[pd.DataFrame]
                                                                         "region_code"]], ["ssn"])
         _bulk(conn, employments, part[["employer_id", "ssn", "name", "hire_date", "registration_date", "wage",
                                        "card_status", "source_file", "source_row", "employment_type",
-                                       "work_permit_date"]].assign(upload_id=upload_id))
+                                       "work_permit_date", *SECTION_11_COLUMNS]].assign(upload_id=upload_id))
     return f"{stored} rows stored"
 
 
@@ -574,11 +593,16 @@ def _arrow_type(column: sa.ColumnElement) -> pa.DataType:
         return pa.int64()
     if isinstance(column.type, sa.Float):
         return pa.float64()
+    if isinstance(column.type, sa.Boolean):
+        return pa.bool_()
     return pa.string()
 
 
 def _arrow(values: tuple, kind: pa.DataType) -> pa.Array:
     """One fetched column as an Arrow array (SQLite gives dates as ISO text, PostgreSQL as dates)."""
+    if kind == pa.bool_():  # SQLite gives 0 and 1
+        return pa.array(values, pa.int64()).cast(kind) if not any(isinstance(v, bool) for v in values[:1]) else \
+            pa.array(values, kind)
     return pa.array(values).cast(kind) if kind == pa.date32() else pa.array(values, kind)
 
 
@@ -667,11 +691,12 @@ def _typed_text(text: str) -> str:
 
 
 def open_case(engine: Engine, employer_id: str, reason: str, by: str | None = None) -> int:
-    """Open a case for a flagged employer; an employer has at most one case that is not closed."""
+    """Open a case for a flagged employer; an employer has at most one case that is not final (closed or
+    withdrawn): that one's id is returned instead."""
     by, reason = by or os_user(), _typed_text(reason)
     with engine.begin() as conn:
         existing = conn.execute(sa.select(cases.c.id).where(cases.c.employer_id == employer_id,
-                                                            cases.c.state != "closed")).scalar()
+                                                            cases.c.state.notin_(case_rules.FINAL))).scalar()
         if existing is not None:
             return int(existing)
         now = now_utc()
@@ -682,37 +707,48 @@ def open_case(engine: Engine, employer_id: str, reason: str, by: str | None = No
     return case_id
 
 
-def move_case(engine: Engine, case_id: int, state: str, note: str = "", by: str | None = None) -> None:
-    """Move a case one step along open → notified → rectified → closed, with a dated note."""
+def move_case(engine: Engine, case_id: int, state: str, note: str = "", by: str | None = None,
+              document: str | None = None, rectify_by: dt.date | None = None) -> None:
+    """Move a case to one of the states its state allows (``compliance.cases.MOVES``, README 11.6), with a
+    dated note; a move to ``notified`` records the document served and its rectify-by date. The day of the
+    move is today in China; a refused move is a coded :class:`StoreError` and changes nothing."""
     by, note = by or os_user(), _typed_text(note)
-    if state not in CASE_STATES:
-        raise StoreError.coded("unknown_case_state", state=state, states=", ".join(CASE_STATES))
+    if state not in case_rules.CASE_STATES:
+        raise StoreError.coded("unknown_case_state", state=state, states=", ".join(case_rules.CASE_STATES))
     with engine.begin() as conn:
-        row = conn.execute(sa.select(cases).where(cases.c.id == case_id)).first()
+        row = conn.execute(sa.select(cases).where(cases.c.id == case_id).with_for_update()).first()
         if row is None:
             raise StoreError.coded("no_case", case=case_id)
-        if CASE_STATES.index(state) != CASE_STATES.index(row.state) + 1:
-            raise StoreError.coded("case_next_state", case=case_id, state=row.state, state2=state)
         now = now_utc()
-        conn.execute(cases.update().where(cases.c.id == case_id).values(state=state, updated_at=now))
-        conn.execute(case_notes.insert().values(case_id=case_id, at=now, author=by, state=state, note=note))
-        audit(conn, by, f"case_{state}", row.employer_id, f"case {case_id}: {note}")
+        refused = case_rules.refusal(case_id, row.state, state, case_rules.china_date(now), note, document,
+                                     rectify_by, row.rectify_by)
+        if refused is not None:
+            raise StoreError.coded(refused[0], **refused[1])
+        notice = {"document": document, "rectify_by": rectify_by} if state == "notified" else {}
+        conn.execute(cases.update().where(cases.c.id == case_id).values(state=state, updated_at=now, **notice))
+        conn.execute(case_notes.insert().values(case_id=case_id, at=now, author=by, state=state, note=note,
+                                                **notice))
+        served = f" ({document}, rectify by {rectify_by.isoformat()})" if notice else ""
+        audit(conn, by, f"case_{state}", row.employer_id, f"case {case_id}: {note}{served}")
 
 
 def list_cases(engine: Engine) -> pd.DataFrame:
+    """Every case in the order opened: its employer, state, times, reason and current notice."""
     query = (sa.select(cases.c.id, cases.c.employer_id, employers.c.name.label("employer_name"), cases.c.state,
-                       cases.c.opened_at, cases.c.updated_at, cases.c.reason)
+                       cases.c.opened_at, cases.c.updated_at, cases.c.reason, cases.c.document, cases.c.rectify_by)
              .select_from(cases.outerjoin(employers, employers.c.employer_id == cases.c.employer_id))
              .order_by(cases.c.id))
     with engine.connect() as conn:
-        return pd.read_sql(query, conn)
+        return pd.read_sql(query, conn, parse_dates=["rectify_by"])
 
 
 def case_history(engine: Engine, case_id: int) -> pd.DataFrame:
-    query = sa.select(case_notes.c.at, case_notes.c.author, case_notes.c.state, case_notes.c.note).where(
+    """A case's notes in the order recorded: when, by whom, the state moved to, the note, the notice served."""
+    query = sa.select(case_notes.c.at, case_notes.c.author, case_notes.c.state, case_notes.c.note,
+                      case_notes.c.document, case_notes.c.rectify_by).where(
         case_notes.c.case_id == case_id).order_by(case_notes.c.id)
     with engine.connect() as conn:
-        return pd.read_sql(query, conn)
+        return pd.read_sql(query, conn, parse_dates=["rectify_by"])
 
 
 def audit_entries(engine: Engine, employer_id: str | None = None) -> pd.DataFrame:

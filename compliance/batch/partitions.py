@@ -57,7 +57,7 @@ from compliance.rosters import Roster, RosterError, blank_rows_note, read_csv_ce
 # The dtypes ``check`` gives its columns (registration.normalise + judge): every partition is cast to
 # them (the explicit meta), and they are the schema of every part of the Parquet datasets.
 _JUDGED_DTYPES = {"deadline": "datetime64[ns]", "status": "string", "days_late": "Int64", "days_left": "Int64",
-                  "deadline_provisional": "bool"}
+                  "deadline_provisional": "bool", "duty": "string"}
 RESULT_DTYPES: dict[str, str] = {c: _JUDGED_DTYPES.get(c) or NORMALISED_SCHEMA[c] for c in CHECK_COLUMNS}
 PROBLEM_DTYPES: dict[str, str] = {c: "Int64" if c == "source_row" else "string" for c in PROBLEM_COLUMNS}
 FINDING_DTYPES: dict[str, str] = {c: "Int64" if c == "source_row" else "string" for c in CROSSCHECK_COLUMNS}

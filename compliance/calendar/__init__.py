@@ -149,15 +149,17 @@ def is_workday(day: dt.date) -> bool:
     return bool(work[(pd.Timestamp(day) - start).days])
 
 
-def deadlines(hire: pd.Series, calendar_days: bool = False) -> pd.DataFrame:
-    """Registration deadlines of a column of hire dates (datetime64; NaT stays NaT).
+def deadlines(hire: pd.Series, calendar_days: bool = False, days: int = REGISTRATION_DAYS) -> pd.DataFrame:
+    """Registration deadlines of a column of hire dates (datetime64; NaT stays NaT): ``days`` after the
+    date, rolled to the next working day (another period, such as the 15 days of a deregistration after
+    the employment ends, Labour Contract Law Art. 50, is counted the same way).
 
     Returns ``deadline`` (datetime64) and ``deadline_provisional`` (bool), same index.
     Vectorised: the calendar is built once over the span of the dates and each deadline is a
     lookup in a "next working day on or after" table.
     """
     hire = pd.to_datetime(hire)
-    candidate = hire + pd.Timedelta(days=REGISTRATION_DAYS)
+    candidate = hire + pd.Timedelta(days=days)
     out = pd.DataFrame({"deadline": candidate, "deadline_provisional": False}, index=hire.index)
     valid = candidate.notna()
     if calendar_days or not valid.any():
@@ -178,6 +180,23 @@ def deadline(hire_date: dt.date, calendar_days: bool = False) -> Deadline:
     """The registration deadline of one hire date."""
     row = deadlines(pd.Series([pd.Timestamp(hire_date)]), calendar_days=calendar_days).iloc[0]
     return Deadline(row["deadline"].date(), bool(row["deadline_provisional"]))
+
+
+def add_working_days(start: dt.date, days: int) -> Deadline:
+    """The ``days``-th working day after ``start``, the starting day not counted (Civil Code Art. 201):
+    a period in working days (劳动保障监察条例 Art. 17: 60 working days from the opening of a case).
+    Provisional when any day from ``start`` to it falls in a provisional year.
+
+    >>> add_working_days(dt.date(2025, 9, 26), 5)   # Sun 09-28 is worked; Oct 1-8 is National Day
+    Deadline(date=datetime.date(2025, 10, 10), provisional=False)
+    """
+    if days < 1:
+        raise ValueError(f"a period of {days} working days")
+    last = start + dt.timedelta(days=2 * days + _MARGIN_DAYS)  # at least 5 working days in 7, less holidays
+    first, work, prov = _span(start, last)
+    offset = (pd.Timestamp(start) - first).days
+    end = offset + 1 + int(np.flatnonzero(work[offset + 1:])[days - 1])
+    return Deadline((first + pd.Timedelta(days=end)).date(), bool(prov[offset:end + 1].any()))
 
 
 def provisional_years(dates: pd.Series) -> list[int]:
