@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from compliance import config
 from compliance.cases import CASE_STATES
+from compliance.cases import DOCUMENTS as CASE_DOCUMENTS
 from compliance.errors import ShebaoError
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from compliance.batch import BatchSummary, CrossSummary
+    from compliance.jobs import CaseView
     from compliance.registration import CheckResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -127,13 +129,27 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("cases", help="list inspectors' cases", description="Cases and their states.")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     _db_arg(p)
-    p = sub.add_parser("case", help="open a case or move it to its next state",
-                       description="open EMPLOYER_ID --note TEXT | move CASE_ID STATE --note TEXT | show CASE_ID")
+    p = sub.add_parser("case", help="open a case, move it along its states (README 11.6), or show it",
+                       description="open EMPLOYER_ID [--note TEXT] | move CASE_ID STATE --note TEXT [--document DOC "
+                                   "--rectify-by YYYY-MM-DD] | show CASE_ID [--as-of YYYY-MM-DD] [--city CITY | "
+                                   "--params FILE.toml]. Moves: open -> notified | withdrawn; notified -> rectified | "
+                                   "not_rectified (after the rectify-by date) | withdrawn; rectified -> closed; "
+                                   "not_rectified -> penalised -> closed. A refused move: exit 2, one line.")
     p.add_argument("action", choices=["open", "move", "show"],
-                   help="open a case, move it to its next state, or show its history")
+                   help="open a case, move it to a state its state allows, or show it and its history")
     p.add_argument("target", help="employer ID (open) or case number (move, show)")
-    p.add_argument("state", nargs="?", choices=CASE_STATES, help="next state (move)")
-    p.add_argument("--note", default="", help="dated note kept with the case")
+    p.add_argument("state", nargs="?", choices=CASE_STATES, help="the state to move to (move)")
+    p.add_argument("--note", default="", help="dated note kept with the case (a move needs one)")
+    p.add_argument("--document", choices=CASE_DOCUMENTS,
+                   help="with 'move CASE_ID notified': the document served: rectification_order (限期改正指令书), "
+                        "audit_opinion (稽核整改意见书) or payment_notice (限期缴费通知书)")
+    p.add_argument("--rectify-by", type=_date, metavar="YYYY-MM-DD",
+                   help="with 'move CASE_ID notified': the date the document orders things put right by")
+    p.add_argument("--as-of", type=_date, help="show: the premiums due for the Art. 84 range as of this date "
+                                               "(default today)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--city", help="show: the city of compliance/params whose worksheet gives the premiums due")
+    group.add_argument("--params", metavar="FILE.toml", help="show: a parameter file of the same form")
     _db_arg(p)
 
 
@@ -481,6 +497,11 @@ def cmd_cases(args: argparse.Namespace) -> int:
 def cmd_case(args: argparse.Namespace) -> int:
     from compliance import jobs, store
 
+    for flag, value, action in (("--document", args.document, "move"), ("--rectify-by", args.rectify_by, "move"),
+                                ("--as-of", args.as_of, "show"), ("--city", args.city, "show"),
+                                ("--params", args.params, "show")):
+        if value is not None and args.action != action:
+            raise UsageError(f"{flag} goes with 'case {action}', not 'case {args.action}'")
     engine = store.connect(args.db)
     if args.action == "open":
         case_id = jobs.open_case(engine, args.target, args.note or "flagged for premium verification")
@@ -489,15 +510,41 @@ def cmd_case(args: argparse.Namespace) -> int:
     try:
         case_id = int(args.target)
     except ValueError:
-        raise store.StoreError(f"'{args.target}' is not a case number") from None
+        raise UsageError(f"'{args.target}' is not a case number") from None
     if args.action == "move":
         if not args.state:
-            raise store.StoreError("name the next state: notified, rectified or closed")
-        jobs.move_case(engine, case_id, args.state, args.note)
-        print(f"case {case_id} -> {args.state}")
-    else:
-        print(store.case_history(engine, case_id).to_string(index=False))
+            view = jobs.case_view(engine, case_id)
+            raise UsageError(f"case {case_id} is {view.state}: name the state to move to "
+                             f"({', '.join(view.next_states) or 'none: it moves no further'})")
+        jobs.move_case(engine, case_id, args.state, args.note, document=args.document, rectify_by=args.rectify_by)
+        served = f" ({args.document}, rectify by {args.rectify_by.isoformat()})" if args.state == "notified" else ""
+        print(f"case {case_id} -> {args.state}{served}")
+        return EXIT_OK
+    _show_case(engine, jobs.case_view(engine, case_id), args)
     return EXIT_OK
+
+
+def _show_case(engine: Engine, view: CaseView, args: argparse.Namespace) -> None:
+    """``case show``: the case's state and allowed moves, its deadlines, its notice, the Art. 84 range once it
+    was not rectified (from the employer's worksheet: --city or --params, --as-of), then its history."""
+    from compliance import jobs, premiums
+
+    print(f"case {view.id}: {view.employer_id} {view.employer_name or ''}".rstrip())
+    print(f"state: {view.state}; next: {', '.join(view.next_states) or 'none (final)'}")
+    provisional = " (provisional calendar)" if view.investigate_by.provisional else ""
+    print(f"opened: {view.opened_on.isoformat()}; investigate by: {view.investigate_by.date.isoformat()}{provisional} "
+          "(Regulations on Labour Security Supervision Art. 17: 60 working days)")
+    if view.document:
+        print(f"document: {view.document}; rectify by: {view.rectify_by.isoformat() if view.rectify_by else ''}")
+    if view.shows_fine and not (args.city or args.params):
+        print("Social Insurance Law Art. 84: give --city or --params (and --as-of) for the fine range")
+    elif view.shows_fine:
+        params, as_of = premiums.load_params(args.city, args.params), args.as_of or dt.date.today()
+        fine = jobs.case_fine(engine, view, as_of, params)
+        print(f"Social Insurance Law Art. 84: premiums due {fine.premiums_due:,.2f} yuan as of {as_of.isoformat()} "
+              f"({params.city}, late fees excluded): employer {fine.employer_min:,.2f}-{fine.employer_max:,.2f} "
+              f"yuan; each person in charge {fine.person_min:,.2f}-{fine.person_max:,.2f} yuan")
+    print(view.history.to_string(index=False))
 
 
 def _read_password() -> str:

@@ -263,12 +263,68 @@ def test_store_worksheet_and_cases_pages_store_crosscheck_and_move_a_case(tmp_pa
     at.button(key="cases-open").click().run()
     assert t("agency.case_exists", "zh").format(case=1, state=t("case.open", "zh")) in [i.value for i in at.info]
     assert not [b for b in at.button if b.key == "cases-open"]  # one open case per employer: no second button
-    at.text_input(key="cases-note").input("letter sent").run()  # the one allowed next state: notified
-    assert at.text_input(key="cases-next-state-1").value == t("case.notified", "zh")
+    # README 11.6: the moves the case's state allows; investigate_by = opened + 60 working days (Art. 17)
+    view = jobs.case_view(engine, 1)
+    assert t("case.facts", "zh").format(opened=view.opened_on.isoformat(), investigate_by=view.investigate_by.date
+                                        .isoformat()) in at.caption[0].value
+    assert at.selectbox(key="cases-next-state-1-open").options == [t("case.notified", "zh"), t("case.withdrawn", "zh")]
+    at.button(key="cases-move").click().run()  # no note: refused on the page, nothing moved
+    assert [e.value for e in at.error] == [t("case.note_required", "zh")]
+    assert store.list_cases(engine)["state"].tolist() == ["open"]
+    rectify_by = dt.date.today() + dt.timedelta(days=20)
+    at.text_input(key="cases-note-1-open").input("letter sent")
+    at.selectbox(key="cases-document-1-open").set_value("audit_opinion")
+    at.date_input(key="cases-rectify-by-1-open").set_value(rectify_by)
     at.button(key="cases-move").click().run()
     assert not at.exception and not at.error
     assert store.list_cases(engine)["state"].tolist() == ["notified"]
-    assert store.case_history(engine, 1)["note"].tolist()[-1] == "letter sent"
+    history = store.case_history(engine, 1).iloc[-1]
+    assert (history["note"], history["document"], history["rectify_by"].date()) == ("letter sent", "audit_opinion",
+                                                                                    rectify_by)
+
+
+def test_the_cases_page_offers_each_states_moves_confirms_final_ones_and_shows_the_art84_range(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """README 11.6 on the page: after a move the next-state field offers the new state's moves (issue 24 item
+    4), withdrawing asks for a confirmation, not rectified waits for the rectify-by date, and then the Art. 84
+    range is 1-3 × the worksheet's premiums due (late fees excluded) and 500-3,000 yuan a person in charge."""
+    from compliance import premiums
+
+    roster, body = tmp_path / "roster.csv", "11010519900307101"
+    roster.write_text("统一社会信用代码,单位名称,姓名,身份证号,入职日期,参保日期,月工资\n"
+                      f"{SAMPLE_EMPLOYER},甲公司,张三,{body}{ids.calc_check_digit(body)},2025-08-04,,9000\n",
+                      encoding="utf-8")
+    engine = store.connect(os.environ["SHEBAO_DB"])
+    jobs.store_roster(engine, roster)
+    as_of = dt.date(2025, 11, 20)  # 2025-08-04 + 30 = Wed 09-03: overdue, months 2025-08..2025-10
+    at = app("views/pages/cases.py")
+    at.date_input(key="cases-as-of").set_value(as_of).run()
+    at.button(key="cases-open").click().run()
+    assert store.list_cases(engine)["state"].tolist() == ["open"]
+    at.text_input(key="cases-note-1-open").input("letter")
+    at.selectbox(key="cases-document-1-open").set_value("payment_notice")
+    at.date_input(key="cases-rectify-by-1-open").set_value(dt.date.today() + dt.timedelta(days=10))
+    at.button(key="cases-move").click().run()
+    assert not at.exception and store.list_cases(engine)["state"].tolist() == ["notified"]
+    assert at.selectbox(key="cases-next-state-1-notified").options == [
+        t(f"case.{s}", "zh") for s in ("rectified", "not_rectified", "withdrawn")]
+    at.selectbox(key="cases-next-state-1-notified").set_value("withdrawn").run()
+    assert at.button(key="cases-move").disabled  # 撤销立案 asks for a confirmation first
+    at.checkbox(key="cases-confirm-1-notified").check().run()
+    assert not at.button(key="cases-move").disabled
+    at.selectbox(key="cases-next-state-1-notified").set_value("not_rectified")
+    at.text_input(key="cases-note-1-notified").input("no reply").run()
+    at.button(key="cases-move").click().run()  # before the rectify-by date: refused, one line
+    assert len(at.error) == 1 and store.list_cases(engine)["state"].tolist() == ["notified"]
+    later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=12)
+    monkeypatch.setattr(store, "now_utc", lambda: later)
+    at.button(key="cases-move").click().run()
+    assert not at.exception and store.list_cases(engine)["state"].tolist() == ["not_rectified"]
+    sheet = jobs.worksheet(engine, SAMPLE_EMPLOYER, as_of, premiums.load_params(premiums.cities()[0]))
+    due = float(sheet.totals["total"].sum())
+    assert metrics(at)[t("case.fine_employer", "zh")] == t("case.fine_range", "zh").format(low=due, high=3 * due)
+    assert metrics(at)[t("case.fine_person", "zh")] == "500.00–3,000.00 元"
+    assert at.selectbox(key="cases-next-state-1-not_rectified").options == [t("case.penalised", "zh")]
 
 
 def kill_the_checking_process(*_args: object) -> bytes:

@@ -279,9 +279,11 @@ def test_cases_move_one_step_at_a_time_and_are_audited(db_url: str) -> None:
     case_id = store.open_case(engine, EMP1, "3 employees unregistered", by="inspector1")
     assert store.open_case(engine, EMP1, "again") == case_id  # one open case per employer
     with pytest.raises(store.StoreError):
-        store.move_case(engine, case_id, "closed")
+        store.move_case(engine, case_id, "closed", note="too early")
+    notice = {"document": "rectification_order", "rectify_by": dt.date.today() + dt.timedelta(days=30)}
     for state in ("notified", "rectified", "closed"):
-        store.move_case(engine, case_id, state, note=f"now {state}", by="inspector1")
+        store.move_case(engine, case_id, state, note=f"now {state}", by="inspector1",
+                        **(notice if state == "notified" else {}))
     assert store.list_cases(engine)["state"].tolist() == ["closed"]
     assert store.case_history(engine, case_id)["state"].tolist() == ["open", "notified", "rectified", "closed"]
     actions = store.audit_entries(engine, EMP1)["action"].tolist()
@@ -537,7 +539,8 @@ def test_a_case_note_with_a_nul_is_stored_on_both_databases(db_url: str) -> None
     """A note typed on the agency page (or ``case move --note``) is text PostgreSQL must be able to hold."""
     engine = store.connect(db_url)
     case_id = store.open_case(engine, EMP1, "flagged\x00", by="inspector1")
-    store.move_case(engine, case_id, "notified", note="called\x00 them", by="inspector1")
+    store.move_case(engine, case_id, "notified", note="called\x00 them", by="inspector1", document="payment_notice",
+                    rectify_by=dt.date.today() + dt.timedelta(days=15))
     assert store.case_history(engine, case_id)["note"].tolist() == ["flagged", "called them"]
     assert store.list_cases(engine)["reason"].tolist() == ["flagged"]
 

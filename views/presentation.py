@@ -34,7 +34,8 @@ STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "overdue": "#c62828",
 # columns of codes shown by their label (i18n key prefix), and columns of the engine's messages
 CODE_LABELS = {"status": "status", "card_status": "card.status", "card_status_code": "card.status",
                "id_kind": "kind", "kind": "upload", "finding": "finding", "employment_type": "employment",
-               "sex": "sex", "state": "case", "role": "role"}
+               "sex": "sex", "state": "case", "role": "role", "document": "case.doc", "duty": "duty",
+               "insurance_status": "insurance_status"}
 MESSAGE_COLUMNS = {"problem", "id_problem", "id_warning", "message", "flag_reason", "detail", "reason", "column"}
 # Text a widget takes (issue 20, finding 6): max_chars is enforced by Streamlit on the server as well
 # (a crafted widget value is cut to it before any page code sees it).

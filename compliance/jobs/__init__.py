@@ -39,8 +39,9 @@ from compliance.jobs.checks import (
     check_uploads,
     employer_summary,
     empty_result,
+    fine_range,
     flagged_employers,
-    next_state,
+    next_states,
     overdue_of,
     read_paths,
     scope,
@@ -51,11 +52,14 @@ from compliance.jobs.cluster import Cluster, batch_check, batch_crosscheck, batc
 
 if TYPE_CHECKING:
     from compliance.jobs.stored import (
+        CaseView,
         Ingested,
         Runner,
         Source,
+        case_fine,
         case_history,
         case_of,
+        case_view,
         employer_names,
         findings,
         history,
@@ -73,11 +77,13 @@ if TYPE_CHECKING:
         worksheet,
     )
 
-STORED = ("Ingested", "Runner", "Source", "case_history", "case_of", "employer_names", "findings", "history",
+STORED = ("CaseView", "Ingested", "Runner", "Source", "case_fine", "case_history", "case_of", "case_view",
+          "employer_names", "findings", "history",
           "import_registry", "in_registry", "ingest_registry", "ingest_roster", "list_cases", "move_case", "open_case",
           "store_file", "store_roster", "store_state", "stored_status", "worksheet")
 
 __all__ = [
+    "CaseView",
     "Cluster",
     "Files",
     "Ingested",
@@ -88,8 +94,10 @@ __all__ = [
     "batch_check",
     "batch_crosscheck",
     "batch_employers",
+    "case_fine",
     "case_history",
     "case_of",
+    "case_view",
     "check_paths",
     "check_paths_whole",
     "check_uploads",
@@ -97,6 +105,7 @@ __all__ = [
     "employer_summary",
     "empty_result",
     "findings",
+    "fine_range",
     "flagged_employers",
     "history",
     "import_registry",
@@ -105,7 +114,7 @@ __all__ = [
     "ingest_roster",
     "list_cases",
     "move_case",
-    "next_state",
+    "next_states",
     "open_case",
     "overdue_of",
     "read_paths",

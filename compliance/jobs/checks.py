@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from compliance import employers, premiums
-from compliance.cases import CASE_STATES
+from compliance import cases, employers, premiums
 from compliance.registration import CheckResult, check, check_slices, employer_problem
 from compliance.rosters import Roster, RosterError, read_rosters, read_uploads, roster_paths
 
@@ -157,7 +156,14 @@ def worksheet_of(results: pd.DataFrame, employer_id: str, as_of: dt.date, params
 
 # --- cases -----------------------------------------------------------------------------------------
 
-def next_state(state: str) -> str | None:
-    """The one state a case may move to (open → notified → rectified → closed), None once closed."""
-    step = CASE_STATES.index(state) + 1
-    return CASE_STATES[step] if step < len(CASE_STATES) else None
+def next_states(state: str) -> tuple[str, ...]:
+    """The states a case may move to (README 11.6, ``compliance.cases.MOVES``): open → notified or withdrawn;
+    notified → rectified, not_rectified (after its rectify-by date) or withdrawn; rectified → closed;
+    not_rectified → penalised → closed; none once closed or withdrawn."""
+    return cases.next_states(state)
+
+
+def fine_range(ws: Worksheet) -> cases.Art84Range:
+    """The Social Insurance Law Art. 84 range of a worksheet's employer: one to three times the premiums due
+    (the worksheet's total, late fees excluded), 500 to 3,000 yuan each person in charge."""
+    return cases.art84_range(float(ws.totals["total"].sum()) if len(ws.totals) else 0.0)

@@ -17,9 +17,11 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from compliance import cases as case_rules
 from compliance import premiums, store
+from compliance.calendar import Deadline
 from compliance.crosscheck import crosscheck, stored_check
-from compliance.jobs.checks import Worksheet, worksheet_of
+from compliance.jobs.checks import Worksheet, fine_range, worksheet_of
 from compliance.registration import employer_problem, normalise, normalise_registry, roster_slices, storable
 from compliance.rosters import RosterError, display_name, read_roster_bytes
 
@@ -196,27 +198,75 @@ def worksheet(engine: Engine, employer_id: str, as_of: dt.date, params: premiums
 
 
 def list_cases(engine: Engine) -> pd.DataFrame:
-    """Every case, newest first, with its state."""
-    return store.list_cases(engine)
+    """Every case in the order opened, with its state, its current notice (document, rectify-by date) and
+    ``investigate_by`` (劳动保障监察条例 Art. 17: 60 working days from the opening day in China)."""
+    listed = store.list_cases(engine)
+    listed["investigate_by"] = pd.to_datetime(pd.Series(
+        [case_rules.investigate_by(case_rules.china_date(at)).date for at in listed["opened_at"]],
+        index=listed.index, dtype="object"))
+    return listed
 
 
 def case_history(engine: Engine, case_id: int) -> pd.DataFrame:
-    """A case's states and notes, in the order they were recorded."""
+    """A case's states and notes, in the order they were recorded, with the notice a move to notified served."""
     return store.case_history(engine, case_id)
 
 
 def case_of(engine: Engine, employer_id: str) -> tuple[int, str] | None:
-    """The employer's case that is not closed (an employer has at most one), as (id, state)."""
+    """The employer's case that is not final (closed or withdrawn; an employer has at most one), as (id, state)."""
     cases = store.list_cases(engine)
-    mine = cases[(cases["employer_id"] == employer_id) & (cases["state"] != "closed")]
+    mine = cases[(cases["employer_id"] == employer_id) & ~cases["state"].isin(case_rules.FINAL)]
     return None if mine.empty else (int(mine["id"].iloc[0]), str(mine["state"].iloc[0]))
 
 
 def open_case(engine: Engine, employer_id: str, reason: str, by: str | None = None) -> int:
-    """Open a case for a flagged employer, or return the one that is not closed yet."""
+    """Open a case for a flagged employer, or return the one that is not final yet."""
     return store.open_case(engine, employer_id, reason, by)
 
 
-def move_case(engine: Engine, case_id: int, state: str, note: str = "", by: str | None = None) -> None:
-    """Move a case one step along its states, with a dated note (the store refuses any other step)."""
-    store.move_case(engine, case_id, state, note, by)
+def move_case(engine: Engine, case_id: int, state: str, note: str = "", by: str | None = None,
+              document: str | None = None, rectify_by: dt.date | None = None) -> None:
+    """Move a case to a state its state allows (README 11.6, ``compliance.cases``), with a note; a move to
+    ``notified`` names the document served and its rectify-by date. The store refuses any other move."""
+    store.move_case(engine, case_id, state, note, by, document=document, rectify_by=rectify_by)
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """One case as the cases page and ``case show`` present it."""
+
+    id: int
+    employer_id: str
+    employer_name: str | None
+    state: str
+    opened_on: dt.date  # the opening day in China
+    investigate_by: Deadline  # 劳动保障监察条例 Art. 17
+    document: str | None  # the notice served (compliance.cases.DOCUMENTS), None before one
+    rectify_by: dt.date | None
+    next_states: tuple[str, ...]
+    shows_fine: bool  # not_rectified or later: the Art. 84 range is shown (README 11.6)
+    history: pd.DataFrame
+
+
+def case_view(engine: Engine, case_id: int) -> CaseView:
+    """A case's state, deadlines, notice, allowed moves and history (a coded ``no_case`` when there is none)."""
+    listed = store.list_cases(engine)
+    found = listed[listed["id"] == case_id]
+    if found.empty:
+        raise store.StoreError.coded("no_case", case=case_id)
+    row = found.iloc[0]
+    history = store.case_history(engine, case_id)
+    opened_on = case_rules.china_date(row["opened_at"])
+    rectify_by = None if pd.isna(row["rectify_by"]) else row["rectify_by"].date()
+    return CaseView(case_id, str(row["employer_id"]), None if pd.isna(row["employer_name"]) else row["employer_name"],
+                    str(row["state"]), opened_on, case_rules.investigate_by(opened_on),
+                    None if pd.isna(row["document"]) else str(row["document"]), rectify_by,
+                    case_rules.next_states(str(row["state"])), case_rules.shows_fine(history["state"]), history)
+
+
+def case_fine(engine: Engine, case: CaseView, as_of: dt.date, params: premiums.Params) -> case_rules.Art84Range | None:
+    """The Art. 84 range of a case that shows one (not_rectified or later), from its employer's worksheet as of
+    ``as_of`` (premiums due without late fees); None for a case before that (no fine figure earlier)."""
+    if not case.shows_fine:
+        return None
+    return fine_range(worksheet(engine, case.employer_id, as_of, params))

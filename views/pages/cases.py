@@ -1,19 +1,24 @@
 """Inspector: cases — open one for a flagged employer, move it along its states, read its history.
 
-An employer has at most one case that is not closed (``jobs.case_of``), and a case moves only to the one
-state that comes next (``jobs.next_state``: open → notified → rectified → closed); every move is audited.
+An employer has at most one case that is not final (``jobs.case_of``). A case moves only to the states its
+state allows (``jobs.case_view(...).next_states``, README 11.6): notifying names the document served and its
+rectify-by date, every move needs a note, a final move (closed, withdrawn) a confirmation; the case shows its
+investigation deadline (Art. 17) and, once not rectified, the Art. 84 fine range from its worksheet.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from compliance import jobs
+from compliance import jobs, premiums
+from compliance.cases import DOCUMENTS, FINAL
 from compliance.errors import ShebaoError
 from views.presentation import MAX_NOTE_CHARS, employer_label, message_text
 from views.runtime import engine, on_store
 from views.session import k, lang, require_role, tr
-from views.widgets import date_setting, table
+from views.widgets import date_setting, metrics, table
 
 st.title(tr("page.cases"))
 user = require_role("inspector")
@@ -41,24 +46,66 @@ else:
                        by=user.username)
         st.rerun()
 
+
+def fine(view: jobs.CaseView) -> None:
+    """The Art. 84 range (not_rectified and later): 1-3 × the premiums due of the employer's worksheet as of
+    the page's date in the chosen city's parameters, 500-3,000 yuan each person in charge."""
+    city = st.selectbox(tr("agency.city"), premiums.cities(), key=k("cases-city"),
+                        format_func=lambda c: tr(f"city.{c}"))
+    try:
+        found = jobs.fine_range(jobs.worksheet_of(results, view.employer_id, as_of, premiums.load_params(city)))
+    except ShebaoError as exc:  # a month the parameters do not cover: no figure, and why
+        st.warning(tr("case.fine_unavailable").format(reason=message_text(exc, lang())))
+        return
+    st.markdown(tr("case.fine").format(due=found.premiums_due, as_of=as_of.isoformat()))
+    metrics([(tr("case.fine_employer"), tr("case.fine_range").format(low=found.employer_min, high=found.employer_max)),
+             (tr("case.fine_person"), tr("case.fine_range").format(low=found.person_min, high=found.person_max))])
+
+
+def move(view: jobs.CaseView) -> None:
+    """The move form: widgets keyed by the case and its state, so that after a move they offer the new state's
+    options (issue 24, item 4)."""
+    at = f"{view.id}-{view.state}"
+    c1, c2 = st.columns([1, 2])
+    following = c1.selectbox(tr("agency.next_state"), view.next_states, format_func=lambda s: tr(f"case.{s}"),
+                             key=k(f"cases-next-state-{at}"))
+    note = c2.text_input(tr("agency.note"), key=k(f"cases-note-{at}"), max_chars=MAX_NOTE_CHARS)
+    document = rectify_by = None
+    if following == "notified":
+        d1, d2 = st.columns(2)
+        document = d1.selectbox(tr("case.document"), DOCUMENTS, format_func=lambda d: tr(f"case.doc.{d}"),
+                                key=k(f"cases-document-{at}"))
+        rectify_by = d2.date_input(tr("case.rectify_by"), value=None, min_value=dt.date.today(),
+                                   key=k(f"cases-rectify-by-{at}"))
+    confirmed = following not in FINAL or st.checkbox(tr("case.confirm").format(state=tr(f"case.{following}")),
+                                                      key=k(f"cases-confirm-{at}"))
+    if st.button(tr("agency.move_case"), key=k("cases-move"), disabled=not confirmed):
+        if not note.strip():
+            st.error(tr("case.note_required"))
+            return
+        try:
+            jobs.move_case(eng, view.id, following, note, by=user.username, document=document, rectify_by=rectify_by)
+            st.rerun()
+        except ShebaoError as exc:  # a move the law's order refuses (not rectified before the date, …)
+            st.error(message_text(exc, lang()))
+
+
 st.subheader(tr("agency.cases"))
 case_list = jobs.list_cases(eng)
 table(case_list, "cases-table")
 if len(case_list):
-    c1, c2, c3 = st.columns([1, 1, 2])
-    case_id = int(c1.selectbox(tr("agency.case"), case_list["id"].tolist(), key=k("cases-case")))
-    following = jobs.next_state(str(case_list.loc[case_list["id"] == case_id, "state"].iloc[0]))
-    if following is not None:
-        c2.text_input(tr("agency.next_state"), value=tr(f"case.{following}"), disabled=True, max_chars=64,
-                      key=k(f"cases-next-state-{case_id}"))
-        note = c3.text_input(tr("agency.note"), key=k("cases-note"), max_chars=MAX_NOTE_CHARS)
-        if st.button(tr("agency.move_case"), key=k("cases-move")):
-            try:
-                jobs.move_case(eng, case_id, following, note, by=user.username)
-                st.rerun()
-            except ShebaoError as exc:
-                st.error(message_text(exc, lang()))
+    view = jobs.case_view(eng, int(st.selectbox(tr("agency.case"), case_list["id"].tolist(), key=k("cases-case"))))
+    deadline = view.investigate_by
+    st.caption(tr("case.facts").format(opened=view.opened_on.isoformat(), investigate_by=deadline.date.isoformat())
+               + (tr("case.provisional") if deadline.provisional else ""))
+    if view.document:
+        st.caption(tr("case.notice").format(document=tr(f"case.doc.{view.document}"),
+                                            rectify_by=view.rectify_by.isoformat() if view.rectify_by else ""))
+    if view.shows_fine and results is not None:
+        fine(view)
+    if view.next_states:
+        move(view)
     else:
-        c2.caption(tr("agency.case_closed"))
+        st.caption(tr("agency.case_closed").format(state=tr(f"case.{view.state}")))
     st.caption(tr("agency.case_history"))
-    table(jobs.case_history(eng, case_id), "cases-history")
+    table(view.history, "cases-history")
