@@ -348,6 +348,9 @@ _OTHER = {  # accounts (compliance.accounts) and cases (compliance.store): ``She
                              "unless paid back), charged with late fees from each month's due date",
                              "{people} 名逾期登记员工有 {rows} 个空档月（类型“空档月”：入职当月至参保登记前一个月，"
                              "除非已补缴，均未参保），已计入应缴保费，滞纳金自各月应缴日起算。"),
+    "gap_months_unpriced": ("gap months {months} are not priced: the parameters start at {first}; add the "
+                            "periods they fall in to verify them",
+                            "空档月 {months} 未计价：缴费参数自 {first} 起；需补充这些月份所在期间的参数后才能核定。"),
     "type_base_bounds": ("{months}: {type@insurance} is priced on bounds of its own, {floor:,.0f}–{cap:,.0f} "
                          "yuan (the base column shows the base on the period's bounds)",
                          "{months} {type@insurance}按其自身的缴费基数上下限 {floor:,.0f}–{cap:,.0f} 元核定"

@@ -117,8 +117,9 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="FILE", help="report file: .csv, .xlsx or .json")
     _db_arg(p)
     p = sub.add_parser("worksheet", help="premium verification worksheet of an employer (Art. 58, Art. 86)",
-                       description="Premiums due for the employer's overdue employees, month by month, with "
-                                   "the Art. 86 late fee.")
+                       description="Premiums due for the employer's overdue employees, and the gap months of "
+                                   "those registered late (kind gap), month by month, with the Art. 86 late fee; "
+                                   "the totals sheet splits them by kind and states the total at the average wage.")
     p.add_argument("employer_id", metavar="EMPLOYER_ID", help="the employer's USCC as stored")
     p.add_argument("--as-of", type=_date, required=True, help="verify as of this date (YYYY-MM-DD)")
     group = p.add_mutually_exclusive_group(required=True)
@@ -479,10 +480,12 @@ def cmd_worksheet(args: argparse.Namespace) -> int:
     notes = ws.notes
     reports.write(ws.sheet, args.out, sheet="worksheet",
                   extra_sheets={"totals": ws.totals, "notes": pd.DataFrame({"note": notes}, dtype="string")})
-    total = float(ws.totals["total"].sum()) if len(ws.totals) else 0.0
-    fee = float(ws.totals["late_fee"].sum()) if len(ws.totals) else 0.0
-    print(f"{args.employer_id}: {ws.overdue['ssn'].nunique()} overdue employees, {len(ws.sheet)} contribution "
-          f"months, premiums {total:,.2f} yuan + late fee {fee:,.2f} yuan ({params.city}) -> {args.out}")
+    sums = ws.totals.sum(numeric_only=True) if len(ws.totals) else pd.Series(0.0, index=premiums.TOTALS_COLUMNS)
+    gap = int((ws.sheet["kind"] == "gap").sum())
+    print(f"{args.employer_id}: {ws.overdue['ssn'].nunique()} overdue and {ws.late['ssn'].nunique()} late-registered "
+          f"employees, {len(ws.sheet)} contribution months ({gap} gap), premiums {sums['total']:,.2f} yuan "
+          f"(gap months {sums['gap_total']:,.2f}) + late fee {sums['late_fee']:,.2f} yuan ({params.city}) "
+          f"-> {args.out}")
     for note in notes:
         print(f"note: {note}")
     return EXIT_OK

@@ -111,16 +111,21 @@ def test_stored_rows_are_judged_directly_and_agree_with_the_roster_check(db_url:
 
 @pytest.mark.parametrize("as_of", [dt.date(2025, 11, 20)])
 def test_the_worksheet_covers_the_overdue_with_a_valid_id(db_url: str, as_of: dt.date) -> None:
-    """Section 8: only 李四 (overdue, valid ID) goes into the worksheet; 张三 registered late, 王五 has no valid ID."""
+    """Section 8 and README 11.5: the worksheet covers the overdue and the late with a valid ID. 张三 registered
+    late: his gap months go in (``kind = gap``; before 11.5 late rows were left out). 李四 (born 1949-12-31) is
+    past the statutory retirement age on her hire date: before 2026-07-01 she carries no duty (README 11.3,
+    ``exempt``: she was the one overdue row before that rule), so she is left out. 王五 has no valid ID."""
     from compliance import premiums
 
     engine = store.connect(db_url)
     jobs.store_roster(engine, CSV, file_name="r.csv")
     ws = jobs.worksheet(engine, EMP, as_of, premiums.load_params("beijing"))
-    assert ws.overdue["ssn"].tolist() == [ID_F]
-    # months 2025-09 and 2025-10: hire month through the month before the as-of month
-    assert ws.sheet["month"].tolist() == ["2025-09", "2025-10"]
-    assert jobs.flagged_employers(jobs.stored_status(engine, as_of)) == [EMP]
+    assert ws.covered["ssn"].tolist() == [ID_M] and ws.overdue.empty
+    # 张三: hired 2025-06-02, registered 2025-07-03 (deadline 07-02): the gap month is 2025-06 (hire month to the
+    # month before the registration month)
+    assert (ws.sheet["ssn"].tolist(), ws.sheet["month"].tolist(), ws.sheet["kind"].tolist()) == (
+        [ID_M], ["2025-06"], ["gap"])
+    assert jobs.flagged_employers(jobs.stored_status(engine, as_of)) == []  # a late registration flags nobody
 
 
 @pytest.mark.parametrize("name", ["english_roster.csv", "agency_extract_gbk.csv", "registry/agency_registry_2025.csv"])

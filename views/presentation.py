@@ -30,7 +30,7 @@ SAMPLES = Path(__file__).resolve().parent.parent / "sample_uploads"
 SAMPLE_EMPLOYER = ("911101055347017256", "商软冠联信息有限公司")  # the employer of hr_roster_2025.xlsx
 SAMPLE_AS_OF = dt.date(2025, 11, 20)  # the date the samples' figures (sample_uploads/README.md) are worked out for
 STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "overdue": "#c62828", "pending": "#1565c0",
-                  "invalid": "#757575", "exempt": "#8e24aa"}
+                  "invalid": "#757575", "exempt": "#8e24aa", "left_before_deadline": "#6d4c41"}
 # columns of codes shown by their label (i18n key prefix), and columns of the engine's messages
 CODE_LABELS = {"status": "status", "card_status": "card.status", "card_status_code": "card.status",
                "id_kind": "kind", "kind": "upload", "finding": "finding", "employment_type": "employment",
@@ -286,14 +286,22 @@ def uncovered_text(exc: premiums.UncoveredMonths, params: premiums.Params, langu
 
 
 def worksheet_totals(totals: pd.DataFrame, language: str) -> list[tuple[str, str]]:
-    """The worksheet's headline figures as (label, value): employees, premiums, late fee, both together."""
+    """The worksheet's headline figures as (label, value): employees, premiums, late fee, both together; then
+    (README 11.5) the premiums split by kind where there are gap months, and the premiums with undeclared
+    wages at the average wage where that differs."""
     if totals.empty:
         return []
     row = totals.iloc[0]
-    return [(t("col.employees", language), f"{int(row['employees'])}"),
-            (t("agency.total_premiums", language), f"{row['total']:,.2f}"),
-            (t("col.late_fee", language), f"{row['late_fee']:,.2f}"),
-            (t("agency.totals", language), f"{row['total_with_late_fee']:,.2f}")]
+    shown = [(t("col.employees", language), f"{int(row['employees'])}"),
+             (t("agency.total_premiums", language), f"{row['total']:,.2f}"),
+             (t("col.late_fee", language), f"{row['late_fee']:,.2f}"),
+             (t("agency.totals", language), f"{row['total_with_late_fee']:,.2f}")]
+    if row.get("gap_total", 0) > 0:
+        shown += [(t("agency.overdue_total", language), f"{row['overdue_total']:,.2f}"),
+                  (t("agency.gap_total", language), f"{row['gap_total']:,.2f}")]
+    if "total_at_average_wage" in row and round(row["total_at_average_wage"] - row["total"], 2) != 0:
+        shown.append((t("agency.total_at_average_wage", language), f"{row['total_at_average_wage']:,.2f}"))
+    return shown
 
 
 def notes_table(notes: list[object], language: str) -> pd.DataFrame:

@@ -122,8 +122,15 @@ def empty_result() -> CheckResult:
 # --- who a worksheet covers -------------------------------------------------------------------------
 
 def overdue_of(results: pd.DataFrame, employer_id: str) -> pd.DataFrame:
-    """Who a worksheet covers: ``employer_id``'s employees with a valid ID number who are overdue."""
+    """``employer_id``'s employees with a valid ID number who are overdue."""
     return results[(results["status"] == "overdue") & (results["employer_id"] == employer_id)
+                   & results["ssn"].notna()]
+
+
+def covered_of(results: pd.DataFrame, employer_id: str) -> pd.DataFrame:
+    """Who a worksheet covers (README 8, 11.5): ``employer_id``'s employees with a valid ID number who are
+    overdue, or registered late (their gap months); exempt and left-before-deadline rows stay out."""
+    return results[results["status"].isin(premiums.COVERED_STATUSES) & (results["employer_id"] == employer_id)
                    & results["ssn"].notna()]
 
 
@@ -134,23 +141,36 @@ def flagged_employers(results: pd.DataFrame) -> list[str]:
 
 @dataclass
 class Worksheet:
-    """A premium verification worksheet: the employees it covers, month rows, totals, and its notes as
-    codes with parameters (``premiums.worksheet_notes``), rendered where they are shown."""
+    """A premium verification worksheet (Social Insurance Law Art. 58, 86; README 11.5): the employees it
+    covers, month rows, totals, and its notes as codes with parameters (``premiums.worksheet_notes``),
+    rendered where they are shown."""
 
     employer_id: str
-    overdue: pd.DataFrame  # the employees covered (judged stored rows)
-    sheet: pd.DataFrame  # one row per employee and contribution month (premiums.WORKSHEET_COLUMNS…)
-    totals: pd.DataFrame  # per employer (premiums.totals)
+    covered: pd.DataFrame  # the employees covered, overdue and late (judged stored rows)
+    sheet: pd.DataFrame  # one row per employee and contribution month (premiums.WORKSHEET_COLUMNS…, kind)
+    totals: pd.DataFrame  # per employer (premiums.TOTALS_COLUMNS)
     params: premiums.Params
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def overdue(self) -> pd.DataFrame:
+        """The covered employees who are overdue (the others were registered late: gap months only)."""
+        return self.covered[self.covered["status"] == "overdue"]
+
+    @property
+    def late(self) -> pd.DataFrame:
+        """The covered employees registered late."""
+        return self.covered[self.covered["status"] == "late"]
+
 
 def worksheet_of(results: pd.DataFrame, employer_id: str, as_of: dt.date, params: premiums.Params) -> Worksheet:
-    """The worksheet of one employer from judged stored rows (:func:`stored_status`)."""
-    overdue = overdue_of(results, employer_id)
-    sheet = premiums.worksheet(overdue, as_of, params)
-    return Worksheet(employer_id, overdue, sheet, premiums.totals(sheet), params,
-                     premiums.worksheet_notes(sheet, params))
+    """The worksheet of one employer from judged stored rows (:func:`stored_status`): months, types and
+    money as ``compliance.premiums`` says (duty, leave date, exempt types and over-age read where the rows
+    carry them)."""
+    covered = covered_of(results, employer_id)
+    verified = premiums.verify(covered, as_of, params)
+    return Worksheet(employer_id, covered, verified.sheet, verified.totals(), params,
+                     premiums.worksheet_notes(verified.sheet, params, verified))
 
 
 

@@ -1,7 +1,8 @@
 """Inspector: the premium verification worksheet of a flagged employer (Art. 58 verification, Art. 86 late fee).
 
-Who the worksheet covers, which employers are flagged and its notes come from compliance.jobs; the page
-lays them out and offers the download (worksheet, totals, notes).
+Who the worksheet covers (overdue employees, and the gap months of those registered late: README 11.5),
+which employers are flagged and its notes come from compliance.jobs; the page lays them out (the totals,
+split by kind and at the average wage where they differ) and offers the download (worksheet, totals, notes).
 """
 
 from __future__ import annotations
@@ -58,7 +59,10 @@ except premiums.UncoveredMonths as exc:  # never a bare refusal: what is covered
     st.button(tr("agency.use_last_as_of").format(last=last.isoformat()), key=k("ws-use-last"),
               on_click=use_as_of, args=(last,))
 else:
-    metrics(worksheet_totals(ws.totals, lang()))
+    figures = worksheet_totals(ws.totals, lang())
+    metrics(figures[:4])  # employees, premiums, late fee, both
+    if figures[4:]:  # README 11.5: split by kind (gap months), at the average wage (no wage declared)
+        metrics(figures[4:])
     captions, fee_warning = worksheet_captions(ws.notes, lang())
     for caption in captions:
         st.caption(caption)
