@@ -46,7 +46,9 @@ def _deregistration_issues(results: pd.DataFrame) -> pd.Series:
     frames without it, the problem text)."""
     if "problem_coded" in results:
         return results["problem_coded"].astype("string").str.contains(_DEREGISTRATION, regex=True).fillna(False)
-    return results["problem"].astype("string").str.contains("deregistration (减员)", regex=False).fillna(False)
+    if "problem" in results:
+        return results["problem"].astype("string").str.contains("deregistration (减员)", regex=False).fillna(False)
+    return pd.Series(False, index=results.index)
 
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:

@@ -18,10 +18,10 @@ from views.widgets import audit_once, checked, download, headline, settings, tab
 SAMPLE = ["hr_roster_2025.xlsx"]
 ACTION_COLUMNS = ["name", "id_number", "hire_date", "deadline", "status", "days_late", "days_left", "source_file",
                   "source_row"]
-EXEMPT_COLUMNS = ["name", "id_number", "hire_date", "problem", "source_file", "source_row"]
+EXEMPT_COLUMNS = ["name", "id_number", "hire_date", "status", "problem", "source_file", "source_row"]
 TABLE_COLUMNS = ["source_file", "source_row", "name", "id_number", "ssn", "id_problem", "hire_date",
-                 "registration_date", "deadline", "status", "days_late", "days_left", "problem", "id_kind",
-                 "card_status"]
+                 "registration_date", "deadline", "status", "duty", "days_late", "days_left", "leave_date", "problem",
+                 "id_kind", "card_status"]
 
 st.title(tr("page.hr"))
 st.caption(tr("app.law"))
@@ -51,8 +51,8 @@ if result is not None:
     else:
         st.success(tr("hr.action_none"))
 
-    exempt = results[results["status"] == "exempt"]
-    if len(exempt):  # apart from the overdue ones: no Art. 58 duty, with the reason (shared README section 10)
+    exempt = results[results["status"].isin(["exempt", "left_before_deadline"])]
+    if len(exempt):  # apart from the overdue ones: no Art. 58 duty, or gone before it fell due (sections 10, 11.2)
         st.subheader(tr("hr.exempt").format(count=len(exempt)))
         table(exempt, "hr-exempt", EXEMPT_COLUMNS, show_full)
 
