@@ -41,7 +41,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench" / "out"
 AS_OF = "2025-11-20"
-GENERATOR_VERSION = 1  # bump when the generated content changes, so cached files are rebuilt
+GENERATOR_VERSION = 2  # bump when the generated content changes, so cached files are rebuilt
 SEED_CSV = 20251120
 SEED_XLSX = 20251121
 N_EMPLOYERS = 2000
@@ -59,6 +59,14 @@ COLUMNS = [
     "registration_date",
     "card_status",
     "wage",
+    # shared README section 11.1, every one filled somewhere (issue 22)
+    "employment_type",
+    "career_start_date",
+    "leave_date",
+    "deregistration_date",
+    "insurance_status",
+    "dispatch_local_branch",
+    "exempt_types",
 ]
 HEADERS_ZH = [
     "统一社会信用代码", "单位名称", "姓名", "身份证号", "入职日期", "参保日期", "社保卡状态", "月工资",
@@ -98,6 +106,13 @@ CAT_P = [0.70, 0.10, 0.15, 0.04, 0.005, 0.005]
 FMT_P = [0.98, 0.01, 0.01]
 BROKEN_ID_SHARE = 0.01
 BLANK_WAGE_SHARE = 0.03
+# section 11: kinds of employment (blank = full-time), leavers, 减员, dispatch branches, waivers of types
+EMPLOYMENT = ["", "全日制", "试用期", "非全日制", "劳务派遣", "退休返聘", "实习", "自愿放弃社保"]
+EMPLOYMENT_P = [0.55, 0.30, 0.05, 0.05, 0.02, 0.015, 0.01, 0.005]
+LEAVER_SHARE = 0.12
+DEREGISTERED_SHARE = 0.7  # of registered leavers
+STATUS_WORDS = ["正常", "停保", "已转出"]
+DUPLICATE_SHARE = 0.005  # a person listed twice by one employer (a re-hire, a copy-paste)
 
 ID_WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)
 ID_CHECK_CHARS = np.frombuffer(b"0123456789X", dtype=np.uint8)
@@ -232,6 +247,44 @@ class Roster:
     reg_garbage: np.ndarray  # True where the registration date cell holds unreadable text
     card_status: np.ndarray
     wage: np.ndarray  # float, NaN = blank
+    employment_type: np.ndarray | None = None  # section 11 columns (text, "" = blank)
+    career_start: np.ndarray | None = None  # datetime64[D]
+    leave: np.ndarray | None = None
+    deregistration: np.ndarray | None = None
+    insurance_status: np.ndarray | None = None
+    dispatch_branch: np.ndarray | None = None
+    exempt_types: np.ndarray | None = None
+
+
+def section_11(rng: np.random.Generator, n: int, hire: np.ndarray, reg: np.ndarray) -> dict[str, np.ndarray]:
+    """The section 11.1 columns of a roster as HR exports them: the kind of employment, a career start
+    some years before the hire, leavers (some deregistered, some not), the insurance status, the dispatch
+    branch of dispatched workers and, rarely, insurance types an expatriate is exempt from."""
+    kind = pick(rng, EMPLOYMENT, n, p=EMPLOYMENT_P)
+    career = hire - rng.integers(0, 20 * 365, n).astype("timedelta64[D]")
+    leaves = (rng.random(n) < LEAVER_SHARE) & ~np.isnat(hire)
+    leave = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    leave[leaves] = hire[leaves] + rng.integers(5, 400, int(leaves.sum())).astype("timedelta64[D]")
+    leave[leave > np.datetime64(AS_OF)] = np.datetime64("NaT")
+    dereg = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    done = ~np.isnat(leave) & ~np.isnat(reg) & (rng.random(n) < DEREGISTERED_SHARE)
+    dereg[done] = leave[done] + rng.integers(0, 40, int(done.sum())).astype("timedelta64[D]")
+    status = np.where(~np.isnat(dereg), "停保", np.where(~np.isnat(reg), "正常", "")).astype("U4")
+    status[done & (rng.random(n) < 0.3)] = "已转出"
+    branch = np.where(kind == "劳务派遣", pick(rng, ["是", "否", ""], n, p=[0.6, 0.2, 0.2]), "")
+    exempt = np.where(rng.random(n) < 0.002, "养老、失业", "")
+    return {"employment_type": kind, "career_start": career, "leave": leave, "deregistration": dereg,
+            "insurance_status": status, "dispatch_branch": branch, "exempt_types": exempt}
+
+
+def with_duplicates(rng: np.random.Generator, columns: dict[str, np.ndarray]) -> None:
+    """About ``DUPLICATE_SHARE`` of the rows repeat an earlier row's person at the same employer (in place)."""
+    n = len(columns["id_number"])
+    later = np.flatnonzero(rng.random(n) < DUPLICATE_SHARE)
+    later = later[later > 0]
+    earlier = (later * rng.random(len(later))).astype(np.int64)
+    for name in ("employer_id", "employer_name", "name", "id_number"):
+        columns[name][later] = columns[name][earlier]
 
 
 def make_roster(n: int, seed: int) -> Roster:
@@ -264,11 +317,10 @@ def make_roster(n: int, seed: int) -> Roster:
     )
     wage = np.clip(np.round(rng.lognormal(np.log(8000), 0.5, n), -1), 2000, 80000)
     wage[rng.random(n) < BLANK_WAGE_SHARE] = np.nan
+    people = {"employer_id": uscc[emp], "employer_name": ename[emp], "name": names, "id_number": ids}
+    with_duplicates(rng, people)
     return Roster(
-        employer_id=uscc[emp],
-        employer_name=ename[emp],
-        name=names,
-        id_number=ids,
+        **people,
         hire=hire,
         hire_fmt=rng.choice(3, n, p=FMT_P),
         reg=reg,
@@ -276,6 +328,7 @@ def make_roster(n: int, seed: int) -> Roster:
         reg_garbage=cat == CAT_BAD_REG,
         card_status=card,
         wage=wage,
+        **section_11(rng, n, hire, reg),
     )
 
 
@@ -294,6 +347,13 @@ def write_csv(r: Roster, path: Path, chunk: int = 100_000) -> None:
             "registration_date": reg_text,
             "card_status": r.card_status,
             "wage": wage_text,
+            "employment_type": r.employment_type,
+            "career_start_date": date_text(r.career_start, np.zeros(len(r.name), dtype=np.int64)),
+            "leave_date": date_text(r.leave, np.zeros(len(r.name), dtype=np.int64)),
+            "deregistration_date": date_text(r.deregistration, np.zeros(len(r.name), dtype=np.int64)),
+            "insurance_status": r.insurance_status,
+            "dispatch_local_branch": r.dispatch_branch,
+            "exempt_types": r.exempt_types,
         },
         columns=COLUMNS,
     )

@@ -119,6 +119,11 @@ _ROW = {  # a roster's cells and their judgement (compliance.registration): the 
                           "无需用工单位登记：被派遣劳动者由劳务派遣单位（法律上的用人单位）办理社会保险登记"
                           "（《劳务派遣暂行规定》第八条）；但劳务派遣单位在用工单位所在地未设立分支机构的，"
                           "由用工单位代为登记（第十九条第二款）"),
+    "exempt_dispatched_branch": ("exempt: a dispatched worker (劳务派遣) whose dispatching agency has a branch in "
+                                 "this city is registered by the agency, the employer in law (Interim Provisions "
+                                 "on Labour Dispatch Art. 8, 19)",
+                                 "无需用工单位登记：劳务派遣单位在当地设有分支机构，被派遣劳动者由劳务派遣单位（法律上的"
+                                 "用人单位）办理社会保险登记（《劳务派遣暂行规定》第八条、第十九条）"),
     "exempt_service": ("exempt: a service contract (劳务关系) is no employment relationship; no Art. 58 "
                        "registration duty", "无需单位登记：劳务关系不是劳动关系，不适用第五十八条的登记义务"),
     # section 11: fields, leavers, duties (compliance.registration, compliance.duty)
@@ -422,7 +427,7 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "deregistration_date": "减员日期", "deregistration date": "减员日期", "insurance_status": "参保状态",
         "social_function": "社保功能状态", "financial_function": "金融功能状态",
         "dispatch_local_branch": "派遣单位本地分支机构", "exempt_types": "免缴险种", "employment_type": "用工形式",
-        "card_city": "发卡地"}.items()},
+        "card_city": "发卡地", "birth_date": "出生日期"}.items()},
     "employment": {"retired": ("re-employed retiree", "退休返聘"), "intern": ("intern", "实习"),
                    "dispatched": ("dispatched", "劳务派遣"), "service": ("service contract", "劳务关系"),
                    "full_time": ("full-time", "全日制"), "part_time": ("part-time", "非全日制")},

@@ -66,17 +66,35 @@ def _blank(values: pd.Series) -> pd.Series:
     return values.isna() | (values.astype("string").str.strip() == "").fillna(True)
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
-    """Dates of a column of raw cells as datetime64; blank and unreadable cells become NaT."""
-    if values.isna().all():  # a column the roster does not have: nothing to parse
-        return pd.Series(np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]"), index=values.index)
-    values = values.astype(object).where(~_blank(values))
+def read_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates of a column of raw cells (datetime64; blank and unreadable cells NaT), and where a non-blank
+    cell is not a readable date: one pass over the distinct cells (a roster repeats its dates), spread back
+    over the rows by their codes."""
+    n = len(values)
+    unreadable = np.zeros(n, dtype=bool)
+    result = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if not values.notna().any():  # a column the roster does not have: nothing to parse
+        return pd.Series(result, index=values.index), pd.Series(unreadable, index=values.index)
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    parsed = _parse_distinct(pd.Series(distinct, dtype=object)).to_numpy()
-    result = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    cells = pd.Series(np.asarray(distinct, dtype=object), dtype=object)
+    blank = _blank(cells).to_numpy(dtype=bool)
+    parsed = _parse_distinct(cells.where(~blank)).to_numpy()
     known = codes >= 0
     result[known] = parsed[codes[known]]
-    return pd.Series(result, index=values.index)
+    unreadable[known] = (np.isnat(parsed) & ~blank)[codes[known]]
+    return pd.Series(result, index=values.index), pd.Series(unreadable, index=values.index)
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Dates of a column of raw cells as datetime64; blank and unreadable cells become NaT."""
+    return read_dates(values)[0]
+
+
+def unreadable_dates(values: pd.Series, parsed: pd.Series | None = None) -> pd.Series:
+    """True where a cell holds something that is not a readable date (blank is not unreadable)."""
+    if parsed is None:
+        return read_dates(values)[1]
+    return parsed.isna() & ~_blank(values)
 
 
 _MONTH = r"^(?P<year>\d{4})\s*(?:[-/.年]\s*(?P<month>\d{1,2})\s*月?|(?P<month2>\d{2}))$"
@@ -109,12 +127,6 @@ Timestamp('2025-07-01 00:00:00'), Timestamp('2025-07-01 00:00:00'), NaT, NaT]
     known = codes >= 0
     out[known] = firsts[codes[known]]
     return pd.Series(out, index=values.index)
-
-
-def unreadable_dates(values: pd.Series, parsed: pd.Series | None = None) -> pd.Series:
-    """True where a cell holds something that is not a readable date (blank is not unreadable)."""
-    parsed = parse_dates(values) if parsed is None else parsed
-    return parsed.isna() & ~_blank(values)
 
 
 def iso_dates(values: pd.Series, unit: Literal["D", "s"] = "D") -> pd.Series:

@@ -18,9 +18,11 @@ The words are read here; what each kind owes is ``compliance.duty``'s.
 
 An unrecognised value is treated as full-time (the duty stands) and noted.
 
->>> codes, unknown = normalise_employment_type(pd.Series(["退休返聘", " Part-Time ", None, "临时工", "试用期"]))
->>> codes.tolist(), unknown.tolist()
-(['retired', 'part_time', 'full_time', 'full_time', 'full_time'], [False, False, False, True, False])
+>>> words = ["退休返聘", " Part-Time ", None, "临时工", "自愿放弃社保"]
+>>> codes, unknown, waived = normalise_employment_type(pd.Series(words))
+>>> codes.tolist(), unknown.tolist(), waived.tolist()
+(['retired', 'part_time', 'full_time', 'full_time', 'full_time'], [False, False, False, True, False], \
+[False, False, False, False, True])
 """
 
 from __future__ import annotations
@@ -47,17 +49,13 @@ EXEMPT = list(EXEMPT_REASONS)
 _LOOKUP = vocab.table(EMPLOYMENT_WORDS)
 
 
-def normalise_employment_type(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Employment type codes (blank is ``full_time``) and where the value was not recognised (also
-    ``full_time``: the duty stands unless the roster says otherwise in words we know). A waiver reads as
-    ``full_time``; :func:`waivers` says where."""
+def normalise_employment_type(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Employment type codes (blank is ``full_time``), where the value was not recognised (also
+    ``full_time``: the duty stands unless the roster says otherwise in words we know), and where it records
+    a waiver of social insurance (read as ``full_time``: void, 法释〔2025〕12号 Art. 19)."""
     codes, unknown = vocab.lookup(values, _LOOKUP)
-    return codes.fillna("full_time").replace("waiver", "full_time"), unknown
-
-
-def waivers(values: pd.Series) -> pd.Series:
-    """Where a roster records a waiver of social insurance (void: 法释〔2025〕12号 Art. 19)."""
-    return (vocab.lookup(values, _LOOKUP)[0] == "waiver").fillna(False)
+    waived = (codes == "waiver").fillna(False).astype(bool)
+    return codes.fillna("full_time").mask(waived, "full_time"), unknown, waived
 
 
 def exempt_reason(codes: pd.Series) -> pd.Series:

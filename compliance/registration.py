@@ -33,8 +33,8 @@ import pyarrow.compute as pc
 
 from compliance import calendar, catalogue, documents, duty, fields, ids
 from compliance.cards import normalise_status
-from compliance.dates import age_on, iso_dates, parse_dates, parse_months, unreadable_dates
-from compliance.employment import EXEMPT, normalise_employment_type, waivers
+from compliance.dates import age_on, iso_dates, parse_dates, parse_months, read_dates
+from compliance.employment import EXEMPT, normalise_employment_type
 from compliance.schema import (  # re-exported: callers import the contracts from here too
     CHECK_COLUMNS,
     EXTRA_COLUMNS,
@@ -150,31 +150,70 @@ class Normalised:
 Param = Callable[[pd.Series], pd.Series] | pd.Series | object
 
 
-def _put(column: pd.Series, rows: np.ndarray, values: pd.Series) -> pd.Series:
-    """``column`` with ``values`` in the ``rows`` (a boolean array), by one Arrow kernel: the assignment of a
-    masked pandas column costs more than building the message."""
-    merged = pc.replace_with_mask(catalogue.arrow_text(column), pa.array(rows), catalogue.arrow_text(values))
-    return pd.Series(pd.arrays.ArrowStringArray(merged), index=column.index, copy=False)
-
-
 class _Problems:
     """Row problems as they are found: into ``problem``/``problem_code`` of the rows (``problem_coded``: the
-    structure, ``compliance.catalogue``) and the long table."""
+    structure, ``compliance.catalogue``) and the long table.
+
+    Each note keeps its rows and texts; the columns are built once, when first read (:attr:`text`,
+    :attr:`code`, :meth:`coded`): the notes' texts sorted by row (note order within a row) and joined per
+    row by one Arrow kernel, instead of a pass over the whole column per note."""
 
     def __init__(self, rows: pd.DataFrame, labels: Mapping[str, str]) -> None:
         self.rows = rows
         self.labels = labels
-        self.text = pd.Series(pd.NA, index=rows.index, dtype="string")
-        self.code = pd.Series(pd.NA, index=rows.index, dtype="string")
-        self.entries = pd.Series(pd.NA, index=rows.index, dtype="string")  # structure entries joined by ","
         self.found: list[pd.DataFrame] = []
+        self._hits: list[np.ndarray] = []  # positions of each note's rows
+        self._texts: list[pa.Array] = []
+        self._entries: list[pa.Array] = []
+        self._codes: list[str] = []
+        self._columns: tuple[int, pd.Series, pd.Series, pd.Series] | None = None
 
-    def label(self, field_name: str, default: str | None = None) -> str:
-        return self.labels.get(field_name, default or field_name)
+    @property
+    def text(self) -> pd.Series:
+        """Every row's messages joined by "; " (NA where none)."""
+        return self._built()[1]
+
+    @property
+    def code(self) -> pd.Series:
+        """Every row's first problem code (NA where none)."""
+        return self._built()[2]
 
     def coded(self) -> pd.Series:
         """The structure column of ``text``."""
-        return catalogue.as_list(self.entries)
+        return catalogue.as_list(self._built()[3])
+
+    def _built(self) -> tuple[int, pd.Series, pd.Series, pd.Series]:
+        if self._columns is not None and self._columns[0] == len(self._hits):
+            return self._columns
+        n, index = len(self.rows), self.rows.index
+        if not self._hits:
+            none = pd.Series(pd.NA, index=index, dtype="string")
+            self._columns = (0, none, none.copy(), none.copy())
+            return self._columns
+        positions = np.concatenate(self._hits)
+        order = np.argsort(positions, kind="stable")
+        positions = positions[order]
+        starts = np.flatnonzero(np.r_[True, positions[1:] != positions[:-1]])
+        offsets = pa.array(np.r_[starts, len(positions)].astype(np.int32))
+        which = np.full(n, -1, dtype=np.int64)
+        which[positions[starts]] = np.arange(len(starts))
+        spread = pa.array(which, mask=which < 0)
+
+        def joined(parts: list[pa.Array], joiner: str) -> pd.Series:
+            values = pa.concat_arrays([p.cast(pa.large_string()) for p in parts]).take(pa.array(order))
+            lists = pa.LargeListArray.from_arrays(offsets.cast(pa.int64()), values)
+            text = pc.binary_join(lists, pa.scalar(joiner, pa.large_string())).take(spread)
+            return pd.Series(pd.arrays.ArrowStringArray(text), index=index, copy=False)
+
+        codes = pa.array(np.repeat(np.array(self._codes, dtype=object), [len(h) for h in self._hits]),
+                         pa.large_string())
+        first = codes.take(pa.array(order)).take(pa.array(starts)).take(spread)
+        self._columns = (len(self._hits), joined(self._texts, "; "), pd.Series(
+            pd.arrays.ArrowStringArray(first), index=index, copy=False), joined(self._entries, ","))
+        return self._columns
+
+    def label(self, field_name: str, default: str | None = None) -> str:
+        return self.labels.get(field_name, default or field_name)
 
     def record(self, mask: pd.Series, field_name: str, code: str | pd.Series, message: pd.Series,
                value: pd.Series, coded: pd.Series) -> None:
@@ -198,9 +237,10 @@ class _Problems:
         at = self.rows.index[hit]
         msg, entry = catalogue.message(key or code, at, **{name: p(value) if callable(p) else p
                                                            for name, p in params.items()})
-        self.text = _put(self.text, hit, _join(self.text[hit], msg))
-        self.entries = _put(self.entries, hit, _join(self.entries[hit], entry, ","))
-        self.code = _put(self.code, hit, self.code[hit].fillna(code))
+        self._hits.append(np.flatnonzero(hit))
+        self._texts.append(catalogue.arrow_text(msg))
+        self._entries.append(catalogue.arrow_text(entry))
+        self._codes.append(code)
         if table:  # every part indexed by the rows hit already
             self.found.append(pd.DataFrame({
                 "source_file": self.rows["source_file"][hit], "source_row": self.rows["source_row"][hit],
@@ -215,7 +255,8 @@ class _Problems:
         return pd.concat(parts, ignore_index=True) if parts else _no_problems()
 
 
-def normalise(roster: Roster, today: dt.date | None = None, seen: dict[str, pd.Series] | None = None) -> Normalised:
+def normalise(roster: Roster, today: dt.date | None = None,
+              seen: dict[str, tuple[pa.Array, np.ndarray]] | None = None) -> Normalised:
     """Cells to typed columns (``NORMALISED_SCHEMA``), with every problem of the cells themselves.
 
     ID numbers (GB 11643-1999; the social security number is the ID number, Social Insurance
@@ -232,10 +273,10 @@ def normalise(roster: Roster, today: dt.date | None = None, seen: dict[str, pd.S
     under_age = (age_on(birth, hire) < MINIMUM_AGE).fillna(False).astype(bool)
     born = iso_dates(birth[under_age]).reindex(f.index)
     found.note(under_age, "under_16", "id_number", _masked(f["id_number"], under_age), date=born)
-    employment_type, employment_unknown = normalise_employment_type(_text(f["employment_type"]))
+    employment_type, employment_unknown, waived = normalise_employment_type(_text(f["employment_type"]))
     found.note(employment_unknown, "employment_type_unknown", "employment_type", f["employment_type"],
                label=found.label("employment_type", "employment type"), value=lambda v: v.str[:40])
-    found.note(waivers(_text(f["employment_type"])), "waiver_void", "employment_type", f["employment_type"])
+    found.note(waived, "waiver_void", "employment_type", f["employment_type"])
     texts = {name: _text(f[name]) for name in ("employer_id", "employer_name", "name", "card_status", "card_bank",
                                                 "card_city")}
     card_status = normalise_status(texts["card_status"])
@@ -305,8 +346,7 @@ def _dates(roster: Roster, found: _Problems) -> tuple[pd.Series, pd.Series, pd.S
     No. 16, Art. 4: the 30 days count from a later work permit)."""
     f = roster.frame
     hire_raw, reg_raw, permit_raw = f["hire_date"], f["registration_date"], f["work_permit_date"]
-    hire, reg, permit = parse_dates(hire_raw), parse_dates(reg_raw), parse_dates(permit_raw)
-    hire_bad, reg_bad = unreadable_dates(hire_raw, hire), unreadable_dates(reg_raw, reg)
+    (hire, hire_bad), (reg, reg_bad), (permit, permit_bad) = (read_dates(c) for c in (hire_raw, reg_raw, permit_raw))
     reg_month = pd.Series(False, index=f.index)
     if reg_bad.any():  # 参保年月: a month, never unreadable
         months = parse_months(reg_raw.where(reg_bad))
@@ -329,7 +369,7 @@ def _dates(roster: Roster, found: _Problems) -> tuple[pd.Series, pd.Series, pd.S
     found.note(reg_bad, "date_unreadable", "registration_date", reg_raw,
                label=found.label("registration_date", "registration date"), **quoted)
     permit_label = found.label("work_permit_date", "work permit date")
-    found.note(unreadable_dates(permit_raw, permit), "date_unreadable", "work_permit_date", permit_raw,
+    found.note(permit_bad, "date_unreadable", "work_permit_date", permit_raw,
                label=permit_label, **quoted)
     permit_later = permit > hire
     permit_text = iso_dates(permit[permit_later]).reindex(f.index)
@@ -345,8 +385,8 @@ def _section_11(roster: Roster, found: _Problems) -> dict[str, pd.Series]:
     f = roster.frame
     out: dict[str, pd.Series] = {}
     for name in ("career_start_date", "leave_date", "deregistration_date"):
-        out[name] = parse_dates(f[name])
-        found.note(unreadable_dates(f[name], out[name]), "date_unreadable", name, f[name],
+        out[name], unreadable = read_dates(f[name])
+        found.note(unreadable, "date_unreadable", name, f[name],
                    label=found.label(name), value=lambda v: v.fillna(""))
     for name, words in CODED_FIELDS.items():
         out[name], unknown = fields.normalise(_text(f[name]), words)
@@ -359,26 +399,40 @@ def _section_11(roster: Roster, found: _Problems) -> dict[str, pd.Series]:
 
 
 def _duplicates(f: pd.DataFrame, employer_id: pd.Series, ssn: pd.Series, found: _Problems,
-                seen: dict[str, pd.Series] | None) -> None:
+                seen: dict[str, tuple[pa.Array, np.ndarray]] | None) -> None:
     """The same person (SSN) twice for one employer in one file: a row problem on every later row, naming
-    the first (``seen``: the first rows of the file's earlier slices, by employer and SSN)."""
+    the first. ``seen`` holds, per file, the (employer, SSN) keys of its earlier slices and their first
+    rows. Arrow's hash kernels do the work (dictionary encoding, set lookup): no per-row Python."""
     has = ssn.notna().to_numpy()
     if not has.any():
         return
-    key = (employer_id.fillna("") + "\x1f" + ssn).where(ssn.notna())
-    rows = f["source_row"].astype("int64")
-    source = str(f["source_file"].iloc[0]) if len(f) else ""
+    key = pc.binary_join_element_wise(catalogue.arrow_text(employer_id.fillna("")), catalogue.arrow_text(ssn),
+                                      pa.scalar("\x1f", pa.large_string())).filter(pa.array(has))
+    encoded = pc.dictionary_encode(key)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    keys = encoded.dictionary
+    rows = f["source_row"].to_numpy(dtype=np.int64)[has]
+    _, first_at = np.unique(codes, return_index=True)  # codes number the keys in order of first appearance
+    first = rows[first_at]  # per key
+    source = str(f["source_file"].iloc[0])
     earlier = seen.get(source) if seen is not None else None
-    first = rows.groupby(key).transform("min").where(ssn.notna())
-    if earlier is not None and len(earlier):
-        first = pd.Series(earlier.reindex(key).to_numpy(), index=key.index).fillna(first)
-    repeated = (first < rows).fillna(False)
+    known = np.zeros(len(keys), dtype=bool)
+    if earlier is not None and len(earlier[0]):
+        at = pc.index_in(keys, value_set=earlier[0]).to_numpy(zero_copy_only=False)
+        known = ~np.isnan(at.astype(float))
+        first = np.where(known, earlier[1][np.nan_to_num(at.astype(float)).astype(np.int64)], first)
+    repeated = first[codes] < rows
     if repeated.any():
-        found.note(repeated, "duplicate_person", "id_number", _masked(f["id_number"], repeated),
-                   row=first.astype("Int64").astype("string"))
-    if seen is not None:
-        firsts = pd.Series(rows[has & ~repeated.to_numpy()].to_numpy(), index=key[has & ~repeated.to_numpy()])
-        seen[source] = firsts if earlier is None else pd.concat([earlier, firsts[~firsts.index.isin(earlier.index)]])
+        mask = np.zeros(len(f), dtype=bool)
+        mask[np.flatnonzero(has)[repeated]] = True
+        named = pd.Series(pd.NA, index=f.index, dtype="string")
+        named[mask] = first[codes][repeated].astype(str)
+        hit = pd.Series(mask, index=f.index)
+        found.note(hit, "duplicate_person", "id_number", _masked(f["id_number"], hit), row=named)
+    if seen is not None:  # the keys not seen before, with their first rows
+        new = ~known
+        seen[source] = (keys.filter(pa.array(new)), first[new]) if earlier is None else \
+            (pa.concat_arrays([earlier[0], keys.filter(pa.array(new))]), np.concatenate([earlier[1], first[new]]))
 
 
 def _unstorable_texts(texts: dict[str, pd.Series], found: _Problems) -> None:
@@ -490,7 +544,8 @@ def judge(rows: pd.DataFrame, as_of: dt.date, calendar_days: bool = False,
     left_early = judged & ~registered & (left <= deadline).fillna(False)
     overdue = judged & ~registered & ~left_early & (as_of_ts > deadline)
     pending = judged & ~registered & ~left_early & ~overdue
-    status = np.select([on_time, late, overdue, pending, invalid, exempt, left_early], STATUSES, default="invalid")
+    status = np.select([on_time, late, overdue, pending, invalid, exempt, left_early],
+                       np.arange(len(STATUSES)), default=STATUSES.index("invalid"))
 
     ended = left.where(overdue)  # the violation ends with the employment (Art. 58; 劳动保障监察条例 Art. 20)
     days_late = pd.Series(pd.NA, index=rows.index, dtype="Int64")
@@ -516,7 +571,8 @@ def judge(rows: pd.DataFrame, as_of: dt.date, calendar_days: bool = False,
 
     out = rows.drop(columns="registration_unreadable")
     out["deadline"] = deadline
-    out["status"] = pd.Series(status, index=rows.index, dtype="string")
+    out["status"] = pd.Series(pd.arrays.ArrowStringArray(pa.array(STATUSES, pa.large_string()).take(pa.array(status))),
+                              index=rows.index, copy=False)
     out["days_late"] = days_late
     out["days_left"] = days_left
     out["problem"] = _join(rows["problem"], found.text)
@@ -538,17 +594,22 @@ def _duty_notes(rows: pd.DataFrame, owed: duty.Duties, exempt: np.ndarray, found
     """Why a row carries the duty it does (section 11.3): the exemption's reason (not in the problems
     table: an explanation), and the codes of the age, dispatch and part-time rules."""
     kind = rows["employment_type"]
+    branch_here = (rows["dispatch_local_branch"] == "yes").fillna(False).to_numpy(dtype=bool)
     for reason in EXEMPT:  # the reason, in problem (compliance.employment)
         is_reason = (kind == reason).fillna(False).to_numpy(dtype=bool) if reason != "retired" else owed.over_age
+        if reason == "dispatched":  # a branch here, or the roster does not say (then: unless there is none)
+            found.note(pd.Series(is_reason & exempt & branch_here, index=rows.index), "exempt", "employment_type",
+                       kind, table=False, key="exempt_dispatched_branch")
+            is_reason = is_reason & ~branch_here
         found.note(pd.Series(is_reason & exempt, index=rows.index), "exempt", "employment_type", kind, table=False,
                    key=f"exempt_{reason}")
     born = owed.over_statutory_age | owed.retired_below_age | owed.age_uncertain
     birth = _dates_text(rows["birth_date"], born)
-    found.note(owed.over_statutory_age, "over_statutory_age", "id_number", birth, birth=birth)
-    found.note(owed.retired_below_age, "retired_below_statutory_age", "employment_type", kind, birth=birth)
-    found.note(owed.age_uncertain, "retirement_age_uncertain", "id_number", birth, birth=birth)
+    found.note(owed.over_statutory_age, "over_statutory_age", "birth_date", birth, birth=birth)
+    found.note(owed.retired_below_age, "retired_below_statutory_age", "birth_date", birth, birth=birth)
+    found.note(owed.age_uncertain, "retirement_age_uncertain", "birth_date", birth, birth=birth)
     starts = _dates_text(owed.start, owed.work_injury_required)
-    found.note(owed.work_injury_required, "work_injury_required", "employment_type", kind, start=starts)
+    found.note(owed.work_injury_required, "work_injury_required", "hire_date", starts, start=starts)
     found.note(owed.dispatch_user_registers, "dispatch_user_registers", "dispatch_local_branch",
                rows["dispatch_local_branch"])
     part_time = (kind == "part_time").fillna(False) & ~pd.Series(owed.over_age, index=rows.index)
@@ -624,7 +685,7 @@ def check_slices(rosters: list[Roster], as_of: dt.date, calendar_days: bool = Fa
 
     The problems table is ``PROBLEM_COLUMNS`` (the command line writes it whole); with ``coded`` it keeps
     its structure column too (``message_coded``: a page renders it in its language)."""
-    seen: dict[str, pd.Series] = {}  # per file, the first row of each (employer, person): duplicate_person
+    seen: dict[str, tuple[pa.Array, np.ndarray]] = {}  # per file, who came first (duplicate_person)
     for part in roster_slices(rosters):
         normalised = normalise(part, today, seen)
         judged = judge(normalised.rows, as_of, calendar_days, normalised.labels)

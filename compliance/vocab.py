@@ -16,6 +16,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 KEY = re.compile(r"[\s_\-]")
 
@@ -35,12 +36,13 @@ def lookup(values: pd.Series, keyed: dict[str, str]) -> tuple[pd.Series, pd.Seri
     value is not in the table (its code is NA too: the caller decides what an unknown value means)."""
     positions, distinct = pd.factorize(values, use_na_sentinel=True)
     keys = pd.Series(distinct, dtype=object).astype("string").str.lower().str.replace(KEY.pattern, "", regex=True)
-    found = keys.map(keyed).astype(object).to_numpy()
-    odd = (keys.map(keyed).isna() & keys.fillna("").ne("")).to_numpy(dtype=bool)
+    found = keys.map(keyed)
+    odd = (found.isna() & keys.fillna("").ne("")).to_numpy(dtype=bool)
     seen = positions >= 0
-    codes = np.full(len(values), None, dtype=object)
-    codes[seen] = found[positions[seen]]
+    # the codes spread over the rows by one Arrow take (no Python object per row)
+    codes = pa.array(found.astype(object).where(found.notna(), None).tolist(), pa.large_string()).take(
+        pa.array(positions, mask=~seen))
     unknown = np.zeros(len(values), dtype=bool)
     unknown[seen] = odd[positions[seen]]
-    return (pd.Series(codes, index=values.index, dtype="string"),
+    return (pd.Series(pd.arrays.ArrowStringArray(codes), index=values.index, copy=False),
             pd.Series(unknown, index=values.index, dtype=bool))

@@ -68,7 +68,7 @@ def test_unknown_employment_type_counts_as_full_time_and_is_noted(roster_file) -
 
 
 def test_employment_type_codes() -> None:
-    codes, unknown = normalise_employment_type(pd.Series(["劳务派遣", "", None, "兼职", "x"], dtype=object))
+    codes, unknown, _ = normalise_employment_type(pd.Series(["劳务派遣", "", None, "兼职", "x"], dtype=object))
     assert codes.tolist() == ["dispatched", "full_time", "full_time", "part_time", "full_time"]
     assert unknown.tolist() == [False, False, False, False, True]
 
