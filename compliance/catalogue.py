@@ -186,6 +186,64 @@ _ROW = {  # a roster's cells and their judgement (compliance.registration): the 
                                 "company registers (Interim Provisions on Labour Dispatch Art. 19(2))",
                                 "劳务派遣单位在用工单位所在地未设立分支机构：由用工单位代为办理社会保险登记"
                                 "（《劳务派遣暂行规定》第十九条第二款）"),
+    # the card (compliance.cards, section 11.4): guidance keys (card_<key>) and the card problems
+    "card_transfer_no_new_card": (
+        "Your insurance relationship has ended: no new card is needed. Transfer it where you work now, through the "
+        "national social insurance public service platform (国家社会保险公共服务平台) or the 掌上12333 app; the "
+        "medical insurance moves through the national medical insurance service platform (国家医保服务平台), and "
+        "the personal medical account moves with it.",
+        "参保关系已终止：无需申领新卡。请在新的就业地通过国家社会保险公共服务平台或“掌上12333”App 办理社会保险关系"
+        "转移，医保关系通过国家医保服务平台转移，医保个人账户随之转移。"),
+    "card_apply_card": (
+        "No card yet: apply with your valid ID at a social security (人社) service window or a service bank branch of "
+        "the place you are insured, or online through the electronic social security card (电子社保卡) or 掌上12333; "
+        "an employer may apply for its employees. Enable the card once you have it.",
+        "尚未持有社保卡：请携带本人有效身份证件到参保地人社服务窗口或社保卡服务银行网点申领，也可通过电子社保卡、"
+        "“掌上12333”等线上渠道申领；单位也可为职工统一申领。领卡后再启用。"),
+    "card_await_production": (
+        "Your card is being made: nothing to bring now. Follow its progress in the electronic social security card "
+        "or 掌上12333, and collect it where you are told once it is ready.",
+        "社保卡正在制作中：现在无需携带任何材料。可在电子社保卡或“掌上12333”查询制卡进度，制好后按通知到指定网点领取。"),
+    "card_collect_card": (
+        "Your card is ready: collect it with your valid ID at the branch or window named in the notice, then enable "
+        "it.", "社保卡已制好待领取：请携带本人有效身份证件到通知的网点或窗口领取，领取后启用。"),
+    "card_replace_lost": (
+        "The card is reported lost: apply for a replacement with your valid ID at a social security service window "
+        "or service bank branch, or online where your city offers it (电子社保卡, 掌上12333); use the electronic "
+        "card meanwhile.",
+        "社保卡已挂失：请携带本人有效身份证件到人社服务窗口或社保卡服务银行网点申请补卡，所在城市开通的也可在电子社保卡、"
+        "“掌上12333”线上申请；补卡期间可先使用电子社保卡。"),
+    "card_replace_expired": (
+        "The card has expired: apply for a new one with your valid ID at a social security service window or "
+        "service bank branch, or online where your city offers it; enable the new card once you have it.",
+        "社保卡已过有效期：请携带本人有效身份证件到人社服务窗口或社保卡服务银行网点申请换卡，所在城市开通的也可线上申请；"
+        "领到新卡后启用。"),
+    "card_enable_social_online": (
+        "Enable the card's social-security function online, from anywhere: in the electronic social security card "
+        "(app or mini-programme), the 掌上12333 app or the national government service platform (国家政务服务平台); "
+        "or at any social security window or service bank branch (card services are available across provinces).",
+        "启用社保卡的社保功能：可在任何地方通过电子社保卡（App 或小程序）、“掌上12333”App、国家政务服务平台在线启用，"
+        "也可到人社服务窗口或社保卡服务银行网点办理（社保卡服务已实现跨省通办）。"),
+    "card_activate_financial_any_branch": (
+        "Activate the financial function in person, with the card and a valid ID, at any branch of the bank printed "
+        "on the card, anywhere in the country.",
+        "激活金融功能：携带社保卡和本人有效身份证件，到卡面所印银行在全国的任一网点当面办理。"),
+    "card_sign_up_electronic": (
+        "Sign up for the electronic social security card (电子社保卡) in its app, 掌上12333, WeChat or Alipay: it "
+        "works at once for services and medical settlement where accepted.",
+        "在电子社保卡 App、“掌上12333”、微信或支付宝中申领电子社保卡：签发后即可办理社保服务，"
+        "在支持的地方用于就医结算。"),
+    "card_city_unknown": ("no old-card parameters for the card city '{city}': frozen left empty (give "
+                          "--old-cards-cancelled DATE for such rows)",
+                          "发卡地“{city}”没有旧卡停用参数：账户冻结一栏留空（可用 --old-cards-cancelled 指定日期）"),
+    "card_city_missing": ("no card city on this row and none given (--city): frozen left empty",
+                          "该行没有发卡地，也未指定城市（--city）：账户冻结一栏留空"),
+    "card_short_notice": ("{city} cancels its old cards on {date}, announced on {announced}: less than six months "
+                          "ahead", "{city}于 {announced} 公告自 {date} 起停用旧卡，距停用不足六个月"),
+    "card_params_bad": ("{file}: [cards] {key} = '{value}' is not usable (old_card_mode: city_date or "
+                        "on_activation; dates as YYYY-MM-DD)",
+                        "{file}：[cards] 中 {key} = “{value}” 无法使用（old_card_mode 应为 city_date 或 "
+                        "on_activation；日期格式为 YYYY-MM-DD）"),
     "duplicate_person": ("the same social security number as row {row} of this file, for the same employer",
                          "与本文件第 {row} 行为同一单位的同一社会保障号码（重复）"),
     "hire_date_far_future": ("{label@label}: {date} is more than 90 days after the as-of date {as_of}; check the date",

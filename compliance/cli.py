@@ -76,6 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("employers", help="one row per employer, flagged for premium verification",
                        description="Per-employer counts; employers with an overdue employee are flagged (Art. 58).")
     _roster_args(p)
+    p = sub.add_parser("cards", help="each person's social security card: functions, guidance, frozen account",
+                       description="The card of every person of the rosters (shared README section 11.4): its two "
+                                   "functions, what to do next, and whether the medical account is frozen where "
+                                   "the card city has cancelled its old cards.")
+    _roster_args(p)
+    p.add_argument("--city", help="the card city of rows without a card city (a shipped city: "
+                                  "beijing, shanghai, … or its name)")
+    p.add_argument("--old-cards-cancelled", type=_date, metavar="DATE",
+                   help="the old cards' cancellation date for rows whose card city has no parameters")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of guidance_text (default zh)")
+    p.add_argument("--problems", metavar="FILE", help="also write the table of row problems to FILE")
     p = sub.add_parser("id", help="explain one identity number",
                        description="Validate an identity number and show what it encodes. Exit 1 when invalid.")
     p.add_argument("number", help="the ID number (18 or 15 characters; spaces, dashes, full-width allowed)")
@@ -351,6 +362,23 @@ def cmd_employers(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_cards(args: argparse.Namespace) -> int:
+    from compliance import jobs, reports
+    from compliance.cards import CARD_COLUMNS
+
+    result = _check_whole(args)
+    cards = jobs.card_report(result, args.as_of or dt.date.today(), args.city, args.old_cards_cancelled, args.lang)
+    reports.write(cards.people[CARD_COLUMNS], args.out, sheet="cards")
+    if args.problems:
+        reports.write(cards.problems, args.problems, sheet="problems")
+    for warning in cards.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    frozen = int(cards.people["frozen"].fillna(False).sum())
+    print(f"{len(cards.people)} cards: {frozen} frozen, {int(cards.people['must_apply'].sum())} must apply, "
+          f"{int(cards.people['frozen'].isna().sum())} with no old-card parameters -> {args.out}")
+    return EXIT_OK
+
+
 def cmd_id(args: argparse.Namespace) -> int:
     from compliance import documents
 
@@ -594,8 +622,9 @@ def _debug() -> bool:
         return False
 
 
-COMMANDS = {"user": cmd_user, "check": cmd_check, "employers": cmd_employers, "id": cmd_id, "deadline": cmd_deadline,
-            "upload": cmd_upload, "import-registry": cmd_import_registry, "history": cmd_history,
+COMMANDS = {"user": cmd_user, "check": cmd_check, "employers": cmd_employers, "cards": cmd_cards, "id": cmd_id,
+            "deadline": cmd_deadline, "upload": cmd_upload, "import-registry": cmd_import_registry,
+            "history": cmd_history,
             "crosscheck": cmd_crosscheck, "worksheet": cmd_worksheet, "cases": cmd_cases, "case": cmd_case,
             "batch": cmd_batch}
 

@@ -165,7 +165,8 @@ class Params:
 
 
 def cities() -> list[str]:
-    return sorted(p.stem for p in PARAMS_DIR.glob("*.toml"))
+    """The shipped cities with contribution periods (a city file may hold only its ``[cards]`` table)."""
+    return sorted(p.stem for p in PARAMS_DIR.glob("*.toml") if "[[period]]" in p.read_text(encoding="utf-8"))
 
 
 def load_params(city: str | None = None, path: str | Path | None = None) -> Params:

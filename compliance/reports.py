@@ -89,8 +89,10 @@ def _csv_table(frame: pd.DataFrame) -> pa.Table:
     """A frame as the Arrow table the CSV writer takes: ISO dates, formula-safe text, true/false."""
     out = escape_formulas(_dates_to_iso(frame))
     for name in out.columns:
-        if pd.api.types.is_bool_dtype(out[name]):
-            out[name] = np.where(out[name], "true", "false")
+        if pd.api.types.is_bool_dtype(out[name]):  # a nullable boolean's NA is an empty field
+            column = out[name]
+            text = np.where(column.fillna(False).to_numpy(dtype=bool), "true", "false")
+            out[name] = pd.Series(text, index=column.index, dtype="string").mask(column.isna())
         elif pd.api.types.is_object_dtype(out[name]) or pd.api.types.is_string_dtype(out[name]):
             out[name] = out[name].astype("string")
     table = pa.Table.from_pandas(out, preserve_index=False)

@@ -59,6 +59,10 @@ EMPLOYER_COLUMNS = ["employer_id", "employer_name", "employees", "on_time", "lat
                     "flag_reason", "work_injury_overdue", "deregistration_issues"]  # section 11.7
 EMPLOYER_CODED = f"flag_reason{SUFFIX}"  # beside EMPLOYER_COLUMNS in employers.summarise's frame
 
+CARD_COLUMNS = ["source_file", "source_row", "employer_id", "name", "ssn", "card_city", "card_status",
+                "social_function", "financial_function", "insurance_status", "frozen", "must_apply", "guidance",
+                "guidance_text"]  # python -m compliance cards (section 11.4)
+
 CROSSCHECK_COLUMNS = ["finding", "employer_id", "ssn", "name", "roster_registration_date",
                       "registry_registration_date", "source_file", "source_row", "detail"]
 CROSSCHECK_CODED = f"detail{SUFFIX}"  # with crosscheck(coded=True)

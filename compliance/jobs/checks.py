@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from compliance import cases, employers, premiums
-from compliance.registration import CheckResult, check, check_slices, employer_problem
+from compliance import cards, cases, employers, premiums
+from compliance.registration import PROBLEM_CODED, CheckResult, check, check_slices, employer_problem
 from compliance.rosters import Roster, RosterError, read_rosters, read_uploads, roster_paths
 
 if TYPE_CHECKING:  # the worker processes that run checks need no accounts
@@ -93,6 +93,20 @@ def check_paths_whole(inputs: Sequence[str], as_of: dt.date, calendar_days: bool
 def employer_summary(results: pd.DataFrame) -> pd.DataFrame:
     """One row per employer, flagged for premium verification where anyone is overdue (Art. 58)."""
     return employers.summarise(results)
+
+
+def card_report(result: CheckResult, as_of: dt.date, city: str | None = None,
+                old_cards_cancelled: dt.date | None = None, lang: str = "zh") -> cards.CardReport:
+    """Every person's card (section 11.4: functions, guidance, frozen account) of a check's rows; the
+    problems are the check's with the card's own (``card_city_unknown``) in row order."""
+    report = cards.card_report(result.results, as_of, city, old_cards_cancelled, lang)
+    problems = result.problems if PROBLEM_CODED in result.problems else \
+        result.problems.assign(**{PROBLEM_CODED: pd.NA})
+    merged = pd.concat([problems, report.problems], ignore_index=True) if len(report.problems) else problems
+    order = np.lexsort((np.arange(len(merged)), merged["source_row"].astype("Float64").fillna(-1).to_numpy()))
+    wanted = list(result.problems.columns)
+    report.problems = merged.iloc[order][wanted].astype({"source_row": "Int64"}).reset_index(drop=True)
+    return report
 
 
 def scope(result: CheckResult, user: User) -> tuple[CheckResult, int]:
