@@ -86,7 +86,7 @@ def duties(employment_type: pd.Series, dispatch_local_branch: pd.Series, birth: 
     required = over_age & ~no_relationship & order_56
     later_start = start.where(~(required & (start < ORDER_56_FROM).fillna(False).to_numpy()), ORDER_56_FROM)
     series = {name: pd.Series(values, index=index, dtype=bool) for name, values in {
-        "over_age": over_age, "over_statutory_age": over_by_id & ~labelled_retired, "retired_below_age": retired_below,
+        "over_age": over_age, "over_statutory_age": over_by_id, "retired_below_age": retired_below,
         "age_uncertain": uncertain & ~over_by_id, "work_injury_required": required,
         "dispatch_user_registers": user_registers, "dispatch_branch_unknown": branch_unknown}.items()}
     return Duties(pd.Series(duty, index=index, dtype="string"), start=later_start, **series)

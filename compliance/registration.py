@@ -605,9 +605,10 @@ def _duty_notes(rows: pd.DataFrame, owed: duty.Duties, exempt: np.ndarray, found
                    key=f"exempt_{reason}")
     born = owed.over_statutory_age | owed.retired_below_age | owed.age_uncertain
     birth = _dates_text(rows["birth_date"], born)
-    found.note(owed.over_statutory_age, "over_statutory_age", "birth_date", birth, birth=birth)
-    found.note(owed.retired_below_age, "retired_below_statutory_age", "birth_date", birth, birth=birth)
-    found.note(owed.age_uncertain, "retirement_age_uncertain", "birth_date", birth, birth=birth)
+    quoted = _masked(rows["id_number"], pd.Series(born, index=rows.index))  # the ID the birth date is read from
+    found.note(owed.over_statutory_age, "over_statutory_age", "id_number", quoted, birth=birth)
+    found.note(owed.retired_below_age, "retired_below_statutory_age", "id_number", quoted, birth=birth)
+    found.note(owed.age_uncertain, "retirement_age_uncertain", "id_number", quoted, birth=birth)
     starts = _dates_text(owed.start, owed.work_injury_required)
     found.note(owed.work_injury_required, "work_injury_required", "hire_date", starts, start=starts)
     found.note(owed.dispatch_user_registers, "dispatch_user_registers", "dispatch_local_branch",

@@ -391,8 +391,6 @@ def test_retiree_from_order_56(roster_file, as_of: str, status: str, days: int) 
     assert "work_injury_required" in codes(row)
 
 
-@pytest.mark.xfail(strict=True, reason="product bug: a 退休返聘 row past the reformed age gets no over_statutory_age "
-                   "code (the row is over-age, over_age true, but only exempt_retired / work_injury_required is noted)")
 @pytest.mark.parametrize("as_of", ["2026-06-30", "2026-08-01"])
 def test_retiree_past_the_age_is_coded_over_age_whatever_the_label(roster_file, as_of: str) -> None:
     # 11.3: "Anyone (any label) at or above the reformed age on the hire date - men by the 60 table - is over-age,
@@ -695,15 +693,14 @@ def test_new_codes_in_the_problems_table(roster_file, tmp_path: Path) -> None:
     assert career[0]["column"]
 
 
-@pytest.mark.xfail(strict=True, reason="product bug: the age codes name the column 'birth_date', which the roster "
-                   "does not have, instead of the ID number's column 身份证号 (column D) the birth date is read from")
 def test_age_codes_name_the_roster_column(roster_file, tmp_path: Path) -> None:
     # 11.7: the new codes appear in the problems table "with the row and column like the others", i.e. the roster
-    # column as the user sees it ("<header> (column X)"). The birth date of rows 11-13 comes from 身份证号 (column D).
+    # column as the user sees it ("<header> (column X)"). The birth date of rows 10-13 comes from 身份证号 (column D);
+    # row 10, the 退休返聘 retiree born 1955, is over the reformed age whatever the label (11.3: "anyone (any label)").
     _, _, problems = contract_run(roster_file, tmp_path)
     age = [p for p in problems if p["code"] in {"over_statutory_age", "retired_below_statutory_age",
                                                  "retirement_age_uncertain"}]
-    assert sorted(p["source_row"] for p in age) == ["11", "12", "13"]
+    assert sorted(p["source_row"] for p in age) == ["10", "11", "12", "13"]
     for p in age:
         assert "身份证号" in p["column"], p
 
