@@ -112,6 +112,10 @@ CARD_CODES = {  # the agency's own words -> card_status code; anything else is "
     "已激活": "activated", "已启用": "activated", "正常": "activated",
     "挂失": "lost", "临时挂失": "lost", "正式挂失": "lost", "书面挂失": "lost", "口头挂失": "lost",
     "注销": "cancelled",
+    # section 11.4
+    "换卡中": "in_production", "补换中": "in_production", "待领取": "ready_for_collection",
+    "已制卡待领取": "ready_for_collection", "制卡完成": "ready_for_collection", "已过期": "expired",
+    "有效期满": "expired", "临时卡": "activated",
 }
 MINIMUM_AGE = 16  # Labour Law Art. 15
 
@@ -619,8 +623,8 @@ def hr_section10(f: Factory) -> list[Person]:
         person(f, "on_time", id_text=f"{dashed[:6]}\u2014{dashed[6:14]}\u2014{dashed[14:]}", ssn=dashed,
                card_status="注销", note="ID written with em dashes (U+2014) between region, birth date and "
                                        "sequence: valid after normalising; card 注销 = cancelled"),
-        person(f, "on_time", card_status="待领取",
-               note="card 待领取 is not an agency status word: card_status unknown, listed as card_status_unknown"),
+        person(f, "on_time", card_status="冻结",
+               note="card 冻结 is not an agency status word: card_status unknown, listed as card_status_unknown"),
     ]
 
 
