@@ -65,6 +65,7 @@ _LOOKUP = vocab.table(STATUS_WORDS)
 GUIDANCE = ["transfer_no_new_card", "apply_card", "await_production", "collect_card", "replace_lost",
             "replace_expired", "enable_social_online", "activate_financial_any_branch", "sign_up_electronic"]
 NOT_ENABLED = ["enable_social_online", "activate_financial_any_branch", "sign_up_electronic"]
+_NO_ENABLED_CARD = ["not_applied", "in_production", "ready_for_collection", "issued_not_activated", "cancelled"]
 _BY_STATUS = {"not_applied": "apply_card", "cancelled": "apply_card", "in_production": "await_production",
               "ready_for_collection": "collect_card", "lost": "replace_lost", "expired": "replace_expired"}
 MODES = ("city_date", "on_activation")
@@ -158,8 +159,10 @@ def functions(status: pd.Series, social: pd.Series, financial: pd.Series,
     """The two functions as of a date: the roster's columns where given; else from the status (an
     ``activated`` card has both, an issued one neither); an activation date on or before the as-of date
     counts as the social function enabled. NA where nothing says."""
-    by_status_social = status.map({"activated": "enabled", "issued_not_activated": "not_enabled"}).astype("string")
-    by_status_fin = status.map({"activated": "activated", "issued_not_activated": "not_activated"}).astype("string")
+    without = dict.fromkeys(_NO_ENABLED_CARD, "not_enabled")  # no new card in hand, or one never enabled
+    by_status_social = status.map({"activated": "enabled", **without}).astype("string")
+    by_status_fin = status.map({"activated": "activated", **dict.fromkeys(_NO_ENABLED_CARD, "not_activated")}
+                               ).astype("string")
     social = social.astype("string").fillna(by_status_social)
     financial = financial.astype("string").fillna(by_status_fin)
     enabled_by = (pd.to_datetime(activation_date) <= pd.Timestamp(as_of)).fillna(False)
@@ -201,9 +204,9 @@ def card_report(results: pd.DataFrame, as_of: dt.date, city: str | None = None,
     """Section 11.4 over checked rows (``registration.check`` results): the functions, the guidance, and
     ``frozen`` — true when the person is insured (registered by the as-of date, insurance not terminated),
     their card city (``card_city``, else ``city``) cancels old cards on a date on or before the as-of date,
-    and the social function was not enabled by then; empty where the card city has no parameters
-    (``card_city_unknown``; ``old_cards_cancelled`` is the date for those rows). ``on_activation``
-    cities never freeze."""
+    and the social function is known not enabled by then (the column, or a status without an enabled card);
+    empty where the card city has no parameters (``card_city_unknown``; ``old_cards_cancelled`` is the date
+    for those rows) or nothing says whether the card is enabled. ``on_activation`` cities never freeze."""
     index = results.index
     status = results["card_status"].astype("string")
     social, financial = functions(status, results.get("social_function", pd.Series(pd.NA, index=index)),
@@ -224,23 +227,26 @@ def card_report(results: pd.DataFrame, as_of: dt.date, city: str | None = None,
     insured = (pd.to_datetime(results["registration_date"]) <= as_of_ts).fillna(False) & \
         ~(insurance == "terminated").fillna(False)
     frozen = insured & (mode == "city_date").fillna(False) & (cancel <= as_of_ts).fillna(False) & \
-        ~(social == "enabled").fillna(False)
+        (social == "not_enabled").fillna(False)
     undecided = mode.isna()
+    # where old cards are gone and nothing says whether this person's new card is enabled: not known
+    unsure = insured & (mode == "city_date").fillna(False) & (cancel <= as_of_ts).fillna(False) & social.isna()
     must_apply = status.isin(["not_applied", "cancelled"]).fillna(False) & ~(insurance == "terminated").fillna(False)
     people = pd.DataFrame({
         "source_file": results["source_file"], "source_row": results["source_row"],
         "employer_id": results["employer_id"], "name": results["name"], "ssn": results["ssn"],
         "card_city": key.fillna(named), "card_status": status, "social_function": social,
         "financial_function": financial, "insurance_status": insurance,
-        "frozen": pd.array(np.where(undecided, None, frozen.to_numpy(dtype=bool)), dtype="boolean"),
+        "frozen": pd.array(np.where(undecided | unsure, None, frozen.to_numpy(dtype=bool)), dtype="boolean"),
         "must_apply": must_apply.astype(bool), "guidance": keys, "guidance_text": guidance_text(keys, lang),
     }, index=index)
     people["registered"] = insured  # beside the contract: who must register before any card question
-    return CardReport(people, _unknown_cities(results, undecided, named, city),
-                      [catalogue.Text("card_short_notice", city=c.name, date=c.cancel_date.isoformat(),
-                                      announced=c.announced_on.isoformat())
-                       for k, c in cities.items() if c.short_notice() and (key == k).any() and c.cancel_date
-                       and c.announced_on])
+    used = [c for k, c in cities.items() if (key == k).any()]
+    warnings = [catalogue.Text("card_short_notice", city=c.name, date=str(c.cancel_date), announced=str(c.announced_on))
+                for c in used if c.short_notice()]
+    warnings += [catalogue.Text("card_params_unconfirmed", city=c.name, keys=", ".join(c.unconfirmed))
+                 for c in used if c.unconfirmed]
+    return CardReport(people, _unknown_cities(results, undecided, named, city), warnings)
 
 
 def _unknown_cities(results: pd.DataFrame, rows: pd.Series, named: pd.Series, city: str | None) -> pd.DataFrame:

@@ -240,6 +240,9 @@ _ROW = {  # a roster's cells and their judgement (compliance.registration): the 
                           "该行没有发卡地，也未指定城市（--city）：账户冻结一栏留空"),
     "card_short_notice": ("{city} cancels its old cards on {date}, announced on {announced}: less than six months "
                           "ahead", "{city}于 {announced} 公告自 {date} 起停用旧卡，距停用不足六个月"),
+    "card_params_unconfirmed": ("{city}: old-card figures not confirmed by a published source: {keys} (see "
+                                "docs/cards-sources.md)",
+                                "{city}：以下旧卡停用参数未能从公开来源核实：{keys}（见 docs/cards-sources.md）"),
     "card_params_bad": ("{file}: [cards] {key} = '{value}' is not usable (old_card_mode: city_date or "
                         "on_activation; dates as YYYY-MM-DD)",
                         "{file}：[cards] 中 {key} = “{value}” 无法使用（old_card_mode 应为 city_date 或 "

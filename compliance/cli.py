@@ -374,8 +374,8 @@ def cmd_cards(args: argparse.Namespace) -> int:
     for warning in cards.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     frozen = int(cards.people["frozen"].fillna(False).sum())
-    print(f"{len(cards.people)} cards: {frozen} frozen, {int(cards.people['must_apply'].sum())} must apply, "
-          f"{int(cards.people['frozen'].isna().sum())} with no old-card parameters -> {args.out}")
+    print(f"{len(cards.people)} cards: {frozen} frozen, {int(cards.people['frozen'].isna().sum())} not known (no "
+          f"old-card parameters, or no card status), {int(cards.people['must_apply'].sum())} must apply -> {args.out}")
     return EXIT_OK
 
 
