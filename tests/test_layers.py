@@ -19,8 +19,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "compliance"
-RULES = ["ids", "retirement", "documents", "employment", "vocab", "dates", "calendar", "registration", "employers",
-         "cards", "flexible", "premiums", "crosscheck", "cases", "schema", "catalogue", "errors"]
+RULES = ["ids", "retirement", "duty", "fields", "documents", "employment", "vocab", "dates", "calendar",
+         "registration", "employers", "cards", "flexible", "premiums", "crosscheck", "cases", "schema", "catalogue",
+         "errors"]
 NOT_FOR_RULES = ("compliance.rosters", "compliance.reports", "compliance.store", "compliance.accounts",
                  "compliance.signins", "compliance.jobs", "compliance.batch",
                  "compliance.workers", "compliance.resultcache", "compliance.cli", "sqlalchemy", "alembic", "dask",
