@@ -38,11 +38,11 @@ from compliance.schema import Roster  # re-exported: readers make them, rules re
 # field -> recognised headers (shared README section 5); compared after _header_key().
 ALIASES: dict[str, list[str]] = {
     "employer_id": ["统一社会信用代码", "单位编号", "employer_id", "uscc"],
-    "employer_name": ["单位名称", "用人单位", "employer", "employer_name"],
-    "name": ["姓名", "name"],
-    "id_number": ["身份证号", "身份证号码", "公民身份号码", "证件号码", "id_number", "id"],
-    "hire_date": ["入职日期", "用工日期", "入职时间", "到岗日期", "hire_date", "start_date"],
-    "registration_date": ["参保日期", "参保登记日期", "社保登记日期", "registration_date"],
+    "employer_name": ["单位名称", "用人单位", "所属公司", "公司", "公司名称", "employer", "employer_name"],
+    "name": ["姓名", "员工姓名", "name"],
+    "id_number": ["身份证号", "身份证号码", "身份证", "公民身份号码", "证件号码", "id_number", "id"],
+    "hire_date": ["入职日期", "用工日期", "入职时间", "到岗日期", "入司日期", "hire_date", "start_date"],
+    "registration_date": ["参保日期", "参保登记日期", "社保登记日期", "社保起缴日期", "registration_date"],
     "card_status": ["社保卡状态", "card_status"],
     "card_bank": ["发卡银行", "合作银行", "card_bank"],
     "activation_date": ["激活日期", "社保卡激活日期", "activation_date"],
@@ -144,28 +144,62 @@ def too_many_sheets(source: str, sheets: int) -> RosterError:
     return _error("too_many_sheets", source=source, sheets=sheets, limit=LIMITS.max_sheets)
 
 
-def find_header(rows: list[list[object]]) -> tuple[int, dict[str, int], list[str]] | None:
-    """The first row that names at least two fields, one of them a key field.
+def _fields_of(row: list[object], above: list[object] | None = None) -> tuple[dict[str, int], list[str]]:
+    """The fields a header row names (field -> first column) and notes on repeated ones. With ``above``
+    (the row over it), a column this row leaves empty takes the field named above it: a two-level
+    header, 姓名 merged down over both rows while 证件信息 groups 证件类型 and 身份证号 below it."""
+    found: dict[str, int] = {}
+    notes: list[str] = []
+    cells = [(c, cell) for c, cell in enumerate(row) if cell is not None and cell != ""]
+    if above is not None:  # a merged cell's value is in its top row only
+        cells += [(c, cell) for c, cell in enumerate(above)
+                  if cell not in (None, "") and (c >= len(row) or row[c] in (None, ""))]
+    for c, cell in sorted(cells, key=lambda item: item[0]):
+        f = _LOOKUP.get(_header_key(cell))
+        if f is None:
+            continue
+        if f in found:
+            notes.append(Text("column_repeated", column=get_column_letter(c + 1), header=str(cell), field=f,
+                              first=get_column_letter(found[f] + 1)))
+        else:
+            found[f] = c
+    return found, notes
 
-    Returns the row index, field -> column index (first occurrence), and notes on duplicates.
+
+def _is_header(found: dict[str, int]) -> bool:
+    return len(found) >= 2 and bool(KEY_FIELDS & found.keys())
+
+
+def find_header(rows: list[list[object]]) -> tuple[int, dict[str, int], list[str]] | None:
+    """The first row that names at least two fields, one of them a key field; the data start below it.
+
+    A two-level header (a group row over a row of sub headers, some cells merged down over both) is
+    read as one: the sub-header row is the header, and a column it leaves empty takes the field named
+    in the row above. Returns the (last) header row's index, field -> column index (first occurrence),
+    and notes on duplicates.
     """
+    rows = rows[:HEADER_SEARCH_ROWS + 1]
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        found: dict[str, int] = {}
-        notes: list[str] = []
-        for c, cell in enumerate(row):
-            if cell is None or cell == "":
-                continue
-            f = _LOOKUP.get(_header_key(cell))
-            if f is None:
-                continue
-            if f in found:
-                notes.append(Text("column_repeated", column=get_column_letter(c + 1), header=str(cell), field=f,
-                                  first=get_column_letter(found[f] + 1)))
-            else:
-                found[f] = c
-        if len(found) >= 2 and KEY_FIELDS & found.keys():
-            return r, found, notes
+        found, notes = _fields_of(row, rows[r - 1] if r else None)
+        if not _is_header(found):
+            continue
+        if r + 1 < len(rows):  # the group row of a two-level header: its sub headers are below
+            below, below_notes = _fields_of(rows[r + 1], row)
+            if len(below) > len(found):
+                return r + 1, below, below_notes
+        return r, found, notes
     return None
+
+
+def header_cells(rows: list[list[object]], h: int) -> list[object]:
+    """The header of row ``h`` as :func:`find_header` reads it: a cell left empty takes the one above."""
+    row = list(rows[h])
+    if h == 0:
+        return row
+    above = rows[h - 1]
+    width = max(len(row), len(above))
+    row += [None] * (width - len(row))
+    return [above[c] if cell in (None, "") and c < len(above) else cell for c, cell in enumerate(row)]
 
 
 def _sniff(raw: bytes) -> str:
@@ -316,7 +350,7 @@ def sniff_csv(head: str, source: str) -> CsvLayout:
             widest = max((len(r) if len(line) == len(cut) else max(len(r), line.count(delimiter) + 1)
                           for r, line, cut in zip(rows[h:], full_lines[h:], head_lines[h:], strict=False)),
                          default=0)
-            best = CsvLayout(delimiter, h, found, notes, [str(c) for c in rows[h]], widest)
+            best = CsvLayout(delimiter, h, found, notes, [str(c) for c in header_cells(rows, h)], widest)
     if best is None:
         raise _error("no_header_csv", source=source, n=HEADER_SEARCH_ROWS)
     return best
@@ -936,7 +970,7 @@ def _read_workbook(raw: bytes, source: str, kind: str) -> list[Roster]:
         h, found, notes = hit
         label = source if len(sheets) == 1 else f"{source}[{sheet_name}]"
         data = pd.DataFrame(rows[h + 1:], dtype=object)
-        roster = roster_of(label, data, h + 2, found, rows[h], notes)
+        roster = roster_of(label, data, h + 2, found, header_cells(rows, h), notes)
         roster.number_cells = {"id_number", "ssn"}
         rosters.append(roster)
     if not rosters:
