@@ -445,6 +445,16 @@ _OTHER = {  # accounts (compliance.accounts) and cases (compliance.store): ``She
     "unknown_case_state": ("unknown case state {state}; expected one of {states}",
                            "未知的案件状态 {state}，可选：{states}"),
     "no_case": ("no case {case}", "没有编号为 {case} 的案件"),
+    # notices (compliance.notices, jobs.case_notice)
+    "notice_kind": ("unknown notice kind {kind}; expected one of {kinds}",
+                    "未知的文书类型 {kind}，可选：{kinds}"),
+    "notice_format": ("a notice is written as {formats}, not '{format}'",
+                      "文书只能保存为 {formats}，不能保存为“{format}”"),
+    "notice_nobody": ("case {case}: nobody of employer {employer} is overdue or registered late as of {as_of}: no "
+                      "notice to write",
+                      "案件 {case}：截至 {as_of}，单位 {employer} 没有逾期未登记或逾期登记的职工，无需出具文书"),
+    "notice_city": ("no shipped city matches employer {employer}'s credit code: name --city or --params",
+                    "无法根据单位 {employer} 的统一社会信用代码确定城市：请指定城市参数（--city 或 --params）"),
     "case_next_state": ("case {case} is {state@state}; it cannot move to {state2@state} from there",
                         "案件 {case} 当前为 {state@state}，不能由此改为 {state2@state}"),
     # cases, README 11.6 (compliance.cases.refusal)

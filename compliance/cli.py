@@ -146,10 +146,14 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
                                    "--rectify-by YYYY-MM-DD] | show CASE_ID [--as-of YYYY-MM-DD] [--city CITY | "
                                    "--params FILE.toml]. Moves: open -> notified | withdrawn; notified -> rectified | "
                                    "not_rectified (after the rectify-by date) | withdrawn; rectified -> closed; "
-                                   "not_rectified -> penalised -> closed. A refused move: exit 2, one line.")
-    p.add_argument("action", choices=["open", "move", "show"],
-                   help="open a case, move it to a state its state allows, or show it and its history")
-    p.add_argument("target", help="employer ID (open) or case number (move, show)")
+                                   "not_rectified -> penalised -> closed. A refused move: exit 2, one line. "
+                                   "notice CASE_ID --kind rectification|audit|report --out FILE.docx|FILE.pdf "
+                                   "[--as-of YYYY-MM-DD] [--city CITY | --params FILE.toml]: the case's "
+                                   "社会保险登记限期改正通知书, 社会保险稽核告知书 or one-page employer report.")
+    p.add_argument("action", choices=["open", "move", "show", "notice"],
+                   help="open a case, move it to a state its state allows, show it and its history, or write a "
+                        "notice of it")
+    p.add_argument("target", help="employer ID (open) or case number (move, show, notice)")
     p.add_argument("state", nargs="?", choices=CASE_STATES, help="the state to move to (move)")
     p.add_argument("--note", default="", help="dated note kept with the case (a move needs one)")
     p.add_argument("--document", choices=CASE_DOCUMENTS,
@@ -157,11 +161,16 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
                         "audit_opinion (稽核整改意见书) or payment_notice (限期缴费通知书)")
     p.add_argument("--rectify-by", type=_date, metavar="YYYY-MM-DD",
                    help="with 'move CASE_ID notified': the date the document orders things put right by")
-    p.add_argument("--as-of", type=_date, help="show: the premiums due for the Art. 84 range as of this date "
-                                               "(default today)")
+    p.add_argument("--as-of", type=_date, help="show, notice: the premiums due (for the Art. 84 range, or the "
+                                               "notice's figures) as of this date (default today)")
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--city", help="show: the city of compliance/params whose worksheet gives the premiums due")
-    group.add_argument("--params", metavar="FILE.toml", help="show: a parameter file of the same form")
+    group.add_argument("--city", help="show, notice: the city of compliance/params whose worksheet gives the premiums "
+                                      "due (notice: default the city of the employer's USCC region)")
+    group.add_argument("--params", metavar="FILE.toml", help="show, notice: a parameter file of the same form")
+    p.add_argument("--kind", choices=["rectification", "audit", "report"],
+                   help="notice: 社会保险登记限期改正通知书 (rectification), 社会保险稽核告知书 (audit) or the "
+                        "one-page employer report (report)")
+    p.add_argument("--out", metavar="FILE", help="notice: the file to write, .docx (editable) or .pdf")
     _db_arg(p)
 
 
@@ -528,11 +537,12 @@ def cmd_cases(args: argparse.Namespace) -> int:
 def cmd_case(args: argparse.Namespace) -> int:
     from compliance import jobs, store
 
-    for flag, value, action in (("--document", args.document, "move"), ("--rectify-by", args.rectify_by, "move"),
-                                ("--as-of", args.as_of, "show"), ("--city", args.city, "show"),
-                                ("--params", args.params, "show")):
-        if value is not None and args.action != action:
-            raise UsageError(f"{flag} goes with 'case {action}', not 'case {args.action}'")
+    for flag, value, actions in (("--document", args.document, ("move",)), ("--rectify-by", args.rectify_by, ("move",)),
+                                 ("--as-of", args.as_of, ("show", "notice")), ("--city", args.city, ("show", "notice")),
+                                 ("--params", args.params, ("show", "notice")), ("--kind", args.kind, ("notice",)),
+                                 ("--out", args.out, ("notice",))):
+        if value is not None and args.action not in actions:
+            raise UsageError(f"{flag} goes with 'case {' or '.join(actions)}', not 'case {args.action}'")
     engine = store.connect(args.db)
     if args.action == "open":
         case_id = jobs.open_case(engine, args.target, args.note or "flagged for premium verification")
@@ -551,7 +561,35 @@ def cmd_case(args: argparse.Namespace) -> int:
         served = f" ({args.document}, rectify by {args.rectify_by.isoformat()})" if args.state == "notified" else ""
         print(f"case {case_id} -> {args.state}{served}")
         return EXIT_OK
+    if args.action == "notice":
+        return _case_notice(engine, case_id, args)
     _show_case(engine, jobs.case_view(engine, case_id), args)
+    return EXIT_OK
+
+
+def _case_notice(engine: Engine, case_id: int, args: argparse.Namespace) -> int:
+    """``case notice``: the document of ``--kind`` as the file ``--out`` names (.docx or .pdf), figures from the
+    employer's worksheet as of ``--as-of`` in the parameters of ``--city``/``--params`` (default: the city of the
+    employer's USCC region)."""
+    from compliance import jobs, notices, premiums
+
+    if not args.kind or not args.out:
+        raise UsageError("case notice needs --kind (rectification, audit or report) and --out FILE.docx|FILE.pdf")
+    fmt = Path(args.out).suffix.lower().lstrip(".")
+    if fmt not in notices.FORMATS:
+        raise notices.NoticeError.coded("notice_format", format=Path(args.out).suffix or args.out,
+                                        formats=", ".join(f".{f}" for f in notices.FORMATS))
+    view = jobs.case_view(engine, case_id)
+    city = args.city if args.city or args.params else jobs.employer_city(view.employer_id)
+    if city is None and not args.params:
+        raise notices.NoticeError.coded("notice_city", employer=view.employer_id)
+    params, as_of = premiums.load_params(city, args.params), args.as_of or dt.date.today()
+    data = jobs.case_notice(engine, case_id, args.kind, fmt, as_of, params)
+    try:
+        Path(args.out).write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.out}: {exc.strerror}") from None
+    print(f"case {case_id}: {notices.TITLES[args.kind]} ({params.city}, as of {as_of.isoformat()}) -> {args.out}")
     return EXIT_OK
 
 

@@ -62,7 +62,7 @@ def main() -> int:
                 if sample:
                     page.get_by_role("button", name="试用示例数据").first.click()
                 if name == "flexible":
-                    page.get_by_label("身份证号码（社会保障号码）").fill("11010519491231002X")
+                    page.get_by_label("证件号码", exact=True).fill("11010519491231002X")
                     page.keyboard.press("Enter")
                 page.wait_for_timeout(4000)
                 page.screenshot(path=str(ROOT / "docs" / f"page_{name}.png"), full_page=True)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from compliance import accounts, ids, jobs, store
-from compliance.cards import card_view, status_breakdown
+from compliance import accounts, cards, catalogue, ids, jobs, store
+from compliance.cards import status_breakdown
 from compliance.employers import summarise
 from compliance.i18n import t
 from compliance.registration import STATUSES, check, status_counts
@@ -196,23 +196,83 @@ def test_inspector_flags_equal_the_engine() -> None:
     assert len(table(at, "flag_reason")) == 0
 
 
-def test_cards_breakdown_and_frozen_accounts() -> None:
+CARD_CITIES = {  # made here, not the shipped [cards] tables: old cards gone 2025-07-01 (short notice), and not
+    "testcity": cards.OldCards("testcity", "测试市", "city_date", dt.date(2025, 7, 1), dt.date(2025, 3, 1), "来源甲"),
+    "otherville": cards.OldCards("otherville", "另一市", "on_activation", None, None, "来源乙")}
+
+
+def card_lists(report: cards.CardReport, results) -> dict[str, int]:
+    """The counts the card page's lists should head with, worked from the report (README 11.4): frozen;
+    register first (not insured, not terminated, with a registration duty); by first guidance key, the
+    people to register left out."""
+    people = report.people
+    to_register = ~people["registered"] & ~(people["insurance_status"] == "terminated").fillna(False) & \
+        ~results["status"].isin(["exempt", "left_before_deadline"])
+    first = people["guidance"].str.split(";").str[0]
+    counts = {"frozen": int(people["frozen"].fillna(False).sum()), "register_first": int(to_register.sum())}
+    for key in cards.GUIDANCE:
+        counts[key] = int(((first == key).fillna(False) & ~to_register).sum())
+    return {key: n for key, n in counts.items() if n}
+
+
+def test_cards_page_frozen_by_city_lists_and_guidance(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cards, "old_cards", lambda: CARD_CITIES)
     at = app("views/pages/cards.py")
-    at.date_input(key="card-as-of").set_value(dt.date(2025, 11, 20)).run()
     at.button(key="card-sample").click().run()
-    rosters = read_rosters([SAMPLES / "hr_roster_2025.xlsx", SAMPLES / "english_roster.csv"])
-    results = check(rosters, dt.date(2025, 11, 20)).results
-    view = card_view(results, dt.date(2025, 11, 20), dt.date(2025, 7, 1))
-    breakdown = status_breakdown(view["card_status_code"])
+    assert not at.exception and at.date_input(key="card-as-of").value == dt.date(2025, 11, 20)
+    result = check(read_rosters([SAMPLES / "hr_roster_2025.xlsx", SAMPLES / "english_roster.csv"]),
+                   dt.date(2025, 11, 20))
+    # no card city on the samples' rows and none chosen: nobody is judged, and the page asks for a city or a date
+    report = jobs.card_report(result, dt.date(2025, 11, 20))
+    assert report.people["frozen"].isna().all()
     shown = metrics(at)
-    assert shown[t("card.status.activated", "zh")] == f"{breakdown['activated']:,}"
-    at.toggle(key="card-cancelled").set_value(True).run()
+    for code, n in status_breakdown(report.people["card_status"]).items():
+        assert shown.get(t(f"card.status.{code}", "zh")) == (f"{n:,}" if n else None)
+    assert t("card.undecided", "zh").format(count=len(result.results), cities="未填写") in [i.value for i in at.info]
+    headers = [h.value for h in at.subheader]
+    assert not any(h.startswith(t("card.list.frozen", "zh")[:8]) for h in headers)
+    expected = card_lists(report, result.results)
+    assert expected["register_first"] > 0 and "frozen" not in expected
+    for key, n in expected.items():
+        assert t(f"card.list.{key}", "zh").format(count=n) in headers, key
+    # each list says what to do, in Chinese, from the catalogue
+    infos = [i.value for i in at.info]
+    assert catalogue.render("card_apply_card", "zh") in infos
+    assert "\n\n".join(catalogue.render(f"card_{k}", "zh") for k in cards.NOT_ENABLED) in infos
+
+    # the city for rows without one: testcity freezes the insured whose card is not enabled, with its warning
+    at.selectbox(key="card-city").set_value("testcity").run()
+    report = jobs.card_report(result, dt.date(2025, 11, 20), "testcity")
+    frozen = int(report.people["frozen"].fillna(False).sum())
+    assert frozen > 0 and not report.people.loc[report.people["frozen"].fillna(False), "registered"].eq(False).any()
+    headers = [h.value for h in at.subheader]
+    assert t("card.list.frozen", "zh").format(count=frozen) in headers
+    assert [w.value for w in at.warning] == ["测试市于 2025-03-01 公告自 2025-07-01 起停用旧卡，距停用不足六个月"]
+    assert any(c.value.startswith("测试市：自 2025-07-01 起停用旧卡") for c in at.caption)
+    assert "card-cancel-date" not in [d.key for d in at.date_input]  # every row has parameters now
+    # on_activation: never frozen
+    at.selectbox(key="card-city").set_value("otherville").run()
+    assert t("card.list.frozen", "zh").format(count=0) in [h.value for h in at.subheader]
+    assert t("card.frozen_none", "zh") in [s_.value for s_ in at.success]
+    # no city again, and a date for the rows without parameters (--old-cards-cancelled)
+    at.selectbox(key="card-city").set_value(None).run()
     at.date_input(key="card-cancel-date").set_value(dt.date(2025, 7, 1)).run()
+    report = jobs.card_report(result, dt.date(2025, 11, 20), None, dt.date(2025, 7, 1))
+    assert t("card.list.frozen", "zh").format(count=int(report.people["frozen"].fillna(False).sum())) in [
+        h.value for h in at.subheader]
     assert not at.exception
-    assert view["frozen"].sum() > 0
-    # the frozen list says how many (issue 14): the never-applied are frozen too, but told to apply
-    assert t("card.frozen", "zh").format(count=int(view["frozen"].sum())) in [h.value for h in at.subheader]
-    assert t("card.must_apply", "zh").format(count=int(view["must_apply"].sum())) in [h.value for h in at.subheader]
+
+
+def test_cards_page_in_english() -> None:
+    at = app("views/pages/cards.py")
+    at.sidebar.radio(key="lang").set_value("en").run()
+    at.button(key="card-sample").click().run()
+    assert not at.exception
+    headers = [h.value for h in at.subheader]
+    assert t("card.breakdown", "en") in headers
+    assert any(h.startswith("No card yet, to apply: ") for h in headers)
+    assert catalogue.render("card_apply_card", "en") in [i.value for i in at.info]
+    assert t("col.card_status", "en") in table(at, "card_status", "en").columns
 
 
 def test_flexible_worker_id_check() -> None:
@@ -229,6 +289,54 @@ def test_flexible_worker_id_check() -> None:
         i.value for i in at.info]
     at.text_input(key="flex-id").input("110105194912310021").run()
     assert "X" in at.error[0].value and "1" in at.error[0].value  # "check character should be X, not 1"
+
+
+def test_flexible_worker_passport_is_not_invalid() -> None:
+    at = app("views/pages/flexible.py")
+    assert at.selectbox(key="flex-id-type").value == "resident"
+    at.selectbox(key="flex-id-type").set_value("passport").run()
+    at.text_input(key="flex-id").input("E12345678").run()
+    assert not at.error and not at.table  # no SSN to show: the agency assigns it
+    assert t("flex.valid", "zh") in [s_.value for s_ in at.success]
+    assert "社会保障号码由经办机构分配（护照）" in [i.value for i in at.info]
+
+
+def test_flexible_worker_registration_is_voluntary_with_nothing_preselected() -> None:
+    from compliance import flexible
+
+    at = app("views/pages/flexible.py")
+    assert at.radio(key="flex-category").value is None  # no situation pre-selected (issue 23)
+    assert at.selectbox(key="flex-card-status").value is None
+    text = " ".join([i.value for i in at.info] + [m.value for m in at.markdown])
+    assert "自愿" in text and "第五十八条第二款" in text and "户籍" in text and "就业地" in text
+    assert "营业执照" not in text and "居住证" not in text.replace("港澳台居民居住证", "")
+    assert "您需要自行申请" not in text and "必须" not in text
+    for item in ("掌上12333", "转移接续", "城乡居民基本养老保险", "职工基本医疗保险"):
+        assert item in text, item
+    at.radio(key="flex-category").set_value("sole_trader").run()
+    assert flexible.guide("sole_trader", "zh")["note"] in [i.value for i in at.info]
+    at.radio(key="flex-category").set_value("employed").run()
+    assert any("三十日内" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize(("status", "ended", "keys"), [
+    ("not_applied", False, ["apply_card"]), ("in_production", False, ["await_production"]),
+    ("ready_for_collection", False, ["collect_card"]), ("lost", False, ["replace_lost"]),
+    ("expired", False, ["replace_expired"]), ("cancelled", False, ["apply_card"]),
+    ("issued_not_activated", False, ["enable_social_online", "activate_financial_any_branch", "sign_up_electronic"]),
+    ("activated", False, []), ("issued_not_activated", True, ["transfer_no_new_card"]),
+    (None, True, ["transfer_no_new_card"]),
+])
+def test_flexible_worker_card_guidance_by_status(status: str | None, ended: bool, keys: list[str]) -> None:
+    at = app("views/pages/flexible.py")
+    at.checkbox(key="flex-ended").set_value(ended).run()
+    if status:
+        at.selectbox(key="flex-card-status").set_value(status).run()
+    written = [m.value for m in at.markdown]
+    guidance = [text for text in written if text in {catalogue.render(f"card_{k}", "zh") for k in cards.GUIDANCE}]
+    assert guidance == [catalogue.render(f"card_{k}", "zh") for k in keys]
+    if status == "not_applied":  # no card: never "bring the card"
+        assert not any("携带社保卡" in text for text in written)
 
 
 def test_store_worksheet_and_cases_pages_store_crosscheck_and_move_a_case(tmp_path: Path,

@@ -106,7 +106,7 @@ def test_wheel_holds_every_file_of_the_package(built: tuple[Path, Path]) -> None
     base = {r.split(";")[0].split("[")[0].split(">")[0].strip().lower() for r in requires if "extra ==" not in r}
     app = {r.split(";")[0].split("[")[0].split(">")[0].strip().lower() for r in requires if 'extra == "app"' in r}
     assert {"pandas", "pyarrow", "dask", "distributed", "chinesecalendar", "holidays", "python-stdnum"} <= base
-    assert {"streamlit", "sqlalchemy", "alembic", "psycopg", "argon2-cffi"} == app
+    assert {"streamlit", "sqlalchemy", "alembic", "psycopg", "argon2-cffi", "python-docx", "reportlab"} == app
     assert not app & base
 
 

@@ -21,10 +21,10 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from compliance import catalogue, ids, premiums, reports
+from compliance import cards, catalogue, ids, premiums, reports
 from compliance.cards import status_breakdown
 from compliance.dates import iso_dates
-from compliance.i18n import column_labels, t
+from compliance.i18n import TEXT, column_labels, t
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_uploads"
 SAMPLE_EMPLOYER = ("911101055347017256", "商软冠联信息有限公司")  # the employer of hr_roster_2025.xlsx
@@ -35,7 +35,8 @@ STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "overdue": "#c62828",
 CODE_LABELS = {"status": "status", "card_status": "card.status", "card_status_code": "card.status",
                "id_kind": "kind", "kind": "upload", "finding": "finding", "employment_type": "employment",
                "sex": "sex", "state": "case", "role": "role", "document": "case.doc", "duty": "duty",
-               "insurance_status": "insurance_status"}
+               "insurance_status": "insurance_status", "social_function": "card.social",
+               "financial_function": "card.financial", "frozen": "yesno", "must_apply": "yesno"}
 MESSAGE_COLUMNS = {"problem", "id_problem", "id_warning", "message", "flag_reason", "detail", "reason", "column"}
 # Text a widget takes (issue 20, finding 6): max_chars is enforced by Streamlit on the server as well
 # (a crafted widget value is cut to it before any page code sees it).
@@ -256,6 +257,26 @@ def card_breakdown(codes: pd.Series, language: str) -> pd.DataFrame:
     breakdown.columns = ["code", "people"]
     breakdown["status"] = breakdown["code"].map(lambda c: t(f"card.status.{c}", language))
     return breakdown
+
+
+def city_label(code: str, language: str) -> str:
+    """A card city by its name in ``language``: a shipped city's key (``beijing``) by its label, else by its
+    parameter file's name; text that names no shipped city (a roster's 成都) as it is."""
+    if f"city.{code}" in TEXT:
+        return t(f"city.{code}", language)
+    city = cards.old_cards().get(code)
+    return city.name if city else code
+
+
+def card_city_rule(city: cards.OldCards, language: str) -> str:
+    """What a city did with its old cards (README 11.4), in ``language``: the mode, the date and its
+    announcement (the source is the parameter file's text; unconfirmed figures are the report's warnings)."""
+    name, unknown = city_label(city.city, language), t("card.rule.no_date", language)
+    if city.mode == "on_activation":
+        return t("card.rule.on_activation", language).format(city=name)
+    return t("card.rule.city_date", language).format(
+        city=name, date=city.cancel_date.isoformat() if city.cancel_date else unknown,
+        announced=city.announced_on.isoformat() if city.announced_on else unknown)
 
 
 def card_chart(breakdown: pd.DataFrame) -> alt.Chart:

@@ -19,8 +19,9 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from compliance import accounts, calendar, signins
+from compliance import accounts, calendar, jobs, notices, premiums, signins
 from compliance.jobs import scope
+from compliance.jobs.checks import covered_of
 from compliance.registration import STATUSES, CheckResult, status_counts
 from compliance.rosters import display_name
 from compliance.workers import CheckTimedOut, ResultTooLarge, WorkerCrashed
@@ -237,3 +238,22 @@ def download(label: str, file_name: str, name: str, user: accounts.User, employe
                             sheet=sheet, language=lang())
     where.download_button(label, on_click="ignore", file_name=file_name, data=data,  # type: ignore[attr-defined]
                           mime=MIME[suffix], key=k(name))
+
+
+def notice_downloads(user: accounts.User, case_id: int, employer_id: str, as_of: dt.date, params: premiums.Params,
+                     results: pd.DataFrame | None) -> None:
+    """A download button per document and format of a case (``compliance.notices``: 限期改正通知书, 稽核告知书 and
+    the one-page employer report, DOCX and PDF), built from the employer's worksheet as of ``as_of`` when
+    clicked, and audited then. The notices need someone overdue or registered late (``results``: the page's
+    stored status); none for a date the parameters do not cover."""
+    if as_of > params.last_as_of():
+        st.caption(tr("notice.uncovered").format(city=params.city, last=params.last_as_of().isoformat()))
+        return
+    concerned = results is not None and len(covered_of(results, employer_id)) > 0
+    for column, kind in zip(st.columns(len(notices.KINDS)), notices.KINDS, strict=True):
+        for fmt in notices.FORMATS:
+            data = audited_download(user, [employer_id], f"notice {kind} case {case_id} .{fmt}", jobs.case_notice,
+                                    engine(), case_id, kind, fmt, as_of, params)
+            column.download_button(tr(f"notice.{kind}").format(fmt=fmt.upper()), data=data, on_click="ignore",
+                                   file_name=notices.file_name(kind, case_id, fmt), mime=notices.MIME[fmt],
+                                   disabled=kind != "report" and not concerned, key=k(f"cases-notice-{kind}-{fmt}"))

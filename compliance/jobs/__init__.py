@@ -12,7 +12,8 @@ loads them; this package puts the two together, in three modules:
 - ``stored`` (the ``app`` extra: SQLAlchemy): :func:`ingest_roster` and :func:`ingest_registry` (pure:
   read + normalise + what is storable; they run in the dashboard's worker pool, never in its threaded
   server), :func:`store_file`; the agency's questions (:func:`findings`, :func:`stored_status`,
-  :func:`worksheet`) and the cases;
+  :func:`worksheet`), the cases and the documents an inspector sends
+  (:func:`case_notice`, :func:`employer_report`: ``compliance.notices``);
 - ``cluster``: the batch path on Dask (:func:`batch_check`, :func:`batch_employers`,
   :func:`batch_crosscheck`).
 
@@ -59,9 +60,12 @@ if TYPE_CHECKING:
         Source,
         case_fine,
         case_history,
+        case_notice,
         case_of,
         case_view,
+        employer_city,
         employer_names,
+        employer_report,
         findings,
         history,
         import_registry,
@@ -78,8 +82,8 @@ if TYPE_CHECKING:
         worksheet,
     )
 
-STORED = ("CaseView", "Ingested", "Runner", "Source", "case_fine", "case_history", "case_of", "case_view",
-          "employer_names", "findings", "history",
+STORED = ("CaseView", "Ingested", "Runner", "Source", "case_fine", "case_history", "case_notice", "case_of",
+          "case_view", "employer_city", "employer_names", "employer_report", "findings", "history",
           "import_registry", "in_registry", "ingest_registry", "ingest_roster", "list_cases", "move_case", "open_case",
           "store_file", "store_roster", "store_state", "stored_status", "worksheet")
 
@@ -98,12 +102,15 @@ __all__ = [
     "card_report",
     "case_fine",
     "case_history",
+    "case_notice",
     "case_of",
     "case_view",
     "check_paths",
     "check_paths_whole",
     "check_uploads",
+    "employer_city",
     "employer_names",
+    "employer_report",
     "employer_summary",
     "empty_result",
     "findings",

@@ -18,12 +18,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from compliance import cases as case_rules
-from compliance import premiums, store
+from compliance import notices, premiums, store
 from compliance.calendar import Deadline
 from compliance.crosscheck import crosscheck, stored_check
 from compliance.jobs.checks import Worksheet, fine_range, worksheet_of
 from compliance.registration import employer_problem, normalise, normalise_registry, roster_slices, storable
 from compliance.rosters import RosterError, display_name, read_roster_bytes
+from compliance.schema import STATUSES
 
 Runner = Callable[..., object]  # ``run(fn, *args)``: where an ingest runs (the worker pool), else in-process
 
@@ -270,3 +271,77 @@ def case_fine(engine: Engine, case: CaseView, as_of: dt.date, params: premiums.P
     if not case.shows_fine:
         return None
     return fine_range(worksheet(engine, case.employer_id, as_of, params))
+
+
+# --- notices (compliance.notices: documents an inspector can send, the one-page employer report) ---------
+
+def employer_city(employer_id: str) -> str | None:
+    """The shipped city (``premiums.cities``) of an employer's USCC region (characters 3–8: the registering
+    authority's region code, GB/T 2260), None when no shipped city's name is in that region's."""
+    if len(employer_id or "") < 8:
+        return None
+    from compliance.ids import region_column
+
+    region = region_column(pd.Series([employer_id[2:8]], dtype="string")).iloc[0]
+    if pd.isna(region):
+        return None
+    return next((c for c in premiums.cities() if premiums.load_params(c).city in region), None)
+
+
+def _money(ws: Worksheet) -> notices.Money:
+    months = {pd.Period(m, "M") for m in ws.sheet["month"]} if len(ws.sheet) else set()
+    unconfirmed = any(p.unconfirmed and any(p.start <= m <= p.end for m in months) for p in ws.params.periods)
+    return notices.Money.of(ws.totals, unconfirmed)
+
+
+def _report(results: pd.DataFrame, ws: Worksheet, employer_id: str, employer_name: str, as_of: dt.date,
+            case: notices.CaseLine | None, agency: str | None) -> notices.EmployerReport:
+    mine = results[results["employer_id"] == employer_id]
+    counts = mine["status"].value_counts()
+    overdue = mine[mine["status"] == "overdue"].sort_values("days_late", ascending=False, kind="stable")
+    return notices.EmployerReport(
+        employer_id, employer_name, ws.params.city, as_of, dt.date.today(),
+        tuple((s, int(counts[s])) for s in STATUSES if counts.get(s, 0)), notices.people_of(overdue, ws.sheet),
+        (int(ws.overdue["ssn"].nunique()), int(ws.late["ssn"].nunique())), _money(ws), case, agency)
+
+
+def case_notice(engine: Engine, case_id: int, kind: str, fmt: str, as_of: dt.date, params: premiums.Params,
+                agency: str | None = None) -> bytes:
+    """A case's 《社会保险登记限期改正通知书》 (``rectification``), 《社会保险稽核告知书》 (``audit``) or its
+    employer's one-page report (``report``), as ``docx`` or ``pdf`` bytes: the employees concerned and the
+    premiums at stake are the employer's worksheet as of ``as_of`` in ``params`` (Art. 58, 86), the deadline
+    is the case's ``rectify_by`` (a blank to fill in before the case is notified)."""
+    if kind not in notices.KINDS:
+        raise notices.NoticeError.coded("notice_kind", kind=kind, kinds=", ".join(notices.KINDS))
+    if fmt not in notices.FORMATS:
+        raise notices.NoticeError.coded("notice_format", format=fmt, formats=", ".join(notices.FORMATS))
+    view = case_view(engine, case_id)
+    results = stored_status(engine, as_of, view.employer_id)
+    ws = worksheet_of(results, view.employer_id, as_of, params)
+    name = view.employer_name or str(next(iter(results["employer_name"].dropna()), "") if len(results) else "")
+    if kind == "report":
+        fine = case_rules.art84_range(_money(ws).premiums) if view.shows_fine else None
+        line = notices.CaseLine(view.id, view.state, view.document, view.rectify_by, view.investigate_by.date,
+                                None if fine is None else (fine.employer_min, fine.employer_max, fine.person_min,
+                                                           fine.person_max))
+        return notices.render(_report(results, ws, view.employer_id, name, as_of, line, agency), fmt)
+    people = notices.people_of(ws.covered, ws.sheet)
+    if not people:
+        raise notices.NoticeError.coded("notice_nobody", case=case_id, employer=view.employer_id,
+                                        as_of=as_of.isoformat())
+    return notices.render(notices.Notice(kind, view.id, view.employer_id, name, params.city, as_of, dt.date.today(),
+                                         view.rectify_by, people, _money(ws), view.document, agency), fmt)
+
+
+def employer_report(engine: Engine, employer_id: str, fmt: str, as_of: dt.date, params: premiums.Params,
+                    agency: str | None = None) -> bytes:
+    """The one-page report of a stored employer (HR summary, 稽核 summary, its case that is not final)."""
+    if fmt not in notices.FORMATS:
+        raise notices.NoticeError.coded("notice_format", format=fmt, formats=", ".join(notices.FORMATS))
+    found = case_of(engine, employer_id)
+    if found is not None:
+        return case_notice(engine, found[0], "report", fmt, as_of, params, agency)
+    results = stored_status(engine, as_of, employer_id)
+    ws = worksheet_of(results, employer_id, as_of, params)
+    name = employer_names(engine).get(employer_id) or ""
+    return notices.render(_report(results, ws, employer_id, name, as_of, None, agency), fmt)

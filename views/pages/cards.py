@@ -1,56 +1,110 @@
-"""Social security card activation: status breakdown, not activated, never applied, frozen accounts."""
+"""Social security card (HR and inspector; README 11.4): status breakdown; frozen medical accounts by the
+card city's old-card parameters (the city chosen here for rows without one; a date only for cities without
+parameters); who must register first, apply, wait, collect, replace, enable or transfer, each list with its
+guidance in the user's language and a download of it (the notice HR hands out: masked IDs)."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from compliance.cards import card_view
-from views.presentation import card_breakdown, card_chart
+from compliance import cards, catalogue, ids, jobs
+from compliance.schema import CARD_COLUMNS
+from views.presentation import card_breakdown, card_chart, card_city_rule, city_label, message_text, safe_text
 from views.session import k, lang, require_role, tr
-from views.widgets import audit_once, checked, metrics, settings, table, upload_section
+from views.widgets import audit_once, checked, download, metrics, settings, table, upload_section
 
 SAMPLE = ["hr_roster_2025.xlsx", "english_roster.csv"]  # one employer's roster, and one of several employers
-PEOPLE = ["name", "id_number", "employer_name", "card_bank", "source_file", "source_row"]
+LIST = ["name", "id_number", "employer_name", "card_city", "card_status", "source_file", "source_row"]
+NOTICE = ["name", "id_number", "employer_name", "card_city", "card_status", "guidance_text"]
+PROBLEMS = ["source_file", "source_row", "column", "value", "message"]
+# the lists by a person's first guidance key (cards.GUIDANCE); the not-enabled ones get all three texts
+GROUPS = [g for g in cards.GUIDANCE if g not in cards.NOT_ENABLED[2:]]
+NO_DUTY = ["exempt", "left_before_deadline"]  # no registration to do: not "register first"
 
 st.title(tr("page.cards"))
 user = require_role("hr", "inspector")
 files = upload_section("card", SAMPLE if user.role == "inspector" else SAMPLE[:1])  # HR: its own roster only
-as_of, _ = settings("card")
-c1, c2 = st.columns(2)
-cancelled = c1.toggle(tr("card.cancelled"), key=k("card-cancelled"))
-cancel_date = c2.date_input(tr("card.cancel_date"), value=dt.date.today(), key=k("card-cancel-date"),
-                            disabled=not cancelled)
+as_of, calendar_days = settings("card")
+cities = cards.old_cards()
+city = st.selectbox(tr("card.city"), list(cities), index=None, placeholder=tr("card.city_none"),
+                    format_func=lambda c: city_label(c, lang()), key=k("card-city")) if cities else None
 own = sorted(user.employers)  # HR: rosters without employer columns belong to the user's first employer
-result = checked(user, files, as_of, False, own[0] if own else None)
-if result is not None:
-    results = result.results
-    audit_once(user, results["employer_id"].dropna().unique().tolist(), "card activation", (files, as_of))
-    if results["card_status"].isna().all():
-        st.info(tr("card.no_columns"))
-        st.stop()
-    view = card_view(results, as_of, cancel_date if cancelled else None, lang())
-    people = pd.concat([results[PEOPLE], view], axis=1)
-    breakdown = card_breakdown(view["card_status_code"], lang())
-    st.subheader(tr("card.breakdown"))
-    metrics([(row.status, f"{row.people:,}") for row in breakdown.itertuples()])
-    st.altair_chart(card_chart(breakdown), width="stretch")
+result = checked(user, files, as_of, calendar_days, own[0] if own else None)
+if result is None:
+    st.stop()
+results = result.results
+employers = results["employer_id"].dropna().unique().tolist()
+audit_once(user, employers, "card activation", (files, as_of))
+if results["card_status"].isna().all():
+    st.info(tr("card.no_columns"))
+    st.stop()
 
-    st.subheader(tr("card.not_activated"))
-    table(people[people["card_status_code"] == "issued_not_activated"], "card-issued",
-          ["name", "id_number", "employer_name", "card_bank", "how_to_activate", "source_file", "source_row"])
-    must_apply = people[people["must_apply"]]
-    if len(must_apply):  # no card at all: told to apply, never to bring a card (section 10)
-        st.subheader(tr("card.must_apply").format(count=len(must_apply)))
-        table(must_apply, "card-must-apply",
-              ["name", "id_number", "employer_name", "how_to_activate", "source_file", "source_row"])
-    if cancelled:
-        frozen = people[people["frozen"]]
-        st.subheader(tr("card.frozen").format(count=len(frozen)))
-        if len(frozen):
-            table(frozen, "card-frozen", ["name", "id_number", "card_status_code", "card_bank", "how_to_activate",
-                                          "source_file", "source_row"])
-        else:
-            st.success(tr("card.frozen_none"))
+report = jobs.card_report(result, as_of, city, None, lang())
+unknown = report.problems.loc[report.problems["code"] == "card_city_unknown", "value"]
+if len(unknown):  # card cities without parameters: a date for those rows only (README 11.4)
+    named = unknown.dropna().unique()
+    st.info(tr("card.undecided").format(count=len(unknown),
+                                        cities=tr("card.sep").join(named) or tr("card.undecided_none")))
+    cancelled = st.date_input(tr("card.cancel_date"), value=None, key=k("card-cancel-date"))
+    if cancelled is not None:
+        report = jobs.card_report(result, as_of, city, cancelled, lang())
+        unknown = unknown.iloc[:0]
+unsure = int(report.people["frozen"].isna().sum()) - len(unknown)
+if unsure:  # old cards gone, but no card status says whether the new card works
+    st.info(tr("card.unsure").format(count=unsure))
+used = sorted(set(report.people["card_city"].dropna()) & set(cities))
+for name in used:
+    st.caption(card_city_rule(cities[name], lang()))
+if used:
+    with st.expander(tr("card.sources")):
+        for name in used:
+            st.caption(f"{city_label(name, lang())}{tr('colon')}{safe_text(cities[name].source)}")
+for warning in report.warnings:  # announced less than six months ahead; figures not confirmed
+    st.warning(message_text(warning, lang()))
+
+people = pd.concat([results[["id_number", "employer_name", "status"]], report.people], axis=1)
+people["card_city"] = people["card_city"].map(lambda c: city_label(c, lang()), na_action="ignore")
+breakdown = card_breakdown(people["card_status"], lang())
+st.subheader(tr("card.breakdown"))
+metrics([(row.status, f"{row.people:,}") for row in breakdown[breakdown["people"] > 0].itertuples()])
+st.altair_chart(card_chart(breakdown), width="stretch")
+
+
+def card_list(name: str, rows: pd.DataFrame, columns: list[str], text: str | None) -> None:
+    """One list: its count, what to do, the people, and the notice to hand out (masked IDs, guidance)."""
+    st.subheader(tr(f"card.list.{name}").format(count=len(rows)))
+    if text:
+        st.info(text)
+    table(rows, f"card-{name}", columns)
+    notice = rows[NOTICE].assign(id_number=ids.mask_column(rows["id_number"]))
+    download(tr("card.download_list"), f"card_{name}.xlsx", f"card-dl-{name}", user, employers, "cards", notice,
+             sheet="cards")
+
+
+# insured people only can be frozen; the unregistered (not terminated, with a duty) must register first
+terminated = (people["insurance_status"] == "terminated").fillna(False)
+to_register = ~people["registered"] & ~terminated & ~people["status"].isin(NO_DUTY).fillna(False)
+frozen = people["frozen"].fillna(False).astype(bool)
+if frozen.any():
+    card_list("frozen", people[frozen], [*LIST, "guidance_text"], None)
+elif report.people["frozen"].notna().any():
+    st.subheader(tr("card.list.frozen").format(count=0))
+    st.success(tr("card.frozen_none"))
+if to_register.any():
+    card_list("register_first", people[to_register], [*LIST[:3], "status", *LIST[4:]],
+              tr("card.register_first_text"))
+first = people["guidance"].str.split(";").str[0]
+for group in GROUPS:
+    rows = people[(first == group).fillna(False) & ~to_register]
+    if len(rows):
+        texts = [catalogue.render(f"card_{key}", lang()) for key in rows["guidance"].iloc[0].split(";")]
+        card_list(group, rows, LIST, "\n\n".join(texts))
+
+problems = report.problems[report.problems["code"].isin(["card_status_unknown"])]
+if len(problems):
+    st.subheader(tr("card.problems"))
+    table(problems, "card-problems", PROBLEMS)
+st.caption(tr("personal_data"))
+download(tr("card.download"), "social_security_cards.xlsx", "card-dl", user, employers, "cards",
+         people[[c for c in CARD_COLUMNS if c != "guidance"]], {"problems": report.problems}, sheet="cards")

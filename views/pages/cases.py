@@ -3,7 +3,8 @@
 An employer has at most one case that is not final (``jobs.case_of``). A case moves only to the states its
 state allows (``jobs.case_view(...).next_states``, README 11.6): notifying names the document served and its
 rectify-by date, every move needs a note, a final move (closed, withdrawn) a confirmation; the case shows its
-investigation deadline (Art. 17) and, once not rectified, the Art. 84 fine range from its worksheet.
+investigation deadline (Art. 17) and, once not rectified, the Art. 84 fine range from its worksheet; its
+notices (限期改正通知书, 稽核告知书) and the employer's one-page report download as DOCX and PDF.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from compliance.errors import ShebaoError
 from views.presentation import MAX_NOTE_CHARS, employer_label, message_text
 from views.runtime import engine, on_store
 from views.session import k, lang, require_role, tr
-from views.widgets import date_setting, metrics, table
+from views.widgets import date_setting, metrics, notice_downloads, table
 
 st.title(tr("page.cases"))
 user = require_role("inspector")
@@ -47,11 +48,9 @@ else:
         st.rerun()
 
 
-def fine(view: jobs.CaseView) -> None:
+def fine(view: jobs.CaseView, city: str) -> None:
     """The Art. 84 range (not_rectified and later): 1-3 × the premiums due of the employer's worksheet as of
     the page's date in the chosen city's parameters, 500-3,000 yuan each person in charge."""
-    city = st.selectbox(tr("agency.city"), premiums.cities(), key=k("cases-city"),
-                        format_func=lambda c: tr(f"city.{c}"))
     try:
         found = jobs.fine_range(jobs.worksheet_of(results, view.employer_id, as_of, premiums.load_params(city)))
     except ShebaoError as exc:  # a month the parameters do not cover: no figure, and why
@@ -101,8 +100,12 @@ if len(case_list):
     if view.document:
         st.caption(tr("case.notice").format(document=tr(f"case.doc.{view.document}"),
                                             rectify_by=view.rectify_by.isoformat() if view.rectify_by else ""))
+    cities = premiums.cities()  # the worksheet's parameters: the fine range and the notices
+    city = st.selectbox(tr("agency.city"), cities, key=k("cases-city"), format_func=lambda c: tr(f"city.{c}"),
+                        index=cities.index(jobs.employer_city(view.employer_id) or cities[0]))
     if view.shows_fine and results is not None:
-        fine(view)
+        fine(view, city)
+    notice_downloads(user, view.id, view.employer_id, as_of, premiums.load_params(city), results)
     if view.next_states:
         move(view)
     else:
