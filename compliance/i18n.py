@@ -408,6 +408,12 @@ TEXT.update({
     "case.fine_unavailable": ("按所选城市参数无法核定应缴保费，未显示罚款幅度：{reason}",
                               "The premiums due cannot be verified with the chosen city's parameters, so no fine "
                               "range is shown: {reason}"),
+    # notices of a case (compliance.notices): one download button per document and format
+    "notice.rectification": ("下载限期改正通知书（{fmt}）", "Rectification notice ({fmt})"),
+    "notice.audit": ("下载稽核告知书（{fmt}）", "Audit notice ({fmt})"),
+    "notice.report": ("下载单位情况报告（{fmt}）", "Employer report ({fmt})"),
+    "notice.uncovered": ("{city}的缴费参数只能核定到 {last}，所选日期无法出具文书。",
+                         "{city}'s parameters verify up to {last}: no notice for the chosen date."),
     "col.document": ("送达文书", "Document"),
     "col.rectify_by": ("改正期限", "Rectify by"),
     "col.investigate_by": ("调查期限", "Investigate by"),
