@@ -280,7 +280,7 @@ def test_the_cases_page_offers_each_notice_in_each_format_built_at_click_time(
     assert set(buttons) == set(wanted)
     for key, kind in wanted.items():
         fmt = key.rsplit("-", 1)[1]
-        assert buttons[key].label == t(f"notice.{kind}", "zh").format(fmt=fmt.upper())
+        assert buttons[key].label == t(f"notice.{kind}", "zh").format(fmt=fmt.upper()) and "下载" in buttons[key].label
         employer_ids, make, args = handed[f"notice {kind} case {case} .{fmt}"]
         assert employer_ids == [EMP]
         data = make(*args)
