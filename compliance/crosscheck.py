@@ -153,7 +153,7 @@ def _exempt_in_registry(exempt_listed: pd.DataFrame, registrations: pd.DataFrame
     return _findings("exempt_in_registry", found,
                      roster_registration_date=iso_dates(found["registration_date_roster"]),
                      registry_registration_date=iso_dates(found["registration_date_registry"]),
-                     params={"type": found["employment_type"]})
+                     params={"type": found.get("employment_type", pd.Series(pd.NA, index=found.index))})
 
 
 def _multiple_employers(roster: pd.DataFrame) -> pd.DataFrame:

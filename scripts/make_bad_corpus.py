@@ -277,7 +277,8 @@ def formula_xlsx() -> bytes:
 
     def cache(xml: bytes) -> bytes:
         # openpyxl writes no cached value; Excel does: <c r="B8" t="str"><f>...</f><v>click</v></c>
-        new, count = re.subn(rb'<c r="' + ref + rb'"><f>(.*?)</f><v ?/>',
+        # (an empty value is <v/> from openpyxl's own writer, <v></v> when it writes with lxml)
+        new, count = re.subn(rb'<c r="' + ref + rb'"><f>(.*?)</f>(?:<v ?/>|<v></v>)',
                              rb'<c r="' + ref + rb'" t="str"><f>\1</f><v>' + REAL_FORMULA_CACHED.encode() + rb"</v>",
                              xml)
         assert count == 1, "the formula cell was not found"

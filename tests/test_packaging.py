@@ -127,6 +127,7 @@ def test_installed_wheel_reads_its_data_from_another_folder(built: tuple[Path, P
         out["deadline"] = str(cal.deadline(dt.date({NOTICE_YEAR}, 2, 1)).date)
         out["cities"] = premiums.cities()
         out["periods"] = {{c: len(premiums.load_params(c).periods) for c in out["cities"]}}
+        out["cards"] = sorted(__import__("compliance.cards").cards.old_cards())
         out["common"] = len(accounts.common_passwords())
         config = Config()
         config.set_main_option("script_location", str(Path(store.__file__).parent / "migrations"))
@@ -142,7 +143,11 @@ def test_installed_wheel_reads_its_data_from_another_folder(built: tuple[Path, P
     # the notice inside the installed package: 2031-02-01 + 30 days = Monday 2031-03-03, its holiday
     assert out["source"] == "notice"
     assert out["deadline"] == str(dt.date(NOTICE_YEAR, 3, 4))
-    assert out["cities"] == sorted(p.stem for p in (PACKAGE / "params").glob("*.toml"))
+    # the cities with contribution periods: a city file may hold only its old cards' table (section 11.4)
+    assert out["cities"] == sorted(p.stem for p in (PACKAGE / "params").glob("*.toml")
+                                   if "[[period]]" in p.read_text(encoding="utf-8"))
+    assert out["cities"] and out["cards"] == sorted(p.stem for p in (PACKAGE / "params").glob("*.toml")
+                                                    if "[cards]" in p.read_text(encoding="utf-8"))
     assert all(n > 0 for n in out["periods"].values())
     assert out["common"] > 10_000
     assert out["revisions"] == len(list((PACKAGE / "migrations" / "versions").glob("*.py")))

@@ -326,7 +326,8 @@ def test_part_time_unknown_type_and_under_16_keep_the_duty(out_dir: Path) -> Non
 
 
 def test_agency_card_words(out_dir: Path) -> None:
-    """正常, 封存, 临时挂失, 待激活, 未申领, 注销 map to the section 10 codes; 冻结 is unknown (待领取 is ready_for_collection since section 11.4)."""
+    """正常, 封存, 临时挂失, 待激活, 未申领, 注销 map to the section 10 codes; 冻结 is unknown (待领取 is
+    ready_for_collection since section 11.4)."""
     rows = by_row("hr_roster_2025.xlsx", out_dir)
     assert [rows[r]["card_status"] for r in (46, 47, 48, 50, 51, 52, 53)] == [
         "activated", "not_applied", "issued_not_activated", "issued_not_activated", "lost", "cancelled", "unknown"]
