@@ -183,7 +183,7 @@ def guidance(status: pd.Series, social: pd.Series, financial: pd.Series, insuran
 
 def guidance_text(keys: pd.Series, lang: str) -> pd.Series:
     """The text of each person's guidance keys in ``lang``, once per distinct list of keys."""
-    joiner = catalogue.JOINER[lang]
+    joiner = " " if lang == "en" else ""  # each guidance text is whole sentences
     texts = {k: joiner.join(catalogue.render(f"card_{key}", lang) for key in k.split(";"))
              for k in keys.dropna().unique()}
     return keys.map(texts).astype("string")
@@ -244,8 +244,7 @@ def card_report(results: pd.DataFrame, as_of: dt.date, city: str | None = None,
     used = [c for k, c in cities.items() if (key == k).any()]
     warnings = [catalogue.Text("card_short_notice", city=c.name, date=str(c.cancel_date), announced=str(c.announced_on))
                 for c in used if c.short_notice()]
-    warnings += [catalogue.Text("card_params_unconfirmed", city=c.name, keys=", ".join(c.unconfirmed))
-                 for c in used if c.unconfirmed]
+    warnings += [catalogue.Text("card_params_unconfirmed", city=c.name, key=key) for c in used for key in c.unconfirmed]
     return CardReport(people, _unknown_cities(results, undecided, named, city), warnings)
 
 

@@ -240,9 +240,9 @@ _ROW = {  # a roster's cells and their judgement (compliance.registration): the 
                           "该行没有发卡地，也未指定城市（--city）：账户冻结一栏留空"),
     "card_short_notice": ("{city} cancels its old cards on {date}, announced on {announced}: less than six months "
                           "ahead", "{city}于 {announced} 公告自 {date} 起停用旧卡，距停用不足六个月"),
-    "card_params_unconfirmed": ("{city}: old-card figures not confirmed by a published source: {keys} (see "
+    "card_params_unconfirmed": ("{city}: the old cards' {key@cardkey} is not confirmed by a published source (see "
                                 "docs/cards-sources.md)",
-                                "{city}：以下旧卡停用参数未能从公开来源核实：{keys}（见 docs/cards-sources.md）"),
+                                "{city}：旧卡{key@cardkey}未能从公开来源核实，仅供参考"),
     "card_params_bad": ("{file}: [cards] {key} = '{value}' is not usable (old_card_mode: city_date or "
                         "on_activation; dates as YYYY-MM-DD)",
                         "{file}：[cards] 中 {key} = “{value}” 无法使用（old_card_mode 应为 city_date 或 "
@@ -390,6 +390,21 @@ _OTHER = {  # accounts (compliance.accounts) and cases (compliance.store): ``She
     "employer_not_hr": ("only hr users are bound to employers", "只有人事角色的用户绑定用人单位"),
     "user_exists": ("user {user} exists already", "用户 {user} 已存在"),
     "no_user": ("no user {user}", "没有用户 {user}"),
+    # administration, issue 24 item 7 (compliance.accounts)
+    "user_enabled_already": ("user {user} is not disabled", "用户 {user} 未被停用"),
+    "demo_retired": ("{user} is a demo account and the store holds real data: it stays disabled",
+                     "{user} 是演示账户，数据库中已有真实数据，不能再启用"),
+    "role_unchanged": ("user {user} has that role and those employers already",
+                       "用户 {user} 的角色和所属单位没有变化"),
+    "last_admin": ("{user} is the only enabled admin: it keeps the admin role",
+                   "{user} 是唯一启用的管理员，不能改为其他角色"),
+    "no_admin": ("no admin account: create one with `user add NAME --role admin --must-change`",
+                 "没有管理员账户：请用 `user add 用户名 --role admin --must-change` 新建"),
+    "several_admins": ("several admin accounts ({users}): name one with --username",
+                       "有多个管理员账户（{users}）：请用 --username 指定一个"),
+    "not_admin": ("{user} is not an admin", "{user} 不是管理员"),
+    "audit_dates_reversed": ("the start date {first} is after the end date {last}",
+                             "起始日期 {first} 晚于截止日期 {last}"),
     # worksheet notes (compliance.premiums.worksheet_notes)
     "late_fee_day_after_due": ("{months}: late fee 0.05% of the unpaid premiums per day from the day after the "
                                "due date (Social Insurance Law Art. 86)",
@@ -499,6 +514,9 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "social_function": "社保功能状态", "financial_function": "金融功能状态",
         "dispatch_local_branch": "派遣单位本地分支机构", "exempt_types": "免缴险种", "employment_type": "用工形式",
         "card_city": "发卡地", "birth_date": "出生日期"}.items()},
+    "cardkey": {"old_card_mode": ("way of cancelling", "停用方式"), "old_card_cancel_date": ("cancellation date",
+                                                                                      "停用日期"),
+                "announced_on": ("announcement date", "公告日期")},
     "employment": {"retired": ("re-employed retiree", "退休返聘"), "intern": ("intern", "实习"),
                    "dispatched": ("dispatched", "劳务派遣"), "service": ("service contract", "劳务关系"),
                    "full_time": ("full-time", "全日制"), "part_time": ("part-time", "非全日制")},

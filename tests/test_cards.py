@@ -155,7 +155,8 @@ def test_functions_from_columns_status_and_activation_date(row: dict, social: st
 def test_guidance_text_in_both_languages_in_the_order_of_the_keys() -> None:
     zh, en = one(card_status="issued_not_activated"), one(card_status="issued_not_activated", lang="en")
     parts = [catalogue.render(f"card_{key}", "zh") for key in NOT_ENABLED.split(";")]
-    assert zh["guidance_text"] == catalogue.JOINER["zh"].join(parts)
+    assert zh["guidance_text"] == "".join(parts)  # whole sentences, each ending 。: nothing between them
+    assert "。；" not in zh["guidance_text"]
     assert en["guidance_text"].startswith(catalogue.render("card_enable_social_online", "en"))
     # the sources' channels, named concretely
     for word in ("电子社保卡", "掌上12333", "国家政务服务平台", "跨省通办", "全国的任一网点"):
