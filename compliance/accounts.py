@@ -33,6 +33,13 @@
 - At first start, with no user at all, an ``admin`` is created with a one-time password that is
   printed once and must be changed at first sign-in (to a different one). ``user add --must-change``
   does the same for a user created on the command line; the dashboard's admin page always does.
+- Administration (issue 24, item 7), each change audited: ``enable_user``; ``reset_password`` (a generated
+  one-time password, to be changed at the next sign-in; the user's sign-ins end, its lock-out is cleared);
+  ``unlock_user`` (deletes the failed attempts that still count towards the lock-out); ``change_role`` (the
+  rules of ``add_user``; the only enabled admin keeps its role; sign-ins end); ``reset_admin`` for a lost admin
+  password (``user reset-admin``); ``list_users`` gives the last sign-in (the last successful attempt) and
+  whether the lock-out holds; ``audit_page`` reads one filtered page of the audit log, never the whole log.
+  Times stay naive UTC here; ``compliance.beijing`` shows them in Beijing time.
 - ``refresh`` re-reads a signed-in user's account, so that a disabled account or changed role or
   employers take effect at the user's next interaction.
 - Demo accounts (``DEMO_USERNAMES``) exist only when asked for (``ensure_demo_users``, which the
@@ -64,7 +71,7 @@ from sqlalchemy.engine import Engine
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
-from compliance import config, store
+from compliance import beijing, config, store
 from compliance.dates import now_utc
 from compliance.errors import ShebaoError
 from compliance.workers import usable_cores
@@ -234,16 +241,23 @@ def check_employer(employer_id: str) -> str:
         raise AccountError.coded("employer_invalid", employer=employer_id, detail=str(exc)) from None
 
 
-def add_user(engine: Engine, username: str, role: str, password: str, employers: list[str] | None = None,
-             must_change_password: bool = False, by: str = "cli") -> None:
-    """Create a user; HR needs at least one employer, other roles none."""
-    employers = [check_employer(e) for e in employers or []]
+def _checked_binding(role: str, employers: list[str] | None) -> list[str]:
+    """``employers`` verified (check character) and without repeats, for a user of ``role``: HR needs at
+    least one employer, other roles none."""
+    employers = list(dict.fromkeys(check_employer(e) for e in employers or []))
     if role not in ROLES:
         raise AccountError.coded("unknown_role", role=role, roles=", ".join(ROLES))
     if role == "hr" and not employers:
         raise AccountError.coded("hr_without_employer")
     if role != "hr" and employers:
         raise AccountError.coded("employer_not_hr")
+    return employers
+
+
+def add_user(engine: Engine, username: str, role: str, password: str, employers: list[str] | None = None,
+             must_change_password: bool = False, by: str = "cli") -> None:
+    """Create a user; HR needs at least one employer, other roles none."""
+    employers = _checked_binding(role, employers)
     check_username(username)
     check_password(password, username)
     with engine.connect() as conn:  # an existing name costs no hash
@@ -266,13 +280,20 @@ def _exists(conn: sa.Connection, username: str) -> bool:
     return conn.execute(sa.select(users.c.username).where(users.c.username == username)).first() is not None
 
 
-def list_users(engine: Engine) -> list[dict]:
+def list_users(engine: Engine, now: dt.datetime | None = None) -> list[dict]:
+    """Every user: name, role, employers, disabled, created_at and last_sign_in (ISO, UTC as stored;
+    last_sign_in None before the first), locked (the lock-out holds ``now``)."""
+    now = now or now_utc()
     with engine.connect() as conn:
         bound: dict[str, list[str]] = {}
         for row in conn.execute(sa.select(user_employers).order_by(user_employers.c.employer_id)):
             bound.setdefault(row.username, []).append(row.employer_id)
+        last = last_sign_ins(conn)
+        locked = _locked_names(conn, now)
         return [{"username": r.username, "role": r.role, "employers": bound.get(r.username, []),
-                 "disabled": bool(r.disabled), "created_at": r.created_at.isoformat(timespec="seconds")}
+                 "disabled": bool(r.disabled), "created_at": r.created_at.isoformat(timespec="seconds"),
+                 "last_sign_in": last[r.username].isoformat(timespec="seconds") if r.username in last else None,
+                 "locked": r.username in locked}
                 for r in conn.execute(sa.select(users).order_by(users.c.username))]
 
 
@@ -358,6 +379,12 @@ def _locked(conn: sa.Connection, username: str, now: dt.datetime) -> bool:
     failures = list(conn.execute(sa.select(login_attempts.c.at).where(
         login_attempts.c.username == username, login_attempts.c.success.is_(False),
         login_attempts.c.at > since).order_by(login_attempts.c.at)).scalars())
+    return _lock_holds(failures, now)
+
+
+def _lock_holds(failures: list[dt.datetime], now: dt.datetime) -> bool:
+    """Whether the failures (in time order) lock their username at ``now``: five within 15 minutes, the fifth
+    less than 15 minutes ago."""
     for first, fifth in zip(failures, failures[MAX_FAILURES - 1:], strict=False):
         if fifth - first <= LOCK_WINDOW and now - fifth < LOCK_WINDOW:
             return True
@@ -723,3 +750,195 @@ def audit_view(engine: Engine, user: User, employer_ids: list[str], what: str) -
     with engine.begin() as conn:
         for employer in sorted({e or "" for e in employer_ids}):
             store.audit(conn, user.username, "view", employer or None, what)
+
+
+# --- administration (issue 24, item 7): enable, reset, unlock, role and employers, audit log -----------
+
+# Between the USCCs an admin types: ASCII or full-width commas and semicolons (NFKC makes them ASCII),
+# the enumeration comma 、 a Chinese IME types, and any white space.
+_EMPLOYER_SEPARATORS = re.compile(r"[,;、\s]+")
+AUDIT_PAGE_SIZES = (25, 50, 100, 200)
+
+
+def parse_employers(text: str) -> list[str]:
+    """The USCCs of a typed list, in order, without repeats; not verified (``check_employer`` does that).
+
+    >>> parse_employers("914403057569602043，911101055347017256、 914403057569602043")
+    ['914403057569602043', '911101055347017256']
+    """
+    codes = _EMPLOYER_SEPARATORS.split(unicodedata.normalize("NFKC", text or "").upper())
+    return list(dict.fromkeys(c for c in codes if c))
+
+
+def last_sign_ins(conn: sa.Connection) -> dict[str, dt.datetime]:
+    """Username → its last successful sign-in (naive UTC), from the sign-in attempts."""
+    return {r.username: r.at for r in conn.execute(
+        sa.select(login_attempts.c.username, sa.func.max(login_attempts.c.at).label("at"))
+        .where(login_attempts.c.success.is_(True)).group_by(login_attempts.c.username))}
+
+
+def _locked_names(conn: sa.Connection, now: dt.datetime) -> set[str]:
+    """The usernames the lock-out holds at ``now`` (``_locked``, for every name at once)."""
+    failures: dict[str, list[dt.datetime]] = {}
+    for r in conn.execute(sa.select(login_attempts.c.username, login_attempts.c.at).where(
+            login_attempts.c.success.is_(False), login_attempts.c.at > now - 2 * LOCK_WINDOW)
+            .order_by(login_attempts.c.username, login_attempts.c.at)):
+        failures.setdefault(r.username, []).append(r.at)
+    return {name for name, times in failures.items() if _lock_holds(times, now)}
+
+
+def _account(conn: sa.Connection, typed: str) -> sa.Row:
+    """The stored account ``typed`` names, or :class:`AccountError` ``no_user``."""
+    username = _stored_name(conn, _bounded_name(typed))
+    row = conn.execute(sa.select(users).where(users.c.username == username)).first()
+    if row is None:
+        raise AccountError.coded("no_user", user=username)
+    return row
+
+
+def _clear_failures(conn: sa.Connection, username: str, now: dt.datetime) -> int:
+    """Delete the failed attempts that can still count towards ``username``'s lock-out (those of the last
+    30 minutes, ``_locked``): the name is unlocked, and five checks are possible again."""
+    _serialise_sign_in(conn, username)
+    return conn.execute(login_attempts.delete().where(
+        login_attempts.c.username == username, login_attempts.c.success.is_(False),
+        login_attempts.c.at > now - 2 * LOCK_WINDOW)).rowcount
+
+
+def _end_sign_ins(conn: sa.Connection, username: str) -> None:
+    """End ``username``'s sign-ins in every browser (its old password, role or employers no longer hold)."""
+    from compliance import signins  # signins imports this module
+
+    conn.execute(signins.sign_ins.update().where(signins.sign_ins.c.username == username,
+                                                 signins.sign_ins.c.ended_at.is_(None)).values(ended_at=now_utc()))
+
+
+def enable_user(engine: Engine, username: str, by: str = "cli") -> None:
+    """Enable a disabled user again (audited ``user_enable``). Its old sign-ins stay ended (a disable ended
+    them); a demo account stays retired once the store holds real data."""
+    with engine.begin() as conn:
+        row = _account(conn, username)
+        if not row.disabled:
+            raise AccountError.coded("user_enabled_already", user=row.username)
+        if row.username in DEMO_USERNAMES and store_has_real_data(conn):
+            raise AccountError.coded("demo_retired", user=row.username)
+        conn.execute(users.update().where(users.c.username == row.username).values(disabled=False))
+        store.audit(conn, by, "user_enable", None, row.username)
+
+
+def unlock_user(engine: Engine, username: str, by: str = "cli", now: dt.datetime | None = None) -> int:
+    """Clear the failed sign-ins that lock ``username`` out (audited ``user_unlock``); how many were cleared."""
+    now = now or now_utc()
+    with _sign_in_transaction(engine) as conn:
+        row = _account(conn, username)
+        cleared = _clear_failures(conn, row.username, now)
+        store.audit(conn, by, "user_unlock", None, f"{row.username}: {cleared} failed sign-in(s) cleared")
+    return cleared
+
+
+def _set_one_time_password(engine: Engine, username: str, by: str, action: str, enable: bool = False,
+                           now: dt.datetime | None = None) -> tuple[str, str]:
+    """A new one-time password for ``username`` (to be changed at the next sign-in), its lock-out cleared and
+    its sign-ins ended (enabled too when ``enable``); audited as ``action``. Returns (username, password)."""
+    with engine.connect() as conn:
+        username = _account(conn, username).username
+    password = _one_time_password(username)
+    with _hash_turn(ACCOUNT_CHANGE_WAIT):  # outside any transaction
+        password_hash = _hasher.hash(password)
+    with _sign_in_transaction(engine) as conn:
+        row = _account(conn, username)
+        values = {"password_hash": password_hash, "must_change_password": True}
+        conn.execute(users.update().where(users.c.username == username).values(**values, **(
+            {"disabled": False} if enable else {})))
+        cleared = _clear_failures(conn, username, now or now_utc())
+        _end_sign_ins(conn, username)
+        enabled = " and enabled" if enable and row.disabled else ""
+        store.audit(conn, by, action, None, f"{username}: one-time password set{enabled}, to be changed at the "
+                                            f"next sign-in; {cleared} failed sign-in(s) cleared")
+    return username, password
+
+
+def reset_password(engine: Engine, username: str, by: str = "cli", now: dt.datetime | None = None) -> str:
+    """A generated one-time password for ``username``, returned to be shown once: it must be changed at the
+    next sign-in, the user's sign-ins end and its lock-out is cleared (audited ``password_reset``)."""
+    return _set_one_time_password(engine, username, by, "password_reset", now=now)[1]
+
+
+def reset_admin(engine: Engine, username: str | None = None, by: str = "cli") -> tuple[str, str]:
+    """A lost admin password (``user reset-admin``): the admin (the only one, else ``username``) gets a one-time
+    password, is enabled and unlocked (audited ``admin_reset``). Returns (username, password). Works with no
+    admin able to sign in; with no admin at all it is refused (``no_admin``)."""
+    with engine.connect() as conn:
+        admins = list(conn.execute(sa.select(users.c.username).where(users.c.role == "admin")
+                                   .order_by(users.c.username)).scalars())
+        if username is not None:
+            username = _account(conn, username).username
+            if username not in admins:
+                raise AccountError.coded("not_admin", user=username)
+    if username is None and not admins:
+        raise AccountError.coded("no_admin")
+    if username is None and len(admins) > 1:
+        raise AccountError.coded("several_admins", users=", ".join(admins))
+    return _set_one_time_password(engine, username or admins[0], by, "admin_reset", enable=True)
+
+
+def change_role(engine: Engine, username: str, role: str, employers: list[str] | None = None,
+                by: str = "cli") -> None:
+    """Give ``username`` the role ``role`` and the employers ``employers`` (HR at least one, others none, as
+    ``add_user``); its sign-ins end. The last admin keeps its role (``last_admin``). Audited ``user_role``."""
+    employers = _checked_binding(role, employers)
+    with engine.begin() as conn:
+        row = _account(conn, username)
+        before = list(conn.execute(sa.select(user_employers.c.employer_id).where(
+            user_employers.c.username == row.username).order_by(user_employers.c.employer_id)).scalars())
+        if row.role == role and sorted(before) == sorted(employers):
+            raise AccountError.coded("role_unchanged", user=row.username)
+        if row.role == "admin" and role != "admin" and not conn.execute(sa.select(users.c.username).where(
+                users.c.role == "admin", users.c.disabled.is_(False), users.c.username != row.username)).first():
+            raise AccountError.coded("last_admin", user=row.username)
+        conn.execute(users.update().where(users.c.username == row.username).values(role=role))
+        conn.execute(user_employers.delete().where(user_employers.c.username == row.username))
+        if employers:
+            conn.execute(user_employers.insert(), [{"username": row.username, "employer_id": e} for e in employers])
+        _end_sign_ins(conn, row.username)
+        store.audit(conn, by, "user_role", None, f"{row.username}: {row.role} {', '.join(before)}".rstrip()
+                    + f" -> {role} {', '.join(employers)}".rstrip())
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of the audit log, newest first: its entries (id, at in naive UTC, actor, action,
+    employer_id, detail), how many entries match, which page of how many."""
+
+    entries: list[dict]
+    total: int
+    page: int
+    pages: int
+
+
+def audit_page(engine: Engine, actor: str | None = None, action: str | None = None, first: dt.date | None = None,
+               last: dt.date | None = None, page: int = 1, page_size: int = 50) -> AuditPage:
+    """The entries by ``actor`` of ``action`` on the Beijing days ``first`` to ``last`` (each optional), page
+    ``page`` (cut to the pages there are) of ``page_size``: one count and one page read, never the whole log."""
+    if first and last and first > last:
+        raise AccountError.coded("audit_dates_reversed", first=first.isoformat(), last=last.isoformat())
+    page_size = min(max(int(page_size), 1), max(AUDIT_PAGE_SIZES))
+    log = store.audit_log
+    since, until = beijing.utc_bounds(first, last)
+    where = [c for c in (log.c.actor == actor if actor else None, log.c.action == action if action else None,
+                         log.c.at >= since if since else None, log.c.at < until if until else None) if c is not None]
+    with engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(log).where(*where)).scalar() or 0
+        pages = max(1, -(-total // page_size))
+        page = min(max(int(page), 1), pages)
+        rows = conn.execute(sa.select(log).where(*where).order_by(log.c.id.desc())
+                            .limit(page_size).offset((page - 1) * page_size))
+        return AuditPage([dict(r._mapping) for r in rows], total, page, pages)
+
+
+def audit_choices(engine: Engine) -> tuple[list[str], list[str]]:
+    """The actors and the actions the audit log holds (for the filters' lists)."""
+    log = store.audit_log
+    with engine.connect() as conn:
+        return (list(conn.execute(sa.select(log.c.actor).distinct().order_by(log.c.actor)).scalars()),
+                list(conn.execute(sa.select(log.c.action).distinct().order_by(log.c.action)).scalars()))

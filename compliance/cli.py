@@ -175,11 +175,14 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _user_commands(sub: argparse._SubParsersAction) -> None:
-    """``user add|list|disable`` (sections 9 and 10)."""
+    """``user add|list|disable`` (sections 9 and 10), ``enable|reset-password|unlock|set-role|reset-admin|audit``
+    (issue 24)."""
     p = sub.add_parser("user", help="manage dashboard users (sections 9 and 10)",
                        description="add USERNAME --role hr|inspector|admin [--employer USCC]... [--must-change] | "
-                                   "list | disable USERNAME. The password is read from standard input, never from "
-                                   "the command line.")
+                                   "list | disable USERNAME | enable USERNAME | reset-password USERNAME | unlock "
+                                   "USERNAME | set-role USERNAME --role ROLE [--employer USCC]... | reset-admin "
+                                   "[--username NAME] | audit [filters]. The password is read from standard input, "
+                                   "never from the command line.")
     users = p.add_subparsers(dest="user_command", required=True)
     q = users.add_parser("add", help="create a user; the password comes from standard input or a prompt",
                          description="Create a dashboard user. USERNAME: 1-64 lower-case ASCII letters, digits, "
@@ -202,6 +205,45 @@ def _user_commands(sub: argparse._SubParsersAction) -> None:
                          description="Disable a user: sign-in refused from the user's next interaction on; the "
                                      "account stays for the audit log.")
     q.add_argument("username", help="the user to disable")
+    _db_arg(q)
+    for name, help_text, description in (
+            ("enable", "enable a disabled user again", "Enable a disabled user again; its old sign-ins stay ended."),
+            ("reset-password", "give a user a one-time password (printed once)",
+             "Give USERNAME a generated one-time password, printed once on standard output (the explanation on "
+             "standard error): it must be changed at the next sign-in. The user's sign-ins end and its lock-out is "
+             "cleared."),
+            ("unlock", "clear the failed sign-ins that lock a user out",
+             "Clear the failed sign-ins of the last 30 minutes that lock USERNAME out (five within 15 minutes).")):
+        q = users.add_parser(name, help=help_text, description=description)
+        q.add_argument("username", help="the user")
+        _db_arg(q)
+    q = users.add_parser("set-role", help="change a user's role and employers",
+                         description="Give USERNAME another role and employers: hr needs at least one --employer, "
+                                     "inspector and admin none; the only enabled admin keeps its role. The user's "
+                                     "sign-ins end.")
+    q.add_argument("username", help="the user")
+    q.add_argument("--role", required=True, choices=["hr", "inspector", "admin"], help="the new role")
+    q.add_argument("--employer", action="append", default=[], metavar="USCC",
+                   help="an employer of the hr user (repeatable, or several separated by ',' '，' or '、')")
+    _db_arg(q)
+    q = users.add_parser("reset-admin", help="a lost admin password: print a one-time password",
+                         description="For a lost admin password, with no admin able to sign in: the admin account "
+                                     "(--username when there are several) gets a one-time password, printed once on "
+                                     "standard output, and is enabled and unlocked; audited. Exit 2 when there is "
+                                     "no admin account.")
+    q.add_argument("--username", help="which admin, when there are several")
+    _db_arg(q)
+    q = users.add_parser("audit", help="read the audit log, newest first, a page at a time",
+                         description="The audit log filtered by user, action and Beijing-time dates, newest first, "
+                                     "one page at a time (times in Beijing time; the store keeps UTC).")
+    q.add_argument("--user", help="entries by this user (actor)")
+    q.add_argument("--action", help="entries of this action (sign_in, view, user_add, password_reset ...)")
+    q.add_argument("--from", dest="first", type=_date, help="from this Beijing-time day (YYYY-MM-DD)")
+    q.add_argument("--to", dest="last", type=_date, help="up to this Beijing-time day, included (YYYY-MM-DD)")
+    q.add_argument("--page", type=int, default=1, help="page number (default 1)")
+    q.add_argument("--page-size", type=int, default=50, help="entries per page (default 50, at most 200)")
+    q.add_argument("--json", action="store_true", help="print one JSON object: entries (times in UTC), total, "
+                                                     "page, pages")
     _db_arg(q)
 
 
@@ -629,26 +671,55 @@ def _read_password() -> str:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    from compliance import accounts, store
+    from compliance import accounts, beijing, signins, store
 
     engine = store.connect(args.db)
+    by = store.os_user()
     if args.user_command == "add":
-        accounts.add_user(engine, args.username, args.role, _read_password(), args.employer,
+        employers = [e for typed in args.employer for e in accounts.parse_employers(typed)]
+        accounts.add_user(engine, args.username, args.role, _read_password(), employers,
                           must_change_password=args.must_change)
         change = ", must change the password at first sign-in" if args.must_change else ""
         print(f"user {args.username} ({args.role}) added{change}")
     elif args.user_command == "disable":
-        from compliance import signins
-
         signins.disable_account(engine, args.username)
         print(f"user {args.username} disabled")
+    elif args.user_command == "enable":
+        accounts.enable_user(engine, args.username, by=by)
+        print(f"user {args.username} enabled")
+    elif args.user_command == "unlock":
+        cleared = accounts.unlock_user(engine, args.username, by=by)
+        print(f"user {args.username} unlocked ({cleared} failed sign-in(s) cleared)")
+    elif args.user_command == "set-role":
+        employers = [e for typed in args.employer for e in accounts.parse_employers(typed)]
+        accounts.change_role(engine, args.username, args.role, employers, by=by)
+        print(f"user {args.username} is now {args.role} {', '.join(employers)}".rstrip())
+    elif args.user_command in ("reset-password", "reset-admin"):
+        if args.user_command == "reset-admin":
+            username, password = accounts.reset_admin(engine, args.username, by=by)
+        else:
+            username, password = args.username, accounts.reset_password(engine, args.username, by=by)
+        print(f"one-time password of {username} (shown this once; it must be changed at the next sign-in):",
+              file=sys.stderr)
+        print(password)
+    elif args.user_command == "audit":
+        page = accounts.audit_page(engine, args.user, args.action, args.first, args.last, args.page, args.page_size)
+        if args.json:
+            print(json.dumps(dataclasses.asdict(page), ensure_ascii=False, indent=1,
+                             default=lambda at: at.isoformat(timespec="seconds")))  # UTC, as stored
+            return EXIT_OK
+        for e in page.entries:
+            print(f"{beijing.beijing_text(e['at'], 'en', seconds=True)}  {e['actor']}  {e['action']}  "
+                  f"{e['employer_id'] or '-'}  {e['detail'] or ''}".rstrip())
+        print(f"page {page.page} of {page.pages}, {page.total} entries (newest first)")
     else:
         rows = accounts.list_users(engine)
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=1))
         for r in [] if args.json else rows:
-            state = " (disabled)" if r["disabled"] else ""
-            print(f"{r['username']:<20} {r['role']:<10} {', '.join(r['employers'])}{state}")
+            state = (" (disabled)" if r["disabled"] else "") + (" (locked)" if r["locked"] else "")
+            last = beijing.beijing_text(r["last_sign_in"], "en") or "never"
+            print(f"{r['username']:<20} {r['role']:<10} {', '.join(r['employers'])}{state}  last sign-in: {last}")
     return EXIT_OK
 
 

@@ -290,8 +290,9 @@ def test_bad_arguments_exit_2(capsys, argv: list[str]) -> None:
 
 
 ALL_COMMANDS = ["check", "employers", "id", "deadline", "upload", "import-registry", "history", "crosscheck",
-                "worksheet", "cases", "case", "user", "user add", "user list", "user disable", "batch", "batch check",
-                "batch employers", "batch crosscheck"]
+                "worksheet", "cases", "case", "user", "user add", "user list", "user disable", "user enable",
+                "user reset-password", "user unlock", "user set-role", "user reset-admin", "user audit", "batch",
+                "batch check", "batch employers", "batch crosscheck"]
 
 
 def subcommands(parser: argparse.ArgumentParser | None = None,

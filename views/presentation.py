@@ -22,6 +22,7 @@ import altair as alt
 import pandas as pd
 
 from compliance import cards, catalogue, ids, premiums, reports
+from compliance.beijing import beijing_text
 from compliance.cards import status_breakdown
 from compliance.dates import iso_dates
 from compliance.i18n import TEXT, column_labels, t
@@ -396,3 +397,40 @@ def uploader_style(language: str, max_file_mb: int) -> str:
             f"::after{{content:'{button}'}}[data-testid='stFileUploaderDropzoneInstructions'] span{{display:none}}"
             f"[data-testid='stFileUploaderDropzoneInstructions']>div::after{{content:'{limit}';font-size:.875rem;"
             f"opacity:.7}}</style>")
+
+
+# --- the admin page (issue 24, item 7) ---------------------------------------------------------------
+
+def employers_text(employers: list[str], names: dict[str, str], language: str) -> str:
+    """An HR user's employers as a person reads them: name and credit code each, comma-separated."""
+    return t("list.sep", language).join(employer_label(names, e) for e in employers)
+
+
+def users_table(users: list[dict], names: dict[str, str], language: str) -> pd.DataFrame:
+    """``accounts.list_users`` for the screen: employers by name and code, yes/no, times in Beijing time
+    (labelled; the store keeps UTC)."""
+    yes_no = {True: t("yesno.True", language), False: t("yesno.False", language)}
+    return pd.DataFrame([{
+        "username": u["username"], "role": u["role"], "employers": employers_text(u["employers"], names, language),
+        "disabled": yes_no[u["disabled"]], "locked": yes_no[u["locked"]],
+        "last_sign_in": beijing_text(u["last_sign_in"], language),
+        "created_at": beijing_text(u["created_at"], language)} for u in users],
+        columns=["username", "role", "employers", "disabled", "locked", "last_sign_in", "created_at"])
+
+
+def audit_action_label(action: str, language: str) -> str:
+    """An audit action in ``language`` (``case_notified``: the case's new state); an unknown one as stored."""
+    if f"audit.{action}" in TEXT:
+        return t(f"audit.{action}", language)
+    state = action.removeprefix("case_")
+    if action.startswith("case_") and f"case.{state}" in TEXT:
+        return t("audit.case_move", language).format(state=t(f"case.{state}", language))
+    return action
+
+
+def audit_table(entries: list[dict], language: str) -> pd.DataFrame:
+    """One page of the audit log (``accounts.audit_page``) for the screen, its times in Beijing time."""
+    return pd.DataFrame([{
+        "at": beijing_text(e["at"], language, seconds=True), "actor": e["actor"],
+        "action": audit_action_label(e["action"], language), "employer_id": e["employer_id"] or "",
+        "detail": e["detail"] or ""} for e in entries], columns=["at", "actor", "action", "employer_id", "detail"])
