@@ -12,8 +12,11 @@ from compliance.employers import summarise
 from compliance.registration import check
 from compliance.rosters import read_roster
 
+# section 11.7: employers gain left_before_deadline after exempt, work_injury_overdue and deregistration_issues
+# after flag_reason
 COLUMNS = ["employer_id", "employer_name", "employees", "on_time", "late", "overdue", "pending", "invalid",
-           "exempt", "max_days_overdue", "flag_premium_verification", "flag_reason"]
+           "exempt", "left_before_deadline", "max_days_overdue", "flag_premium_verification", "flag_reason",
+           "work_injury_overdue", "deregistration_issues"]
 CODED = "flag_reason_coded"  # the structure of flag_reason beside the contract's columns (compliance.catalogue)
 
 

@@ -28,33 +28,62 @@ EMP = "91110105MA0000001X"
 AS_OF = dt.date(2025, 11, 20)
 HIRE = "2025-06-02"
 ID = [gb11643(f"1101051990030712{i}") for i in range(10)]
+# section 11.3: a retiree (退休返聘) is exempt only at or above the original retirement age (men 60) on the hire
+# date: born 1955-03-07, a man (17th digit 3), 70 on 2025-06-02; as of 2025-11-20 (before Order 56) duty none
+RETIREE = gb11643("11010519550307123")
 
 
 def run(roster_file, rows: list[list[object]], header: list[str] = HEADER) -> CheckResult:
     return check(read_roster(roster_file("r.csv", [header, *rows])), AS_OF)
 
 
+RETIRED = "exempt: over the statutory retirement age"  # section 11.3: Art. 44(2), no longer SPC Interpretation (I)
+
+
 @pytest.mark.parametrize(("written", "reason"), [
-    ("退休返聘", "re-employed retiree"), ("返聘", "re-employed retiree"), ("Retired", "re-employed retiree"),
+    ("退休返聘", RETIRED), ("返聘", RETIRED), ("Retired", RETIRED),
     ("实习", "student intern"), ("实习生", "student intern"), ("intern", "student intern"),
     ("劳务派遣", "dispatching agency"), ("派遣", "dispatching agency"), ("dispatched", "dispatching agency"),
     ("劳务", "service contract"), ("劳务关系", "service contract"), ("service", "service contract"),
 ])
 def test_exempt_types_are_never_overdue(roster_file, written: str, reason: str) -> None:
-    result = run(roster_file, [[EMP, "甲", "张三", ID[0], HIRE, None, written, None]])
+    person = RETIREE if reason == RETIRED else ID[0]  # section 11.3: a retiree over the age
+    result = run(roster_file, [[EMP, "甲", "张三", person, HIRE, None, written, None]])
     row = result.results.iloc[0]
     assert row["status"] == "exempt"
     assert reason in row["problem"]
     assert pd.isna(row["days_late"]) and pd.isna(row["days_left"]) and pd.isna(row["deadline"])
     assert not row["deadline_provisional"]
-    assert result.problems.empty  # an exemption explains the row; it is not a problem of the file
+    # an exemption explains the row; it is not a problem of the file. Section 11.3: an ID past the reformed
+    # age (born 1955, 60 for a man born before 1965-01) is coded over_statutory_age whatever the label
+    assert result.problems["code"].tolist() == (["over_statutory_age"] if reason == RETIRED else [])
+    assert row["duty"] == "none"  # section 11.3: duty none gives exempt
 
 
-@pytest.mark.parametrize("written", [None, "全日制", "劳动合同", "full-time", "非全日制", "part-time", " Part Time "])
+def test_a_retiree_below_the_original_age_carries_the_full_duty(roster_file) -> None:
+    # section 11.3: 退休返聘 born 1990-03-07 (35 < 60 on the hire date) -> duty full, code
+    # retired_below_statutory_age; deadline 2025-07-02, as of 2025-11-20 overdue 141 days
+    result = run(roster_file, [[EMP, "甲", "张三", ID[0], HIRE, None, "退休返聘", None]])
+    row = result.results.iloc[0]
+    assert (row["status"], row["duty"], row["days_late"]) == ("overdue", "full", 141)
+    assert result.problems["code"].tolist() == ["retired_below_statutory_age"]
+
+
+PART_TIME = ["非全日制", "part-time", " Part Time "]
+
+
+@pytest.mark.parametrize("written", [None, "全日制", "劳动合同", "full-time", *PART_TIME])
 def test_full_and_part_time_keep_the_thirty_days(roster_file, written: str | None) -> None:
-    row = run(roster_file, [[EMP, "甲", "张三", ID[0], HIRE, None, written, None]]).results.iloc[0]
+    result = run(roster_file, [[EMP, "甲", "张三", ID[0], HIRE, None, written, None]])
+    row = result.results.iloc[0]
     assert (row["status"], row["deadline"], row["days_late"]) == ("overdue", pd.Timestamp("2025-07-02"), 141)
-    assert pd.isna(row["problem"])
+    if written in PART_TIME:  # section 11.3: part-time is work-injury only, explained in problem (not a problem)
+        assert row["duty"] == "work_injury_only"
+        assert row["problem"].startswith("part-time (非全日制): the employer registers work-injury insurance only")
+        assert result.problems.empty
+    else:
+        assert row["duty"] == "full"
+        assert pd.isna(row["problem"])
 
 
 def test_unknown_employment_type_counts_as_full_time_and_is_noted(roster_file) -> None:
@@ -112,7 +141,7 @@ def test_under_16_on_the_hire_date_is_noted(roster_file) -> None:
 
 def test_employers_count_exempt_apart_and_never_flag_them(roster_file) -> None:
     result = run(roster_file, [
-        [EMP, "甲", "a", ID[0], HIRE, None, "退休返聘", None],
+        [EMP, "甲", "a", RETIREE, HIRE, None, "退休返聘", None],  # section 11.3: over the age, exempt
         [EMP, "甲", "b", ID[1], HIRE, None, None, None],
         ["91110105MA0000002X", "乙", "c", ID[2], HIRE, None, "实习", None],
     ])
@@ -125,7 +154,7 @@ def test_employers_count_exempt_apart_and_never_flag_them(roster_file) -> None:
 
 def test_stored_rows_keep_the_type_and_the_permit(db_url: str, tmp_path: Path, roster_file) -> None:
     path = roster_file("stored.csv", [HEADER,
-                                      [EMP, "甲", "退休", ID[0], HIRE, None, "退休返聘", None],
+                                      [EMP, "甲", "退休", RETIREE, HIRE, None, "退休返聘", None],  # 11.3: over 60
                                       [EMP, "甲", "外籍", ID[1], HIRE, None, None, "2025-08-01"],
                                       [EMP, "甲", "全职", ID[2], HIRE, None, None, None]])
     engine = store.connect(db_url)

@@ -18,20 +18,30 @@ import pandas as pd
 import pytest
 from conftest import gb11643
 
-from compliance import catalogue, rosters
+from compliance import cards, catalogue, rosters
 from compliance.catalogue import MESSAGES, localise, render
 from compliance.crosscheck import crosscheck
 from compliance.employers import summarise
 from compliance.jobs import check_uploads
-from compliance.registration import check
+from compliance.registration import CheckResult, check
 from compliance.rosters import RosterError, read_roster, read_roster_bytes
 
 ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,'-]+[A-Za-z]{2,}){2,}")
 QUOTED = re.compile(r"“[^”]*”")  # a cell value quoted in a Chinese message stays as the user wrote it
 CJK = re.compile(r"[\u4e00-\u9fff]")
 HEADER = ["单位名称", "统一社会信用代码", "姓名", "证件类型", "身份证号", "入职日期", "参保日期", "用工形式",
-          "工作许可日期", "社保卡状态"]
+          "工作许可日期", "社保卡状态",
+          # section 11.1's fields, after the older ones (their letters unchanged): K to P
+          "离职日期", "减员日期", "参保状态", "派遣单位本地分支机构", "社保功能状态", "免缴险种"]
 OK = gb11643("11010519900307123")
+
+
+def person(n: int) -> str:
+    """A valid ID of a man or woman born 1990-03-07, one per ``n``: section 11 finds the same SSN twice for one
+    employer in one file (duplicate_person), so each row has its own person unless it is about that."""
+    return gb11643(f"11010519900307{n:03d}")
+
+
 ROWS = [
     ["甲", "E1", "a", None, OK[:17] + ("0" if OK[17] != "0" else "1"), "2025-06-02", None, None, None, None],
     ["甲", "E1", "b", None, "1.10105E+17", "2025-06-02", None, None, None, None],
@@ -45,26 +55,68 @@ ROWS = [
     ["甲", "E1", "j", None, gb11643("11019919900101123"), "2025-06-02", None, None, None, None],
     ["甲", "E1", "k", "护照", "E12345678", "2025-06-02", None, None, None, None],
     ["甲", "E1", "l", "护照", "AB", "2025-06-02", None, None, None, None],
-    ["甲", "E1", "m", "军官证", OK, "2025-06-02", None, None, None, None],
-    ["甲", "E1", "n", "外国人永久居留身份证", OK, "2025-06-02", None, None, None, None],
-    ["甲", "E1", "o", None, OK, None, None, None, None, None],
-    ["甲", "E1", "p", None, OK, "待定", "不详", None, "不详", None],
-    ["甲", "E1", "q", None, OK, "2025-06-02", None, None, "2025-08-01", None],
+    ["甲", "E1", "m", "军官证", person(101), "2025-06-02", None, None, None, None],
+    ["甲", "E1", "n", "外国人永久居留身份证", person(102), "2025-06-02", None, None, None, None],
+    ["甲", "E1", "o", None, person(103), None, None, None, None, None],
+    ["甲", "E1", "p", None, person(104), "待定", "不详", None, "不详", None],
+    ["甲", "E1", "q", None, person(105), "2025-06-02", None, None, "2025-08-01", None],
     ["甲", "E1", "r", None, gb11643("11010520090603123"), "2025-06-02", None, None, None, None],
-    ["甲", "E1", "s", None, OK, "2025-06-02", None, "临时工", None, "冻结"],
-    ["甲", "E1", "t" * 200, None, OK, "2025-06-02", None, None, None, None],
-    ["甲", "E1", "u", None, OK, "2025-06-02", "2025-12-01", None, None, None],
-    ["甲", "E1", "v", None, OK, "2025-06-02", "2025-05-01", None, None, None],
-    ["甲", "E1", "w", None, OK, "2025-06-02", None, "退休返聘", None, None],
-    ["甲", "E1", "x", None, OK, "2025-06-02", None, "实习", None, None],
-    ["甲", "E1", "y", None, OK, "2025-06-02", None, "劳务派遣", None, None],
-    ["甲", "E1", "z", None, OK, "2025-06-02", None, "劳务", None, None],
+    ["甲", "E1", "s", None, person(106), "2025-06-02", None, "临时工", None, "冻结"],
+    ["甲", "E1", "t" * 200, None, person(107), "2025-06-02", None, None, None, None],
+    ["甲", "E1", "u", None, person(108), "2025-06-02", "2025-12-01", None, None, None],
+    ["甲", "E1", "v", None, person(109), "2025-06-02", "2025-05-01", None, None, None],
+    ["甲", "E1", "w", None, person(110), "2025-06-02", None, "退休返聘", None, None],
+    ["甲", "E1", "x", None, person(111), "2025-06-02", None, "实习", None, None],
+    ["甲", "E1", "y", None, person(112), "2025-06-02", None, "劳务派遣", None, None],
+    ["甲", "E1", "z", None, person(113), "2025-06-02", None, "劳务", None, None],
     ["甲", "E1", "aa", "X" * 3, "X1", "2025-06-02", None, None, None, None],
     ["甲", "E1", "ab", None, "11010519900307123X1", "2025-06-02", None, None, None, None],
     ["甲", "E1", "ac", None, "1101051990030X1234", "2025-06-02", None, None, None, None],
-    [None, None, "ad", None, OK, "2025-06-02", None, None, None, None],  # no employer: not stored
-    ["甲", "E1", "ae", None, OK, 'a "b"\\c', None, None, None, None],  # quotes and a backslash in a quoted cell
+    [None, None, "ad", None, person(114), "2025-06-02", None, None, None, None],  # no employer: not stored
+    ["甲", "E1", "ae", None, person(115), 'a "b"\\c', None, None, None, None],  # quotes and a backslash, quoted
 ]
+# Section 11, as of 2025-11-20: hire Mon 2025-06-02, deadline Wed 2025-07-02 (README 2); one row per new message.
+OVER_AGE = gb11643("11010519550307123")  # a man born 1955-03-07: 70 on the hire date, past the reformed age (60)
+ROWS += [
+    # 11.2 month-only registration: June's last day 06-30 is on or before the deadline: on_time
+    ["甲", "E1", "af", None, person(120), "2025-06-02", "2025-06"],
+    # 11.2 a leave date after the as-of date is not counted
+    ["甲", "E1", "ag", None, person(121), "2025-06-02", None, None, None, None, "2025-12-31"],
+    # 11.2 not registered, left 2025-06-20 on or before the deadline: left_before_deadline
+    ["甲", "E1", "ah", None, person(122), "2025-06-02", None, None, None, None, "2025-06-20"],
+    # 11.2 not registered, left 2023-06-01 after the deadline and more than two years before the as-of date
+    ["甲", "E1", "ai", None, person(123), "2022-06-01", None, None, None, None, "2023-06-01"],
+    # 11.2 减员: left Mon 2025-09-01, + 15 days = Tue 09-16; deregistered 10-31: late (and, below, missing)
+    ["甲", "E1", "aj", None, person(124), "2025-06-02", "2025-06-10", None, None, None, "2025-09-01", "2025-10-31"],
+    ["甲", "E1", "ak", None, person(125), "2025-06-02", "2025-06-10", None, None, None, "2025-09-01"],
+    # 11.2 pending (hire 2025-11-10, deadline 12-10): the employer bears work-injury benefits until registration
+    ["甲", "E1", "al", None, person(126), "2025-11-10"],
+    # 11.3 part-time: work injury only; a retiree over the age (exempt, coded over_statutory_age); a woman born
+    # 1973-01-15, 52 on the hire date: past her 50-table age, below her 55-table age (55 + 10 months)
+    ["甲", "E1", "am", None, person(127), "2025-06-02", None, "非全日制"],
+    ["甲", "E1", "an", None, OVER_AGE, "2025-06-02", None, "退休返聘"],
+    ["甲", "E1", "ao", None, gb11643("11010519730115124"), "2025-06-02"],
+    # 11.3 a waiver is void; dispatch without and with a branch of the agency here
+    ["甲", "E1", "ap", None, person(128), "2025-06-02", None, "自愿放弃社保"],
+    ["甲", "E1", "aq", None, person(129), "2025-06-02", None, "劳务派遣", None, None, None, None, None, "否"],
+    ["甲", "E1", "ar", None, person(130), "2025-06-02", None, "劳务派遣", None, None, None, None, None, "是"],
+    # the person of row "af" again for the same employer: duplicate_person; a hire more than 90 days ahead
+    ["甲", "E1", "as", None, person(120), "2025-06-02"],
+    ["甲", "E1", "at", None, person(131), "2026-06-01"],
+    # 11.1 values the coded fields do not take
+    ["甲", "E1", "au", None, person(132), "2025-06-02", None, None, None, None, None, None, "待定", "不详", "不详",
+     "x"],
+    ["合计 3人"],  # a totals row: a file note, not an employee
+]
+# 11.1: a roster whose only date of that kind is 参加工作日期 (no employer columns either)
+CAREER = [["姓名", "身份证号", "参加工作日期"], ["ba", person(140), "2003-07-01"]]
+# 11.3: the over-age retiree as of 2026-11-20, after Order 56 (2026-07-01): work injury required
+LATER = [["甲", "E1", "bb", None, OVER_AGE, "2025-06-02", None, "退休返聘"]]
+
+
+def padded(rows: list[list[object]]) -> list[list[object]]:
+    return [[*row, *[None] * (len(HEADER) - len(row))] for row in rows]
+
 STRUCTURED = {"problem": "problem_coded", "id_problem": "id_problem_coded", "id_warning": "id_warning_coded"}
 
 
@@ -74,7 +126,12 @@ def english_left(message: str) -> list[str]:
 
 @pytest.fixture
 def all_problems(roster_file):
-    return check(read_roster(roster_file("all.csv", [HEADER, *ROWS])), dt.date(2025, 11, 20), coded=True)
+    files = [*read_roster(roster_file("all.csv", [HEADER, *padded(ROWS)])), *read_roster(roster_file("career.csv",
+                                                                                                     CAREER))]
+    now = check(files, dt.date(2025, 11, 20), coded=True)
+    later = check(read_roster(roster_file("later.csv", [HEADER, *padded(LATER)])), dt.date(2026, 11, 20), coded=True)
+    return CheckResult(pd.concat([now.results, later.results], ignore_index=True),
+                       pd.concat([now.problems, later.problems], ignore_index=True))
 
 
 def keys_of(structures: pd.Series) -> set[str]:
@@ -91,10 +148,12 @@ def test_every_entry_has_both_texts_with_the_same_parameters() -> None:
 def test_every_entry_is_one_the_engine_emits() -> None:
     """No dead entry: each key is written in the engine's source (exempt_<type> is built from the types;
     the accounts' texts wait for that module to raise coded errors; the cases' are compliance.cases.refusal's
-    and the store's)."""
+    and the store's; card_<step> is built from compliance.cards.GUIDANCE, section 11.4)."""
     source = "".join(p.read_text() for p in Path("compliance").rglob("*.py") if p.name != "catalogue.py")
     waiting = {"employer_invalid", "hr_without_employer", "employer_not_hr", "user_exists", "no_user"}
-    unused = [k for k in MESSAGES if f'"{k}"' not in source and not k.startswith("exempt_") and k not in waiting]
+    built = {f"card_{step}" for step in cards.GUIDANCE}
+    unused = [k for k in MESSAGES if f'"{k}"' not in source and not k.startswith("exempt_") and k not in waiting
+              and k not in built]
     assert unused == []
 
 
@@ -114,7 +173,13 @@ def test_every_row_message_renders_back_to_the_engines_text(all_problems) -> Non
         "id_birth_future", "id_checksum", "id_document_format", "id_format_x", "id_length", "id_nationality",
         "id_old_pr_card", "id_permit_address", "id_province", "id_region_unknown", "id_scientific",
         "id_type_mismatch", "id_type_unknown", "registration_after_as_of", "registration_before_hire",
-        "ssn_assigned_by_agency", "under_16", "value_too_long", "work_permit_later"}
+        "ssn_assigned_by_agency", "under_16", "value_too_long", "work_permit_later",
+        # section 11 (the rows after "ae", career.csv and later.csv)
+        "deregistration_late", "deregistration_missing", "dispatch_user_registers", "duplicate_person",
+        "duty_part_time", "exempt_dispatched_branch", "hire_date_far_future", "hire_date_is_career_start",
+        "inspection_time_limit", "leave_date_after_as_of", "left_before_deadline", "over_statutory_age",
+        "overdue_until_leave", "pending_work_injury", "registration_month_only", "retired_below_statutory_age",
+        "retirement_age_uncertain", "totals_row", "value_unknown", "waiver_void", "work_injury_required"}
 
 
 def test_every_row_message_has_chinese_without_english_sentences(all_problems) -> None:
@@ -157,20 +222,26 @@ def test_localise_a_frame_with_and_without_structure() -> None:
 
 def test_problems_and_findings_keep_their_structure_only_when_asked(roster_file) -> None:
     """The command line writes the problems table and the findings whole: their columns are the contract's."""
-    path = read_roster(roster_file("one.csv", [HEADER, ROWS[0]]))
+    path = read_roster(roster_file("one.csv", [HEADER, *padded(ROWS[:1])]))
     assert "message_coded" not in check(path, dt.date(2025, 11, 20)).problems.columns
     day = pd.Timestamp
     employments = pd.DataFrame({
         "id": [1, 2, 3, 4], "employer_id": ["E1", "E1", "E1", "E2"], "ssn": ["A", "B", "C", "A"],
         "name": ["a", "b", "c", "a"], "registration_date": [day("2025-01-01"), day("2025-01-01"), pd.NaT, pd.NaT],
         "source_file": "r.csv", "source_row": [2, 3, 4, 5]})
-    registrations = pd.DataFrame({"employer_id": ["E1", "E1", "E1"], "ssn": ["B", "C", "D"],
-                                  "registration_date": [day("2025-01-05"), day("2025-01-01"), day("2025-01-01")],
-                                  "upload_id": [1, 1, 1], "source_row": [2, 3, 4]})
+    registrations = pd.DataFrame({"employer_id": ["E1", "E1", "E1", "E1"], "ssn": ["B", "C", "D", "E"],
+                                  "registration_date": [day("2025-01-05"), day("2025-01-01"), day("2025-01-01"),
+                                                        day("2025-01-01")],
+                                  "upload_id": [1, 1, 1, 1], "source_row": [2, 3, 4, 5]})
     assert "detail_coded" not in crosscheck(employments, registrations, {1: "registry.csv"}).columns
-    found = crosscheck(employments, registrations, {1: "registry.csv"}, coded=True)
+    # section 11.7: an intern (no duty of the employer's) whom the registry has registered: exempt_in_registry
+    intern = pd.DataFrame({"id": [5], "employer_id": ["E1"], "ssn": ["E"], "name": ["e"],
+                           "registration_date": [pd.NaT], "source_file": "r.csv", "source_row": [6],
+                           "employment_type": ["intern"]})
+    typed = pd.concat([employments, intern], ignore_index=True)
+    found = crosscheck(typed, registrations, {1: "registry.csv"}, coded=True)
     assert set(found["finding"]) == {"not_in_registry", "date_mismatch", "roster_date_missing", "not_in_roster",
-                                     "multiple_employers"}
+                                     "multiple_employers", "exempt_in_registry"}
     zh = localise(found, "zh").set_index("finding")["detail"]
     assert zh["date_mismatch"] == "花名册的参保日期与登记系统相差 4 天"
     assert zh["multiple_employers"].tolist() == ["同时出现在以下单位的花名册中：E1, E2"] * 2

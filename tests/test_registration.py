@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import gb11643
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,6 +42,12 @@ HEADER = ["单位名称", "姓名", "身份证号", "入职日期", "参保日�
 HIRE = "2025-06-02"
 DEADLINE = pd.Timestamp("2025-07-02")
 ID_M = "110105199003071239"  # 110105 19900307 123 + check 9 (GB 11643 by hand: see conftest.gb11643)
+
+
+def person(n: int) -> str:
+    """Another valid ID (born 1990-03-07), one per ``n``: the same SSN twice for one employer in one file is
+    ``duplicate_person`` (section 11), so rows that are not about that have people of their own."""
+    return gb11643(f"11010519900307{n:03d}")
 D = dt.date.fromisoformat
 
 
@@ -258,7 +265,7 @@ def test_problems_table_columns_labels_and_masked_ids(roster_file, make_id) -> N
     rows = [
         ["甲公司", "好", ID_M, HIRE, "2025-07-01"],       # row 2: no problem
         ["甲公司", "坏号", bad_checksum, HIRE, None],      # row 3: checksum
-        ["甲公司", "坏日", ID_M, "2025/13/01", None],      # row 4: hire date unreadable
+        ["甲公司", "坏日", person(101), "2025/13/01", None],  # row 4: hire date unreadable
         [None, None, None, None, None],                    # row 5: blank
         ["甲公司", "两样", "12345", "", "abc"],            # row 6: short ID, no hire date, bad registration
     ]
@@ -290,8 +297,8 @@ def test_problems_table_columns_labels_and_masked_ids(roster_file, make_id) -> N
 
 def test_every_row_with_a_problem_is_in_the_problems_table(roster_file) -> None:
     rows = [["甲公司", "a", ID_M, HIRE, "2025-05-01"], ["甲公司", "b", "x", HIRE, None],
-            ["甲公司", "c", ID_M, "junk", None], ["甲公司", "d", ID_M, HIRE, "2099-01-01"],
-            ["甲公司", "e", ID_M, HIRE, "2025-07-02"]]
+            ["甲公司", "c", person(101), "junk", None], ["甲公司", "d", person(102), HIRE, "2099-01-01"],
+            ["甲公司", "e", person(103), HIRE, "2025-07-02"]]
     result = run(roster_file, rows, "2025-11-20")
     r = result.results
     flagged = r[(r["status"] == "invalid") | r["id_problem"].notna() | r["problem"].notna()]
@@ -320,10 +327,11 @@ def test_check_of_no_rosters_is_empty() -> None:
 
 def test_result_columns_follow_the_contract(roster_file) -> None:
     result = run(roster_file, [["甲公司", "张三", ID_M, HIRE, None]], "2025-11-20")
-    assert list(result.results.columns[:21]) == [
+    assert list(result.results.columns[:24]) == [
         "source_file", "source_row", "employer_id", "employer_name", "name", "id_number", "ssn", "id_problem",
         "birth_date", "sex", "region", "hire_date", "registration_date", "deadline", "status", "days_late",
-        "days_left", "problem", "deadline_provisional", "id_kind", "card_status"]
+        "days_left", "problem", "deadline_provisional", "id_kind", "card_status",
+        "career_start_date", "leave_date", "duty"]  # section 11.7: the last three after card_status
 
 
 def test_status_counts_lists_every_status(roster_file) -> None:
@@ -332,8 +340,9 @@ def test_status_counts_lists_every_status(roster_file) -> None:
             ["甲", "f", ID_M, HIRE, None]]
     result = run(roster_file, rows, "2025-11-20")
     # d: 2025-11-01 + 30 = 2025-12-01 (Mon) > as-of -> pending
+    # section 11.7: STATUSES gain left_before_deadline (last); none of these rows has a leave date
     assert status_counts(result.results) == {"on_time": 1, "late": 1, "overdue": 2, "pending": 1, "invalid": 1,
-                                              "exempt": 0}
+                                              "exempt": 0, "left_before_deadline": 0}
 
 
 def test_check_roster_accepts_today_for_birth_dates_in_the_future(roster_file, make_id) -> None:
@@ -455,7 +464,9 @@ def test_file_errors_mask_an_id_number_in_the_file_name() -> None:
 
 # --- the employer given on the page is bounded (issue 20, finding 6) -----------------------------------------
 
-ROSTER_WITHOUT_EMPLOYER = ("姓名,身份证号,入职日期\n" + "".join(f"张{i},{ID_M},{HIRE}\n" for i in range(300))).encode()
+# 300 people of their own (section 11: one SSN twice for one employer is duplicate_person)
+ROSTER_WITHOUT_EMPLOYER = ("姓名,身份证号,入职日期\n" + "".join(f"张{i},{person(i)},{HIRE}\n" for i in range(300))
+                           ).encode()
 
 
 @pytest.mark.parametrize(("employer_id", "employer_name", "field"), [
@@ -500,9 +511,9 @@ def test_a_nul_character_in_a_cell_is_a_row_problem_and_the_row_is_not_storable(
     SQLite stored it. The row is checked and reported (``value_unstorable``), and no database sees it."""
     path = roster_file("nul.xlsx", [["统一社会信用代码", "单位名称", "姓名", "身份证号", "入职日期", "发卡银行"],
                                     ["911", "甲公司", "李_x0000_四", ID_M, HIRE, None],
-                                    ["911", "甲_x0000_公司", "王五", ID_M, HIRE, None],
-                                    ["9_x0000_11", "甲公司", "赵六", ID_M, HIRE, "工商_x0000_银行"],
-                                    ["911", "甲公司", "钱七", ID_M, HIRE, None]])
+                                    ["911", "甲_x0000_公司", "王五", person(101), HIRE, None],
+                                    ["9_x0000_11", "甲公司", "赵六", person(102), HIRE, "工商_x0000_银行"],
+                                    ["911", "甲公司", "钱七", person(103), HIRE, None]])
     roster = read_roster(path)
     assert "\x00" in roster[0].frame["name"].iloc[0]  # the reader decodes Excel's escape
     result = check(roster, D("2025-11-20"))
@@ -522,8 +533,9 @@ def test_a_row_without_employer_is_a_row_problem_and_not_storable(roster_file) -
     """Issue 21: a valid ID and no employer (neither 统一社会信用代码 nor 单位名称) on a roster that names
     employers: the row is judged as usual, but the store cannot keep it, so it is a row problem."""
     header = ["统一社会信用代码", "单位名称", "姓名", "身份证号", "入职日期", "参保日期"]
-    result = run(roster_file, [["911", "甲", "张三", ID_M, HIRE, None], [None, None, "李四", ID_M, HIRE, None],
-                               [None, "个体户王五", "王五", ID_M, HIRE, None], [None, None, "赵六", "123", HIRE, None]],
+    result = run(roster_file, [["911", "甲", "张三", ID_M, HIRE, None], [None, None, "李四", person(101), HIRE, None],
+                               [None, "个体户王五", "王五", person(102), HIRE, None],
+                               [None, None, "赵六", "123", HIRE, None]],
                  "2025-11-20", header=header)
     rows = result.results
     assert rows["problem"].tolist()[1] == ("统一社会信用代码 (column A): no employer (统一社会信用代码) on this row; "

@@ -27,7 +27,8 @@ from compliance.rosters import read_roster
 
 CONTRACT_CHECK = ["source_file", "source_row", "employer_id", "employer_name", "name", "id_number", "ssn",
                   "id_problem", "birth_date", "sex", "region", "hire_date", "registration_date", "deadline", "status",
-                  "days_late", "days_left", "problem", "deadline_provisional", "id_kind", "card_status"]
+                  "days_late", "days_left", "problem", "deadline_provisional", "id_kind", "card_status",
+                  "career_start_date", "leave_date", "duty"]  # section 11.7: the last three after card_status
 PAYLOADS = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "=cmd|' /C calc'!A0", "=1+1"]
 
 
@@ -147,7 +148,7 @@ def test_xlsx_is_formatted(tmp_path: Path, checked) -> None:
     ws = book["employees"]
     assert [c.value for c in ws[1]] == CONTRACT_CHECK
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:U4"  # 19 columns (S), header + 3 rows
+    assert ws.auto_filter.ref == "A1:X4"  # section 11.7: 24 columns (X), header + 3 rows
     assert all(c.font.b for c in ws[1])
     row2 = {h: c.value for h, c in zip(CONTRACT_CHECK, ws[2], strict=True)}
     assert row2["deadline"] == dt.datetime(2025, 4, 7) and ws.cell(2, 14).is_date
@@ -371,7 +372,7 @@ def test_an_xlsx_download_holds_the_parts_openpyxl_itself_writes(tmp_path: Path,
     book = openpyxl.load_workbook(io.BytesIO(ours))
     assert book.sheetnames == ["employees", "problems", "kinds"]
     assert book["kinds"]["A2"].value == "张三" and book["kinds"]["F3"].value == "'=1"
-    assert book["employees"].freeze_panes == "A2" and book["employees"].auto_filter.ref == "A1:U8"
+    assert book["employees"].freeze_panes == "A2" and book["employees"].auto_filter.ref == "A1:X8"  # 11.7: 24 columns
     assert book["employees"].conditional_formatting  # the status colours
 
 

@@ -28,7 +28,8 @@ SECTION_5 = {
     "employer_name": ["单位名称", "用人单位", "employer", "employer_name"],
     "name": ["姓名", "name"],
     "id_number": ["身份证号", "身份证号码", "公民身份号码", "证件号码", "id_number", "id"],
-    "hire_date": ["入职日期", "用工日期", "参加工作日期", "hire_date", "start_date"],
+    # section 11.1: 参加工作日期 is no hire-date header any more (it is career_start_date); 入职时间, 到岗日期 are
+    "hire_date": ["入职日期", "用工日期", "入职时间", "到岗日期", "hire_date", "start_date"],
     "registration_date": ["参保日期", "参保登记日期", "社保登记日期", "registration_date"],
     "card_status": ["社保卡状态", "card_status"],
     "card_bank": ["发卡银行", "合作银行", "card_bank"],
@@ -36,7 +37,19 @@ SECTION_5 = {
     "wage": ["月工资", "工资", "申报工资", "缴费工资", "wage", "monthly_wage"],
     "ssn": ["社会保障号码", "社保号码", "ssn"],
 }
-ALIAS_CASES = [(f, a) for f, aliases in SECTION_5.items() for a in aliases]
+# Section 11.1's new fields, typed out from its table likewise.
+SECTION_11 = {
+    "career_start_date": ["参加工作日期", "参加工作时间", "首次参加工作日期", "career_start_date"],
+    "leave_date": ["离职日期", "解除劳动合同日期", "终止劳动合同日期", "用工终止日期", "leave_date"],
+    "deregistration_date": ["减员日期", "停保日期", "社保减员日期", "deregistration_date"],
+    "insurance_status": ["参保状态", "缴费状态", "insurance_status"],
+    "card_city": ["发卡地", "社保卡发卡地", "发卡城市", "card_city"],
+    "social_function": ["社保功能状态", "社保功能", "social_function"],
+    "financial_function": ["金融功能状态", "金融功能", "银行账户状态", "financial_function"],
+    "dispatch_local_branch": ["派遣单位本地分支机构", "派遣单位在本地设有分支机构", "dispatch_local_branch"],
+    "exempt_types": ["免缴险种", "exempt_types"],
+}
+ALIAS_CASES = [(f, a) for f, aliases in {**SECTION_5, **SECTION_11}.items() for a in aliases]
 
 
 def rows_named(notes: list[str]) -> set[int]:

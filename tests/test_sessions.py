@@ -163,7 +163,8 @@ def test_clear_cache_keeps_the_workers_engines_and_results(app_store: str) -> No
 def test_problems_of_a_same_named_upload_of_another_employer_stay_hidden() -> None:
     """Two files named roster.csv: the second belongs to another employer. Its row problems must not
     reach HR of the first through a match on (file name, row)."""
-    mine = "employer_id,name,id_number,hire_date\n911101055347017256,甲,11010519491231002X,2025-03-05\n"
+    # section 11.3: mine is someone born 1990 (110105199003071239): a 1949 ID would be coded over_statutory_age
+    mine = "employer_id,name,id_number,hire_date\n911101055347017256,甲,110105199003071239,2025-03-05\n"
     theirs = "employer_id,name,id_number,hire_date\n914403057569602043,乙,110105194912310021,2025-03-05\n"
     result, errors = check_uploads([("roster.csv", mine.encode()), ("roster.csv", theirs.encode())],
                                    dt.date(2025, 11, 20))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import gb11643
 
 from compliance import jobs, store
 from compliance.crosscheck import stored_rows
@@ -63,7 +64,12 @@ def test_normalise_gives_typed_columns_of_the_declared_schema() -> None:
 
 
 def test_judge_adds_deadline_status_and_days_from_the_as_of_date() -> None:
-    rows = normalise(read_roster_bytes(CSV, "r.csv")[0]).rows
+    # section 11.3: 李四 of CSV (born 1949-12-31, 75 on her hire date) is over-age, before 2026-07-01 duty none:
+    # exempt, no deadline (see below); a woman born 1990 (sequence 002) in her place keeps the 30 days
+    over_age = judge(normalise(read_roster_bytes(CSV, "r.csv")[0]).rows, dt.date(2025, 11, 20)).results.iloc[1]
+    assert (over_age["status"], over_age["duty"]) == ("exempt", "none") and pd.isna(over_age["deadline"])
+    rows = normalise(read_roster_bytes(CSV.replace(ID_F.encode(), gb11643("11010519901231002").encode()),
+                                       "r.csv")[0]).rows
     judged = judge(rows, dt.date(2025, 11, 20)).results
     assert list(judged.columns) == CHECK_COLUMNS + EXTRA_COLUMNS
     assert judged["deadline"].tolist() == [pd.Timestamp("2025-07-02"), pd.Timestamp("2025-10-09"),
@@ -154,7 +160,7 @@ def test_the_fast_csv_reader_reads_what_the_careful_one_reads(name: str, monkeyp
 
 def test_judging_in_slices_gives_the_same_rows_and_problems(monkeypatch: pytest.MonkeyPatch) -> None:
     """A roster checked 7 rows at a time equals the same roster checked whole (agency_extract_gbk.csv:
-    123 rows over 18 slices, two of them with a row problem)."""
+    123 rows over 18 slices, most of them with a row problem)."""
     from compliance import registration
 
     raw = (Path(__file__).resolve().parent.parent / "sample_uploads" / "agency_extract_gbk.csv").read_bytes()
@@ -164,7 +170,12 @@ def test_judging_in_slices_gives_the_same_rows_and_problems(monkeypatch: pytest.
     sliced = check_roster(roster, dt.date(2025, 11, 20))
     pd.testing.assert_frame_equal(whole.results, sliced.results)
     pd.testing.assert_frame_equal(whole.problems, sliced.problems)
-    assert whole.problems["source_row"].tolist() == [42, 81]  # in different slices
+    # in different slices: 42 and 81 have no hire date; section 11.3's age codes (all women, worked by hand from
+    # the ID and the hire date): over the 55 table (55 for those born before 1970-01) on 20 (1965-07-27, hired
+    # 2025-06-26), 63 (1967-06-11), 74 (1967-06-15), 96 (1967-06-10), 106 (1968-05-31); between the 50 and 55
+    # tables on 29 (1973-07-31, 50 on 2023-07-31, 55 + 11 months in 2029), 41, 76, 97, 103, 104
+    assert whole.problems["source_row"].tolist() == [20, 29, 41, 42, 63, 74, 76, 81, 96, 97, 103, 104, 106]
+    assert set(whole.problems["code"]) == {"over_statutory_age", "retirement_age_uncertain", "hire_date_missing"}
 
 
 def test_check_writes_a_csv_slice_by_slice_as_it_writes_it_whole(tmp_path: Path,
