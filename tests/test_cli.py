@@ -27,9 +27,12 @@ from compliance.errors import ShebaoError
 ROOT = Path(__file__).resolve().parents[1]
 CHECK_COLUMNS = ["source_file", "source_row", "employer_id", "employer_name", "name", "id_number", "ssn",
                  "id_problem", "birth_date", "sex", "region", "hire_date", "registration_date", "deadline", "status",
-                 "days_late", "days_left", "problem", "deadline_provisional", "id_kind", "card_status"]
+                 "days_late", "days_left", "problem", "deadline_provisional", "id_kind", "card_status",
+                 "career_start_date", "leave_date", "duty"]  # section 11.7: the last three after card_status
+# section 11.7: left_before_deadline after exempt; work_injury_overdue, deregistration_issues after flag_reason
 EMPLOYER_COLUMNS = ["employer_id", "employer_name", "employees", "on_time", "late", "overdue", "pending", "invalid",
-                    "exempt", "max_days_overdue", "flag_premium_verification", "flag_reason"]
+                    "exempt", "left_before_deadline", "max_days_overdue", "flag_premium_verification", "flag_reason",
+                    "work_injury_overdue", "deregistration_issues"]
 ID_KEYS = ["input", "valid", "kind", "ssn", "birth_date", "sex", "region_code", "problems", "warnings"]
 HEADER = ["统一社会信用代码", "单位名称", "姓名", "身份证号", "入职日期", "参保日期"]
 
@@ -94,7 +97,8 @@ def test_check_xlsx_has_the_employees_and_the_problems(capsys, tmp_path: Path, r
     first, problems = book.worksheets[0], book.worksheets[1]
     assert [c.value for c in first[1]] == CHECK_COLUMNS
     assert [first.cell(r, 15).value for r in range(2, 6)] == ["on_time", "overdue", "pending", "invalid"]
-    assert first.freeze_panes == "A2" and first.auto_filter.ref == "A1:U5"
+    # section 11.7: 24 check columns (21 + career_start_date, leave_date, duty): A..X
+    assert first.freeze_panes == "A2" and first.auto_filter.ref == "A1:X5"
     rows = {(r[1], r[3]) for r in problems.iter_rows(min_row=2, values_only=True) if r[1] is not None}
     assert {(5, "id_length"), (6, "date_unreadable")} <= rows
 
