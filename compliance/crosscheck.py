@@ -39,7 +39,7 @@ def exempt_rows(employments: pd.DataFrame) -> np.ndarray:
         return np.zeros(len(employments), dtype=bool)
     exempt = employments["employment_type"].isin(EXEMPT).fillna(False).to_numpy(dtype=bool)
     if "dispatch_local_branch" in employments:  # no branch here: the user company registers (Art. 19(2))
-        exempt &= ~((employments["employment_type"] == "dispatched")
+        exempt = exempt & ~((employments["employment_type"] == "dispatched")
                     & (employments["dispatch_local_branch"] == "no")).fillna(False).to_numpy(dtype=bool)
     return exempt
 

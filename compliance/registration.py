@@ -287,7 +287,8 @@ def normalise(roster: Roster, today: dt.date | None = None,
         nobody = id_result["ssn"].notna() & texts["employer_id"].isna() & texts["employer_name"].isna()
         found.note(nobody, "employer_missing", "employer_id", f["employer_id"], label=found.label("employer_id"))
     id_problem, id_coded = _id_problems(roster, id_result, found)
-    _duplicates(f, texts["employer_id"], id_result["ssn"], found, seen)
+    # one employer: its USCC, else its name (as the employers summary groups them)
+    _duplicates(f, texts["employer_id"].fillna("name:" + texts["employer_name"]), id_result["ssn"], found, seen)
     later = _section_11(roster, found)
 
     rows = pd.DataFrame({
@@ -323,7 +324,7 @@ def normalise(roster: Roster, today: dt.date | None = None,
         "card_city": texts["card_city"],
         "registration_month_only": reg_month.to_numpy(dtype=bool),
         **later,
-    }, index=f.index).astype(NORMALISED_SCHEMA)
+    }, index=f.index)[list(NORMALISED_SCHEMA)].astype(NORMALISED_SCHEMA)
     return Normalised(rows, found.table(_file_notes(roster)), dict(roster.columns))
 
 

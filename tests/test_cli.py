@@ -293,7 +293,7 @@ def test_bad_arguments_exit_2(capsys, argv: list[str]) -> None:
     assert "error" in capsys.readouterr().err
 
 
-ALL_COMMANDS = ["check", "employers", "id", "deadline", "upload", "import-registry", "history", "crosscheck",
+ALL_COMMANDS = ["check", "employers", "cards", "id", "deadline", "upload", "import-registry", "history", "crosscheck",
                 "worksheet", "cases", "case", "user", "user add", "user list", "user disable", "user enable",
                 "user reset-password", "user unlock", "user set-role", "user reset-admin", "user audit", "batch",
                 "batch check", "batch employers", "batch crosscheck"]

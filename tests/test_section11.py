@@ -738,6 +738,17 @@ def test_duplicate_person_on_the_later_row_only(roster_file) -> None:
     assert list(dup["source_row"].astype(int)) == [3]
 
 
+def test_the_same_person_at_two_employers_without_a_uscc_is_no_duplicate(roster_file) -> None:
+    # Two sole traders without a USCC, told apart by their names (as the employers summary groups them): the
+    # same person on both lists is not "twice for one employer"; twice at the same one is (row 4).
+    header = [*BASE, "入职日期", "参保日期"]
+    result = judge(roster_file, header, [["个体户王五", None, "张三", MAN_1990, HIRE, REG_ON_TIME],
+                                         ["个体户李六", None, "张三", MAN_1990, HIRE, REG_ON_TIME],
+                                         ["个体户李六", None, "张三", MAN_1990, HIRE, REG_ON_TIME]], "2025-08-01")
+    dup = result.problems[result.problems["code"] == "duplicate_person"]
+    assert list(dup["source_row"].astype(int)) == [4]
+
+
 @pytest.mark.parametrize(("hire", "flagged"), [("2025-10-30", False), ("2025-10-31", True)])
 def test_hire_date_far_future(roster_file, hire: str, flagged: bool) -> None:
     # As of Fri 2025-08-01: + 90 days = 2025-10-30 (30 to 8/31, 30 to 9/30, 30 more). 90 days after is not "more
