@@ -274,7 +274,8 @@ def test_shanghai_base_floor_by_period(db_url: str, tmp_path: Path, capsys) -> N
     assert "late fee 0.05% of the unpaid premiums per day" in capsys.readouterr().out  # the rule it used
 
 
-def test_cases_move_one_step_at_a_time_and_are_audited(db_url: str) -> None:
+def test_cases_move_as_the_rulebook_allows_and_are_audited(db_url: str) -> None:
+    """README 11.6 (tests/test_cases.py has every move): open → notified (with its notice) → rectified → closed."""
     engine = store.connect(db_url)
     case_id = store.open_case(engine, EMP1, "3 employees unregistered", by="inspector1")
     assert store.open_case(engine, EMP1, "again") == case_id  # one open case per employer
