@@ -123,9 +123,11 @@ def employer_problem(employer_id: str | None, employer_name: str | None) -> str 
 
 
 def _join(first: pd.Series, second: pd.Series, joiner: str = "; ") -> pd.Series:
-    """Join two message columns with '; ' (structure entries with ','), skipping missing ones."""
-    both = first + joiner + second
-    return both.fillna(first).fillna(second)
+    """Join two message columns with '; ' (structure entries with ','), skipping missing ones (one Arrow
+    kernel: NA where both are)."""
+    a, b = catalogue.arrow_text(first), catalogue.arrow_text(second.reindex(first.index))
+    both = pc.binary_join_element_wise(a, b, pa.scalar(joiner, pa.large_string()))  # null unless both are there
+    return pd.Series(pd.arrays.ArrowStringArray(pc.coalesce(both, a, b)), index=first.index, copy=False)
 
 
 @dataclass
@@ -580,7 +582,7 @@ def judge(rows: pd.DataFrame, as_of: dt.date, calendar_days: bool = False,
     out["problem_coded"] = catalogue.join_lists(rows["problem_coded"], found.coded())
     out["deadline_provisional"] = dl["deadline_provisional"].astype(bool).to_numpy() & start.notna().to_numpy() \
         & ~exempt
-    out["problem_code"] = rows["problem_code"].fillna(found.code)
+    out["problem_code"] = catalogue.coalesce(rows["problem_code"], found.code)
     out["duty"] = owed.duty
     out["over_age"] = owed.over_age
     return CheckResult(out[CHECK_COLUMNS + EXTRA_COLUMNS], found.table())
