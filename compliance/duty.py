@@ -63,11 +63,13 @@ def duties(employment_type: pd.Series, dispatch_local_branch: pd.Series, birth: 
     resident = (id_kind == "resident").fillna(False).to_numpy(dtype=bool) & birth.notna().to_numpy()
     men = resident & (sex == "M").fillna(False).to_numpy(dtype=bool)
     women = resident & (sex == "F").fillna(False).to_numpy(dtype=bool)
-    reformed_men = _reached(birth, hire, "male_60") & men
-    reformed_55 = _reached(birth, hire, "female_55") & women
-    reformed_50 = _reached(birth, hire, "female_50") & women
+    age = age_on(birth, hire)  # completed years: only those of 50 or more can be past any retirement age
+    fifty = (age >= min(ORIGINAL_AGE_YEARS.values())).fillna(False).to_numpy(dtype=bool)
+    reformed_men = _reached(birth, hire, "male_60", men & fifty)
+    reformed_55 = _reached(birth, hire, "female_55", women & fifty)
+    reformed_50 = _reached(birth, hire, "female_50", women & fifty)
     labelled_retired = (kind == "retired").to_numpy(dtype=bool)
-    original = _original_age_reached(birth, hire, sex) | ~resident
+    original = (age >= sex.map(ORIGINAL_AGE_YEARS).astype("Int64")).fillna(False).to_numpy(dtype=bool) | ~resident
     retired_below = labelled_retired & resident & ~original & hire.notna().to_numpy()
     over_by_id = reformed_men | reformed_55
     uncertain = reformed_50 & ~reformed_55
@@ -92,11 +94,9 @@ def duties(employment_type: pd.Series, dispatch_local_branch: pd.Series, birth: 
     return Duties(pd.Series(duty, index=index, dtype="string"), start=later_start, **series)
 
 
-def _reached(birth: pd.Series, day: pd.Series, table: str) -> np.ndarray:
-    return retirement.age_reached(birth, day, table).fillna(False).to_numpy(dtype=bool)
-
-
-def _original_age_reached(birth: pd.Series, day: pd.Series, sex: pd.Series) -> np.ndarray:
-    """At or above the original retirement age (men 60, women 50) on ``day``, in completed years."""
-    years = sex.map(ORIGINAL_AGE_YEARS).astype("Int64")
-    return (age_on(birth, day) >= years).fillna(False).to_numpy(dtype=bool)
+def _reached(birth: pd.Series, day: pd.Series, table: str, rows: np.ndarray) -> np.ndarray:
+    """At or above ``table``'s reformed age on ``day``, worked out for ``rows`` only (False elsewhere)."""
+    out = np.zeros(len(birth), dtype=bool)
+    if rows.any():
+        out[rows] = retirement.age_reached(birth[rows], day[rows], table).fillna(False).to_numpy(dtype=bool)
+    return out

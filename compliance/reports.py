@@ -20,6 +20,7 @@ from typing import IO, BinaryIO
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -72,8 +73,9 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
             continue
         text = column.astype("string")
-        risky = text.str.match(_FORMULA_START).fillna(False)  # one regex pass, not one per starting character
-        if risky.any():
+        found = pc.match_substring_regex(pa.array(text.array), "^" + _FORMULA_START)  # one Arrow pass per column
+        if pc.any(found).as_py():
+            risky = pd.Series(found.to_numpy(zero_copy_only=False), index=column.index).fillna(False).astype(bool)
             out[name] = column.astype(object).where(~risky, "'" + text)
     return out
 
