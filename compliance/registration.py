@@ -271,14 +271,7 @@ def normalise(roster: Roster, today: dt.date | None = None,
     found = _Problems(f, roster.columns)
     id_result = _documents(roster, found, today)
     hire, reg, permit, reg_bad, reg_month = _dates(roster, found)
-    birth = id_result["birth_date"]
-    under_age = (age_on(birth, hire) < MINIMUM_AGE).fillna(False).astype(bool)
-    born = iso_dates(birth[under_age]).reindex(f.index)
-    found.note(under_age, "under_16", "id_number", _masked(f["id_number"], under_age), date=born)
-    employment_type, employment_unknown, waived = normalise_employment_type(_text(f["employment_type"]))
-    found.note(employment_unknown, "employment_type_unknown", "employment_type", f["employment_type"],
-               label=found.label("employment_type", "employment type"), value=lambda v: v.str[:40])
-    found.note(waived, "waiver_void", "employment_type", f["employment_type"])
+    employment_type = _employment(f, id_result["birth_date"], hire, found)
     texts = {name: _text(f[name]) for name in ("employer_id", "employer_name", "name", "card_status", "card_bank",
                                                 "card_city")}
     card_status = normalise_status(texts["card_status"])
@@ -294,40 +287,33 @@ def normalise(roster: Roster, today: dt.date | None = None,
     later = _section_11(roster, found)
 
     rows = pd.DataFrame({
-        "source_file": f["source_file"].astype("string"),
-        "source_row": f["source_row"].astype("int64"),
-        "employer_id": texts["employer_id"],
-        "employer_name": texts["employer_name"],
-        "name": texts["name"],
-        "id_number": _text(f["id_number"]),
-        "ssn": id_result["ssn"],
-        "id_problem": id_problem,
-        "birth_date": id_result["birth_date"],
-        "sex": id_result["sex"],
-        "region": id_result["region"],
-        "hire_date": hire,
-        "registration_date": reg,
+        "source_file": f["source_file"].astype("string"), "source_row": f["source_row"].astype("int64"),
+        **{name: texts[name] for name in ("employer_id", "employer_name", "name", "card_bank", "card_city")},
+        **{name: id_result[name] for name in ("ssn", "birth_date", "sex", "region", "id_code", "id_warning",
+                                              "region_code", "id_warning_coded")},
+        "id_number": _text(f["id_number"]), "id_problem": id_problem, "id_problem_coded": id_coded,
+        "id_kind": id_result["kind"], "hire_date": hire, "registration_date": reg,
         "registration_unreadable": reg_bad.to_numpy(dtype=bool),
-        "problem": found.text,
-        "id_code": id_result["id_code"],
-        "id_warning": id_result["id_warning"],
-        "id_kind": id_result["kind"],
-        "region_code": id_result["region_code"],
-        "card_status": card_status,
-        "card_bank": texts["card_bank"],
-        "activation_date": parse_dates(f["activation_date"]),
-        "wage": _wages(f["wage"]),
-        "problem_code": found.code,
-        "employment_type": employment_type,
-        "work_permit_date": permit,
-        "problem_coded": found.coded(),
-        "id_problem_coded": id_coded,
-        "id_warning_coded": id_result["id_warning_coded"],
-        "card_city": texts["card_city"],
         "registration_month_only": reg_month.to_numpy(dtype=bool),
+        "card_status": card_status, "activation_date": parse_dates(f["activation_date"]), "wage": _wages(f["wage"]),
+        "employment_type": employment_type, "work_permit_date": permit,
+        "problem": found.text, "problem_code": found.code, "problem_coded": found.coded(),
         **later,
     }, index=f.index)[list(NORMALISED_SCHEMA)].astype(NORMALISED_SCHEMA)
     return Normalised(rows, found.table(_file_notes(roster)), dict(roster.columns))
+
+
+def _employment(f: pd.DataFrame, birth: pd.Series, hire: pd.Series, found: _Problems) -> pd.Series:
+    """The kind of employment (``compliance.employment``), with its notes: a hire under 16 (Labour Law
+    Art. 15), a word not known, a waiver of social insurance (void, 法释〔2025〕12号 Art. 19)."""
+    under_age = (age_on(birth, hire) < MINIMUM_AGE).fillna(False).astype(bool)
+    born = iso_dates(birth[under_age]).reindex(f.index)
+    found.note(under_age, "under_16", "id_number", _masked(f["id_number"], under_age), date=born)
+    employment_type, employment_unknown, waived = normalise_employment_type(_text(f["employment_type"]))
+    found.note(employment_unknown, "employment_type_unknown", "employment_type", f["employment_type"],
+               label=found.label("employment_type", "employment type"), value=lambda v: v.str[:40])
+    found.note(waived, "waiver_void", "employment_type", f["employment_type"])
+    return employment_type
 
 
 def _documents(roster: Roster, found: _Problems, today: dt.date | None) -> pd.DataFrame:
@@ -572,20 +558,26 @@ def judge(rows: pd.DataFrame, as_of: dt.date, calendar_days: bool = False,
     _leaver_notes(rows, left, leave_after, registered, deadline, left_early, overdue, as_of, calendar_days, found)
     found.note(pending, "pending_work_injury", "registration_date", rows["registration_date"], table=False)
 
+    provisional = dl["deadline_provisional"].astype(bool).to_numpy() & start.notna().to_numpy() & ~exempt
+    return CheckResult(_judged(rows, found, owed, deadline=deadline, status=status, days_late=days_late,
+                               days_left=days_left, deadline_provisional=provisional), found.table())
+
+
+def _judged(rows: pd.DataFrame, found: _Problems, owed: duty.Duties, status: np.ndarray,
+            **columns: object) -> pd.DataFrame:
+    """The judged rows in the contract's columns: the normalised ones, what the judgement adds (``columns``,
+    the status by its index in ``STATUSES``), the duty, and the problems of both steps joined."""
     out = rows.drop(columns="registration_unreadable")
-    out["deadline"] = deadline
+    for name, values in columns.items():
+        out[name] = values
     out["status"] = pd.Series(pd.arrays.ArrowStringArray(pa.array(STATUSES, pa.large_string()).take(pa.array(status))),
                               index=rows.index, copy=False)
-    out["days_late"] = days_late
-    out["days_left"] = days_left
     out["problem"] = _join(rows["problem"], found.text)
     out["problem_coded"] = catalogue.join_lists(rows["problem_coded"], found.coded())
-    out["deadline_provisional"] = dl["deadline_provisional"].astype(bool).to_numpy() & start.notna().to_numpy() \
-        & ~exempt
     out["problem_code"] = catalogue.coalesce(rows["problem_code"], found.code)
     out["duty"] = owed.duty
     out["over_age"] = owed.over_age
-    return CheckResult(out[CHECK_COLUMNS + EXTRA_COLUMNS], found.table())
+    return out[CHECK_COLUMNS + EXTRA_COLUMNS]
 
 
 def _dates_text(dates: pd.Series, mask: pd.Series) -> pd.Series:
