@@ -81,6 +81,8 @@ TEXT: dict[str, tuple[str, str]] = {
                   "两者不一致时人数可能不同。",
                   "These statuses follow the registration dates in this roster. When the agency verifies premiums it "
                   "goes by its own registry, so where the two differ it may count other people."),
+    "using_shared": ("正在使用本次登录已上传的花名册：{names}（在此上传文件即可替换）",
+                     "Using the roster uploaded during this sign-in: {names} (upload a file here to replace it)"),
     "hr.exempt": ("无需本单位登记或期限前已离职的人员（{count} 人，原因见“问题”列）",
                   "Not the employer's to register, or gone before the deadline ({count}; the reason is in the "
                   "problem column)"),

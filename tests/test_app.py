@@ -481,3 +481,20 @@ def test_worksheet_beyond_the_parameters_offers_the_last_covered_date() -> None:
     shown = metrics(at)
     assert t("agency.total_premiums", "zh") in shown and t("agency.totals", "zh") in shown  # two named totals
     assert any(c.value.startswith("滞纳金规则：") for c in at.caption)  # the note in Chinese (catalogue)
+
+
+def test_hr_uploads_once_for_the_check_and_the_card_pages() -> None:
+    """Issue 23: the roster HR used on the check page is the card page's too, for the same sign-in."""
+    at = app("views/pages/hr.py")
+    at.button(key="hr-sample").click().run()
+    assert not at.exception and metrics(at)  # the check's headline
+    at.switch_page("views/pages/cards.py").run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert t("using_shared", "zh").format(names="hr_roster_2025.xlsx") in captions
+    # the card page judged the same 49 rows (hr_roster_2025.xlsx: sample_uploads/README.md)
+    result = check(read_rosters([SAMPLES / "hr_roster_2025.xlsx"], SAMPLE_EMPLOYER), dt.date(2025, 11, 20))
+    report = jobs.card_report(result, dt.date(2025, 11, 20))
+    shown = metrics(at)
+    for code, n in status_breakdown(report.people["card_status"]).items():
+        assert shown.get(t(f"card.status.{code}", "zh")) == (f"{n:,}" if n else None)

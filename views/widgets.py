@@ -50,21 +50,37 @@ def sample_files(names: list[str]) -> Files:
     return tuple((n, (SAMPLES / n).read_bytes()) for n in names)
 
 
+SHARED_UPLOAD = "_shared-roster"  # the roster files of this sign-in, shared by the check and card pages
+
+
 def upload_section(prefix: str, sample_names: list[str]) -> Files:
-    """File uploader plus a "try the sample" button; returns the files to check."""
+    """File uploader plus a "try the sample" button; returns the files to check.
+
+    The files of the last upload (or sample) on any page that asks for a roster are kept for this
+    sign-in (in its session state, so they go at sign-out) and used by the other such pages until a file
+    is uploaded there: HR uploads a roster once for the check and the card pages (issue 23)."""
+    state = st.session_state
     uploaded = st.file_uploader(tr("upload"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
                                 key=k(f"{prefix}-upload"))
     col1, col2 = st.columns([1, 3])
     col1.button(tr("try_sample"), key=k(f"{prefix}-sample"), on_click=use_sample, args=(prefix,))
     if uploaded:
-        st.session_state[f"{prefix}-use-sample"] = False
+        state[f"{prefix}-use-sample"] = False
         if not within_upload_cap(sum(f.size for f in uploaded)):
             return ()
-        return tuple((f.name, f.getvalue()) for f in uploaded)
-    if st.session_state.get(f"{prefix}-use-sample"):
+        files = tuple((f.name, f.getvalue()) for f in uploaded)
+        state[SHARED_UPLOAD] = (prefix, files)
+        return files
+    if state.get(f"{prefix}-use-sample"):
         col2.caption(tr("using_sample") + ", ".join(sample_names))
-        return sample_files(sample_names)
-    return ()
+        files = sample_files(sample_names)
+        state[SHARED_UPLOAD] = (prefix, files)
+        return files
+    shared = state.get(SHARED_UPLOAD)  # (a page's uploader forgets its files when another page is shown)
+    if shared is None:
+        return ()
+    col2.caption(tr("using_shared").format(names="、".join(display_name(name) for name, _ in shared[1])))
+    return shared[1]
 
 
 def use_sample(prefix: str, *as_of_names: str) -> None:
