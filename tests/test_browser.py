@@ -317,3 +317,40 @@ def test_a_reload_keeps_the_sign_in_and_a_sign_out_ends_it_in_every_tab(server: 
         first.reload(wait_until="domcontentloaded")  # and a reload does not bring it back
         expect(first.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
         browser.close()
+
+
+def test_the_card_page_freezes_by_the_card_city_and_each_list_downloads(server: str, tmp_path: Path) -> None:
+    """Issue 23: a roster with cards of three cities — 上海 cancelled its old cards on 2020-12-31 (city_date),
+    北京 keeps them until the new card is enabled (on_activation), 深圳 has no parameters. Registered people
+    whose new card's social function is not enabled: frozen in 上海 only; 深圳 is not judged."""
+    from conftest import gb11643
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect, sync_playwright
+
+    people = [("上海甲", gb11643("31010419900101123"), "上海"), ("上海乙", gb11643("31010419920202123"), "上海市"),
+              ("北京甲", gb11643("11010519900303123"), "北京"), ("深圳甲", gb11643("44030519910404123"), "深圳")]
+    lines = ["统一社会信用代码,单位名称,姓名,身份证号,入职日期,参保日期,社保卡状态,发卡地"]
+    for name, number, city in people:
+        lines.append(f"{SAMPLE_EMPLOYER},商软冠联信息有限公司,{name},{number},2025-03-03,2025-03-10,已发放未激活,{city}")
+    roster = tmp_path / "three_cities.csv"
+    roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = chinese_page(browser)
+        page.goto(server + "/cards", wait_until="domcontentloaded")
+        sign_in(page, "insp-pages")
+        page.locator('input[type="file"]').first.set_input_files(str(roster))
+        frozen = page.get_by_role("heading", name=t("card.list.frozen", "zh").format(count=2))
+        expect(frozen).to_be_visible(timeout=60_000)  # the two 上海 people; 北京 never freezes; 深圳 unknown
+        page.wait_for_timeout(1000)
+        lists = page.get_by_role("button", name=t("card.download_list", "zh"))
+        assert lists.count() >= 2  # a download under every list on the page
+        with page.expect_download(timeout=60_000) as download:
+            lists.first.click()
+        saved = tmp_path / "frozen.xlsx"
+        download.value.save_as(saved)
+        sheet = load_workbook(saved, read_only=True).worksheets[0]
+        cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+        assert "上海甲" in cells and "上海乙" in cells and "北京甲" not in cells
+        assert not any(number in cells for _, number, _ in people)  # the list is handed out: IDs masked
+        browser.close()
