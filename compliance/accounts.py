@@ -665,7 +665,8 @@ def ensure_first_admin(engine: Engine) -> str | None:
 # --- demo accounts (issue 20, finding 10) ---------------------------------------------------
 
 # The sample rosters' employers (sample_uploads/README.md), for the demo HR account.
-DEMO_EMPLOYERS = ["911101055347017256", "914403057569602043"]
+DEMO_EMPLOYERS = ["911101055347017256", "914403057569602043", "91440305798643266J",
+                  "91440305162243750H"]  # the last two: hr_roster_2026.xlsx
 DEMO_USERNAMES = ("demo-hr", "demo-inspector")
 DEMO_GUARD = "demo-guard"  # the audit log's actor when a demo account is retired on its own
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "sample_uploads"

@@ -415,7 +415,7 @@ _OTHER = {  # accounts (compliance.accounts) and cases (compliance.store): ``She
                             "{rows} 个月份的滞纳金超过应缴保费；未封顶（《行政强制法》第四十五条是否适用于社会保险费"
                             "滞纳金存在争议，请核定人员判断）。"),
     "unconfirmed_figures": ("{months}: unconfirmed figures: {keys} (see the parameter file)",
-                            "注意：{months} 的以下参数未能从公开来源核实：{keys}。"),
+                            "注意：{months} 的以下参数未能从公开来源核实：{keys@params}。"),
     # README 11.5 (compliance.premiums.worksheet_notes)
     "late_fee_first_of_next_month": ("{months}: late fee 0.05% of the unpaid premiums per day from the 1st of the "
                                      "month after the contribution month, never before the day after the due date "
@@ -532,10 +532,26 @@ _PLACEHOLDER = re.compile(r"\{(\w+)(?:@(\w+)|:([^}|]*)|\|([^|}]*)\|([^}]*))?\}")
 _COLUMN = re.compile(r"^(.*) \(column ([A-Z]{1,3})\)$", re.DOTALL)
 
 
+_PARAM_WORDS = {"due_day": "缴费截止日", "average_wage": "社会平均工资", "base_floor": "缴费基数下限",
+                "base_cap": "缴费基数上限", "default_base": "未申报工资时的核定基数", "employer": "单位费率",
+                "employee": "个人费率", "employee_fixed": "个人定额", "pension": "养老保险", "medical": "医疗保险",
+                "unemployment": "失业保险", "work_injury": "工伤保险", "maternity": "生育保险", "rates": ""}
+
+
+def _param_names(keys: str, lang: str) -> str:
+    """A parameter file's keys ("due_day, rates.pension.employer") in words: 缴费截止日、养老保险单位费率."""
+    if lang == "en":
+        return keys
+    return "、".join("".join(_PARAM_WORDS.get(part, part) for part in key.strip().split("."))
+                    for key in keys.split(",") if key.strip())
+
+
 def word(table: str, value: object, lang: str) -> str:
     """``value`` through a word table in ``lang``; a value the table lacks as it is (a label in Chinese:
     "入职日期 (column D)" → "入职日期（D 列）")."""
     text = "" if value is None else str(value)
+    if table == "params":  # the keys of a parameter file, several joined by ", "
+        return _param_names(text, lang)
     found = WORDS[table].get(text)
     if found is not None:
         return found[0 if lang == "en" else 1]

@@ -363,7 +363,11 @@ def test_store_worksheet_and_cases_pages_store_crosscheck_and_move_a_case(tmp_pa
     assert not at.exception and at.date_input(key="ws-as-of").value == dt.date(2025, 11, 20)
     employer = at.selectbox(key="ws-employer").value
     assert employer == jobs.flagged_employers(jobs.stored_status(engine, dt.date(2025, 11, 20)))[0]
-    sheet = jobs.worksheet(engine, employer, dt.date(2025, 11, 20), premiums.load_params("beijing"))
+    # the city starts as the employer's USCC region (issue 24 item 3): 9131… is Shanghai
+    city = jobs.employer_city(employer)
+    assert at.selectbox(key="ws-city").value == city and city == {"11": "beijing", "31": "shanghai"}.get(
+        employer[2:4], city)
+    sheet = jobs.worksheet(engine, employer, dt.date(2025, 11, 20), premiums.load_params(city))
     assert metrics(at)[t("agency.total_premiums", "zh")] == f"{sheet.totals['total'].iloc[0]:,.2f}"
 
     at.switch_page("views/pages/cases.py").run()  # the worksheet's employer and date carried over
@@ -470,6 +474,7 @@ def test_worksheet_beyond_the_parameters_offers_the_last_covered_date() -> None:
     at = app("views/pages/store.py")
     at.button(key="store-sample").click().run()
     at.switch_page("views/pages/worksheet.py").run()
+    at.selectbox(key="ws-city").set_value("beijing").run()  # whatever the employer's region, Beijing's figures
     at.date_input(key="ws-as-of").set_value(dt.date(2027, 12, 1)).run()
     assert not at.exception and not at.error
     params = premiums.load_params("beijing")

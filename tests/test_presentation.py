@@ -171,7 +171,7 @@ def test_worksheet_captions_name_the_rule_the_unconfirmed_figures_and_a_fee_abov
     captions, warning = worksheet_captions(premiums.worksheet_notes(sheet, params), "zh")
     assert captions == ["滞纳金规则：2024-07–2025-06 按日加收欠缴保费万分之五，自应缴日次日起算"
                         "（《社会保险法》第八十六条）。",
-                        "注意：2024-07–2025-06 的以下参数未能从公开来源核实：due_day。"]
+                        "注意：2024-07–2025-06 的以下参数未能从公开来源核实：缴费截止日。"]  # the key in words
     assert warning is not None and warning.startswith("1 个月份的滞纳金超过应缴保费")  # 150 > 100 in 2025-01 only
     english, _ = worksheet_captions(premiums.worksheet_notes(sheet, params), "en")
     assert english[0].startswith("2024-07–2025-06: late fee 0.05% of the unpaid premiums per day")

@@ -19,7 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from compliance import accounts, calendar, jobs, notices, premiums, signins
+from compliance import accounts, beijing, calendar, jobs, notices, premiums, signins
 from compliance.jobs import scope
 from compliance.jobs.checks import covered_of
 from compliance.registration import STATUSES, CheckResult, status_counts
@@ -112,7 +112,7 @@ def date_setting(where: object, label: str, name: str, default: dt.date | None =
     """A date input that starts at ``default`` (today) and that callbacks may set (the sample, "use the last
     covered date"): its value lives in the session state only, so Streamlit never sees two defaults."""
     key = k(name)
-    st.session_state.setdefault(key, default or dt.date.today())
+    st.session_state.setdefault(key, default or beijing.today())  # the user's day, not the server's (UTC)
     return where.date_input(label, key=key)  # type: ignore[attr-defined]
 
 

@@ -69,7 +69,7 @@ if result is not None:
     st.subheader(tr("hr.problems"))
     if len(result.problems):
         problems = with_full_numbers(result.problems, results) if show_full else result.problems
-        table(problems, "hr-problems", [c for c in problems.columns if c != "code"])
+        table(problems, "hr-problems", [c for c in problems.columns if c != "code" and not c.endswith("_coded")])
     else:
         st.success(tr("hr.problems_none"))
 

@@ -33,7 +33,8 @@ if result is not None:
     period = None
     if len(hires):
         first, last = hires.min().date(), hires.max().date()
-        picked = c3.date_input(tr("insp.hire_period"), value=(first, last), key=k("insp-hire-period"))
+        # keyed by the range: a new upload starts at its own range, not the last one's
+        picked = c3.date_input(tr("insp.hire_period"), value=(first, last), key=k(f"insp-hire-period-{first}-{last}"))
         if isinstance(picked, tuple) and len(picked) == 2:
             period = picked
     scoped = filter_employers(results, search=search, hired_between=period)

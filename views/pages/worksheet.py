@@ -40,7 +40,11 @@ names = jobs.employer_names(eng)
 employer = c2.selectbox(tr("agency.employer"), flagged, format_func=lambda e: employer_label(names, e),
                         key=k("ws-employer"))
 st.session_state["_focus"] = (employer, as_of)  # the cases page opens a case for this employer and date
-city = c3.selectbox(tr("agency.city"), premiums.cities(), key=k("ws-city"), format_func=lambda c: tr(f"city.{c}"))
+shipped = premiums.cities()
+if st.session_state.get("_ws_city_for") != employer:  # a new employer: the city of its USCC's region
+    st.session_state[k("ws-city")] = jobs.employer_city(employer) or st.session_state.get(k("ws-city"), shipped[0])
+    st.session_state["_ws_city_for"] = employer
+city = c3.selectbox(tr("agency.city"), shipped, key=k("ws-city"), format_func=lambda c: tr(f"city.{c}"))
 # which source decided (section 8): the registry for an employer in it, else the stored roster's dates
 st.caption(tr("agency.source_registry" if jobs.in_registry(eng, employer) else "agency.source_roster"))
 own_findings = on_store(jobs.findings, eng, None, True)
