@@ -169,8 +169,8 @@ def test_demo_users_can_try_the_samples(engine: sa.Engine) -> None:
     created = accounts.ensure_demo_users(engine)
     assert set(created) == {"demo-hr", "demo-inspector"} == set(accounts.DEMO_USERNAMES)
     hr = accounts.authenticate(engine, "demo-hr", created["demo-hr"])
-    # the employers of hr_roster_2025.xlsx and of the agency extract's first employer
-    assert hr.employers == {"911101055347017256", "914403057569602043"}
+    # the employers of hr_roster_2025.xlsx, of the agency extract's first employer, and of hr_roster_2026.xlsx
+    assert hr.employers == {"911101055347017256", "914403057569602043", "91440305798643266J", "91440305162243750H"}
     inspector = accounts.authenticate(engine, "demo-inspector", created["demo-inspector"])
     assert inspector.role == "inspector"
     assert hr.must_change_password and inspector.must_change_password  # the printed password is changed first
