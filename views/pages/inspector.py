@@ -12,8 +12,8 @@ from views.session import k, lang, require_role, tr
 from views.widgets import audit_once, checked, download, headline, settings, table, upload_section
 
 SAMPLE = ["agency_extract_gbk.csv", "english_roster.csv", "legacy_roster.xls"]
-EMPLOYEE_COLUMNS = ["name", "id_number", "hire_date", "registration_date", "deadline", "status", "days_late",
-                    "days_left", "problem", "source_file", "source_row"]
+EMPLOYEE_COLUMNS = ["name", "id_number", "hire_date", "registration_date", "deadline", "status", "duty", "days_late",
+                    "days_left", "leave_date", "problem", "source_file", "source_row"]
 
 st.title(tr("page.inspector"))
 st.caption(tr("app.law"))
