@@ -56,8 +56,3 @@ def normalise_employment_type(values: pd.Series) -> tuple[pd.Series, pd.Series, 
     codes, unknown = vocab.lookup(values, _LOOKUP)
     waived = (codes == "waiver").fillna(False).astype(bool)
     return codes.fillna("full_time").mask(waived, "full_time"), unknown, waived
-
-
-def exempt_reason(codes: pd.Series) -> pd.Series:
-    """Why a row is exempt (NA where the Art. 58 duty stands)."""
-    return codes.map(EXEMPT_REASONS).astype("string")
