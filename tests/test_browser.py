@@ -6,7 +6,6 @@ against what the engine computes. The screenshots in docs/ come from scripts/scr
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import time
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 import requests
 
+from compliance import beijing
 from compliance.i18n import t
 from compliance.registration import check, status_counts
 from compliance.rosters import read_rosters
@@ -55,7 +55,7 @@ def test_upload_shows_overdue_count(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     sample = ROOT / "sample_uploads" / "hr_roster_2025.xlsx"
-    as_of = dt.date.today()
+    as_of = beijing.today()  # the page's default as-of date: the user's day in Beijing
     want = status_counts(check(read_rosters([sample]), as_of).results)["overdue"]
     assert want > 0
     with sync_playwright() as p:

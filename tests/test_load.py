@@ -3,11 +3,11 @@ see the right counts in every session (the full 20 x 10k run is `python bench/lo
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from pathlib import Path
 
 from bench.load import make_roster, run_load
+from compliance import beijing
 from compliance.registration import check, status_counts
 from compliance.rosters import read_rosters
 
@@ -22,6 +22,6 @@ def test_protocol_sessions_see_the_counts_the_engine_computes() -> None:
         for seed in range(3):
             path = Path(folder) / f"roster_{seed:02d}.csv"
             make_roster(path, 300, seed=seed)
-            expected.append(f"{status_counts(check(read_rosters([path]), dt.date.today()).results)['overdue']:,}")
+            expected.append(f"{status_counts(check(read_rosters([path]), beijing.today()).results)['overdue']:,}")
     assert report["overdue_shown"] == expected
     assert 0 < report["p50_s"] <= report["p95_s"] <= report["max_s"]

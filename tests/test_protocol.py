@@ -10,7 +10,6 @@ signed-in HR check still completes.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from bench.load import SIGN_IN_LABELS, make_roster, process_tree, rss_mib
 from bench.wsclient import Session
+from compliance import beijing
 from compliance.i18n import t
 from scripts.devserver import streamlit_server
 
@@ -88,7 +88,7 @@ def test_clear_cache_from_an_anonymous_client_changes_nothing(server: tuple[str,
         # the count the engine gives for the same file (bench.load.make_roster's roster)
         from compliance.jobs import check_uploads
 
-        result, _ = check_uploads([(roster.name, roster.read_bytes())], dt.date.today())
+        result, _ = check_uploads([(roster.name, roster.read_bytes())], beijing.today())
         want = int((result.results["status"] == "overdue").sum())
         assert want > 0 and int(shown.metric.body.replace(",", "")) == want
     finally:

@@ -22,7 +22,7 @@ import streamlit as st
 from streamlit.runtime import caching
 from streamlit.testing.v1 import AppTest
 
-from compliance import accounts, jobs, signins, store
+from compliance import accounts, beijing, jobs, signins, store
 from compliance.i18n import t
 from compliance.jobs import check_uploads
 
@@ -102,7 +102,7 @@ def test_sign_out_leaves_nothing_for_the_next_user_on_the_tab(app_store: str) ->
     assert not any(name in text for name in names_of_a)
     assert not [b for b in at.get("download_button")]
     # the widgets are new ones: nothing A set (as-of date, sample choice) is B's
-    assert at.date_input(key=key(at, "hr-as-of")).value == dt.date.today()
+    assert at.date_input(key=key(at, "hr-as-of")).value == beijing.today()  # the user's day (Beijing)
     views_of_b = store.audit_entries(store.connect(app_store))
     assert views_of_b[(views_of_b["actor"] == "hr-b") & (views_of_b["action"] == "view")].empty
 
